@@ -1,0 +1,1 @@
+"""Curricula: the Curriculum protocol, the SB3 callback that applies it, and schedules."""

@@ -1,0 +1,1 @@
+"""Environment families: architecture search, gate compilation, weight reduction."""

@@ -1,0 +1,33 @@
+"""qdesign: Gymnasium environments where RL agents design quantum circuits, gate sequences and codes.
+
+``import qdesign`` registers every ``qdesign/...`` environment id. The public one-call functions
+(``compile_unitary``, ``reduce_weight``, ``code_parameters``, ``make_agent``) are loaded lazily so
+that importing the package stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from qdesign.registry import register_all
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "compile_unitary": "qdesign.compile",
+    "reduce_weight": "qdesign.codes.reduce",
+    "code_parameters": "qdesign.codes.params",
+    "make_agent": "qdesign.agents.factory",
+}
+
+__all__ = ["__version__", "register_all", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'qdesign' has no attribute {name!r}")
+
+
+register_all()

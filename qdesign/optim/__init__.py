@@ -1,0 +1,1 @@
+"""Inner optimizers for variational angles: SPSA, Adam-SPSA (multi-stage) and COBYLA."""

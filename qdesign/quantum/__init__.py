@@ -1,0 +1,1 @@
+"""Shared quantum core: gates, circuits, Pauli sums, simulators, noise models, unitary distances."""

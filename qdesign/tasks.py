@@ -1,0 +1,45 @@
+"""The ``Task`` interface: what a family provides so ``qdesign train/evaluate/bench TASK`` works.
+
+Each family defines ``TASK`` in ``qdesign.envs.<family>.task``. The generic trainer
+(``qdesign.training``) builds envs, the agent and the curriculum from a ``TrainConfig``, records
+every finished episode through ``episode_record``, and at the end asks ``summarize`` for the task's
+metrics and artefacts (circuits, sequences, codes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qdesign.config import TrainConfig
+
+
+class Task:
+    #: the CLI name, e.g. "arch-search"
+    name: str = ""
+    #: one line for ``qdesign list``
+    description: str = ""
+
+    def default_config(self) -> TrainConfig:
+        """The config of ``qdesign train <task>`` without ``--config`` (a short run, minutes)."""
+        raise NotImplementedError
+
+    def episode_record(self, info: dict[str, Any]) -> dict[str, Any]:
+        """JSON-safe fields kept from a finished episode's final ``info`` (default: scalars)."""
+        return {k: v for k, v in info.items() if isinstance(v, (bool, int, float, str))}
+
+    def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
+                  model: Any) -> dict[str, Any]:
+        """Task metrics for ``summary.json``; may also write artefacts into ``run_dir``."""
+        return {}
+
+    def evaluate(self, run_dir: Path, config: TrainConfig, model: Any, n_episodes: int,
+                 seed: int) -> dict[str, Any]:
+        """Metrics of the trained model on held-out instances (masks applied at predict time)."""
+        from qdesign.training import rollout_metrics
+
+        return rollout_metrics(config, model, n_episodes, seed)
+
+    def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
+        """The family's side-by-side benchmark (``qdesign bench <task>``)."""
+        raise NotImplementedError(f"task {self.name!r} has no benchmark yet")

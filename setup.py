@@ -1,0 +1,22 @@
+"""Package mapping: the card's top-level envs/, agents/, curricula/ install as qdesign.envs, ... .
+
+Sub-packages are discovered here so new modules in any family never need a manual list.
+"""
+
+from setuptools import find_packages, setup
+
+ROOTS = {"qdesign": "qdesign", "qdesign.envs": "envs", "qdesign.agents": "agents", "qdesign.curricula": "curricula"}
+
+packages: list[str] = []
+package_dir: dict[str, str] = {}
+for name, folder in ROOTS.items():
+    package_dir[name] = folder
+    packages.append(name)
+    packages += [f"{name}.{sub}" for sub in find_packages(folder)]
+
+setup(
+    packages=sorted(set(packages)),
+    package_dir=package_dir,
+    package_data={"": ["*.json", "*.npz", "*.pt", "*.yaml", "*.alist"]},
+    include_package_data=True,
+)

@@ -28,7 +28,9 @@ class _Stateful:
             if name in state:
                 current = getattr(self, name)
                 value = state[name]
-                setattr(self, name, deque(value, maxlen=current.maxlen) if isinstance(current, deque) else value)
+                if isinstance(current, deque):
+                    value = deque(value, maxlen=current.maxlen)
+                setattr(self, name, value)
 
 
 class FixedLevel(_Stateful):

@@ -34,11 +34,12 @@ class Task:
         return {}
 
     def evaluate(self, run_dir: Path, config: TrainConfig, model: Any, n_episodes: int,
-                 seed: int) -> dict[str, Any]:
-        """Metrics of the trained model on held-out instances (masks applied at predict time)."""
+                 seed: int, level: Any = None) -> dict[str, Any]:
+        """Metrics of the trained model on held-out instances (masks applied at predict time);
+        ``level`` is the curriculum level the run reached, if it had a curriculum."""
         from qdesign.training import rollout_metrics
 
-        return rollout_metrics(config, model, n_episodes, seed)
+        return rollout_metrics(config, model, n_episodes, seed, level=level)
 
     def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
         """The family's side-by-side benchmark (``qdesign bench <task>``)."""

@@ -1,0 +1,204 @@
+"""The ``qdesign`` command: list, train, evaluate, bench, sweep.
+
+Exit codes: 0 success, 1 the work itself failed, 2 bad arguments or config, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump, exit 2
+        print(f"qdesign: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def _print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*[str(v) for v in row])
+    _console().print(table)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from qdesign.agents.factory import AGENTS
+    from qdesign.curricula.registry import CURRICULA
+    from qdesign.registry import TASKS, all_entries
+
+    _print_table("environments", ["id", "description"], [[e.id, e.description] for e in all_entries()])
+    _print_table("tasks (qdesign train TASK)", ["task", "family"], [[k, v] for k, v in TASKS.items()])
+    _print_table("agents (--agent)", ["name", "class"], [[k, v] for k, v in AGENTS.items()])
+    _print_table("curricula", ["name", "class"], [[k, v] for k, v in CURRICULA.items()])
+    return EXIT_OK
+
+
+def _parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """``key=value`` pairs (value parsed as YAML), dotted keys nest: env_kwargs.molecule=LiH."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"--set expects key=value, got {pair!r}")
+        key, value = pair.split("=", 1)
+        node = out
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = yaml.safe_load(value)
+    return out
+
+
+def resolve_train_config(task: str, config_file: str | None, seed: int | None, timesteps: int | None,
+                         agent: str | None, overrides: dict[str, Any] | None = None):
+    """The TrainConfig for ``qdesign train``: task default, then the YAML file, then flags."""
+    from qdesign.config import load_yaml, merge
+    from qdesign.registry import check_env_id, load_task
+
+    task_obj = load_task(task)
+    config = task_obj.default_config()
+    if config_file:
+        data = load_yaml(config_file)
+        if data.get("task", task) != task:
+            raise ValueError(f"config file {config_file!r} is for task {data['task']!r}, not {task!r}")
+        config = merge(config, data, where=str(config_file))
+    flags: dict[str, Any] = dict(overrides or {})
+    if seed is not None:
+        flags["seed"] = seed
+    if timesteps is not None:
+        flags["total_timesteps"] = timesteps
+    if agent is not None:
+        flags["agent"] = agent
+    if flags:
+        config = merge(config, flags, where="command-line flags")
+    check_env_id(config.env_id)
+    return config
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from qdesign import training
+
+    if args.resume:
+        run, summary = training.resume(args.resume, total_timesteps=args.timesteps)
+    else:
+        if not args.task:
+            raise ValueError("give a TASK (arch-search, gate-compile, weight-reduce) or --resume RUN_DIR")
+        config = resolve_train_config(args.task, args.config, args.seed, args.timesteps, args.agent,
+                                      _parse_overrides(args.set or []))
+        if args.n_envs:
+            config.n_envs = args.n_envs
+        run, summary = training.train(config, out=args.out, run_name=args.name)
+    _print_table(f"run {run.path}", ["metric", "value"],
+                 [[k, v] for k, v in summary.items() if not isinstance(v, (dict, list))])
+    print(f"results saved in {run.path}  (summary.json, model.zip, learning_curves.png)")
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from qdesign.training import evaluate_run
+
+    metrics = evaluate_run(args.run_dir, n_episodes=args.episodes, seed=args.seed)
+    _print_table(f"evaluation of {args.run_dir}", ["metric", "value"],
+                 [[k, v] for k, v in metrics.items() if not isinstance(v, (dict, list))])
+    print(f"saved {Path(args.run_dir) / 'evaluation.json'}")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from qdesign.registry import load_task
+
+    task = load_task(args.task)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result = task.bench(out, quick=args.quick)
+    print(json.dumps(result, indent=2, default=str)[:4000])
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from qdesign.sweep import run_sweep
+
+    run_sweep(args.task, config_file=args.config, seeds=args.seeds, grid=args.grid or [],
+              backend=args.backend, address=args.address, out=args.out, timesteps=args.timesteps,
+              max_parallel=args.max_parallel)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="qdesign", description="RL environments for quantum design")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("list", help="environment ids, presets, tasks, agents and curricula")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("train", help="train an agent on a task; writes a run folder")
+    p.add_argument("task", nargs="?", help="arch-search | gate-compile | weight-reduce")
+    p.add_argument("--config", help="YAML config (see experiments/configs/<task>/)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--timesteps", type=int, help="total timesteps (with --resume: the new total)")
+    p.add_argument("--agent", help="agent name or package.module:Class")
+    p.add_argument("--n-envs", type=int, dest="n_envs")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a config key, e.g. --set env_kwargs.molecule=LiH")
+    p.add_argument("--out", default="runs", help="parent folder of run folders (default: runs)")
+    p.add_argument("--name", help="run folder name (default: <time>-seed<N>)")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="re-load a run's best model and report its task metrics")
+    p.add_argument("run_dir")
+    p.add_argument("--episodes", type=int)
+    p.add_argument("--seed", type=int, default=10_000, help="first held-out seed")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("bench", help="side-by-side benchmark of a task against its baselines")
+    p.add_argument("task")
+    p.add_argument("--quick", action="store_true", help="a small version (minutes)")
+    p.add_argument("--out", default="experiments/bench/results")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("sweep", help="many trainings in parallel (local process pool or Ray)")
+    p.add_argument("task")
+    p.add_argument("--config")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--grid", action="append", metavar="KEY=V1,V2", help="grid over a config key")
+    p.add_argument("--backend", choices=["local", "ray"], default="local")
+    p.add_argument("--address", help="Ray cluster address (ray backend)")
+    p.add_argument("--timesteps", type=int)
+    p.add_argument("--max-parallel", type=int, dest="max_parallel")
+    p.add_argument("--out", default="runs")
+    p.set_defaults(func=cmd_sweep)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"qdesign: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("qdesign: interrupted; resume with `qdesign train --resume RUN_DIR`", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

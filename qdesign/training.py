@@ -1,0 +1,346 @@
+"""The generic trainer behind ``qdesign train``: config -> envs, agent, curriculum -> run folder.
+
+Families plug in through their ``Task`` (``qdesign.tasks``); nothing here knows about chemistry,
+compilation or codes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.utils import set_random_seed
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper
+
+from qdesign.agents.factory import is_sb3_class, load_agent, make_agent, resolve_agent_class, supports_masks
+from qdesign.config import TrainConfig
+from qdesign.curricula.callback import CurriculumCallback, apply_level
+from qdesign.curricula.registry import make_curriculum
+from qdesign.registry import check_env_id, load_task
+from qdesign.runs import RunDir, atomic_write_json, restore_rng_state
+
+_SKIP_INFO = {"action_mask", "terminal_observation", "episode", "TimeLimit.truncated"}
+
+
+# -- building blocks ------------------------------------------------------------------------------
+def make_env(config: TrainConfig, render_mode: str | None = None) -> gym.Env:
+    check_env_id(config.env_id)
+    return gym.make(config.env_id, render_mode=render_mode, **config.env_kwargs)
+
+
+def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | None = None) -> VecEnv:
+    env_id = check_env_id(config.env_id)
+    n = n_envs or config.n_envs
+    vec_cls = SubprocVecEnv if (config.vec_env == "subproc" and n > 1) else DummyVecEnv
+    vec_kwargs = {"start_method": "forkserver"} if vec_cls is SubprocVecEnv else None
+    # "qdesign:<id>" makes workers started with spawn/forkserver import qdesign before gym.make
+    return make_vec_env(f"qdesign:{env_id}", n_envs=n, seed=config.seed if seed is None else seed,
+                        env_kwargs=dict(config.env_kwargs), vec_env_cls=vec_cls, vec_env_kwargs=vec_kwargs)
+
+
+def build_curriculum(config: TrainConfig) -> Any:
+    if config.curriculum is None:
+        return None
+    return make_curriculum(config.curriculum.name, **config.curriculum.kwargs)
+
+
+def _resolve_agent_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """YAML-friendly agent kwargs: activation functions may be given by name ("LeakyReLU")."""
+    kwargs = dict(kwargs)
+    policy_kwargs = dict(kwargs.get("policy_kwargs") or {})
+    if isinstance(policy_kwargs.get("activation_fn"), str):
+        import torch.nn
+
+        name = policy_kwargs["activation_fn"]
+        if not hasattr(torch.nn, name):
+            raise ValueError(f"policy_kwargs.activation_fn {name!r} is not a torch.nn module")
+        policy_kwargs["activation_fn"] = getattr(torch.nn, name)
+    if policy_kwargs:
+        kwargs["policy_kwargs"] = policy_kwargs
+    return kwargs
+
+
+def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> Any:
+    cls = resolve_agent_class(config.agent)
+    kwargs = _resolve_agent_kwargs(config.agent_kwargs)
+    if is_sb3_class(cls):
+        kwargs.setdefault("seed", config.seed)
+        kwargs.setdefault("verbose", 0)
+        if tb_dir is not None:
+            kwargs.setdefault("tensorboard_log", str(tb_dir))
+    elif "seed" in inspect.signature(cls).parameters:
+        kwargs.setdefault("seed", config.seed)
+    return make_agent(config.agent, vec_env, **kwargs)
+
+
+class EpisodeRecorder(VecEnvWrapper):
+    """Records every finished episode (reward, length, task fields) whatever the agent is."""
+
+    def __init__(self, venv: VecEnv, task: Any, num_timesteps: int = 0, episodes: int = 0) -> None:
+        super().__init__(venv)
+        self.task = task
+        self.num_timesteps = num_timesteps
+        self.num_episodes = episodes
+        self.pending: list[dict[str, Any]] = []
+        self.level: Any = None
+
+    def reset(self) -> Any:
+        return self.venv.reset()
+
+    def step_wait(self) -> Any:
+        obs, rewards, dones, infos = self.venv.step_wait()
+        self.num_timesteps += self.num_envs
+        for info, done in zip(infos, dones):
+            if not done:
+                continue
+            self.num_episodes += 1
+            clean = {k: v for k, v in info.items() if k not in _SKIP_INFO}
+            record = {"episode": self.num_episodes, "timestep": self.num_timesteps}
+            if "episode" in info:
+                record.update(reward=float(info["episode"]["r"]), length=int(info["episode"]["l"]))
+            record.update(self.task.episode_record(clean))
+            if isinstance(self.level, (int, float, str)):
+                record["level"] = self.level
+            self.pending.append(record)
+        return obs, rewards, dones, infos
+
+    def pop(self) -> list[dict[str, Any]]:
+        out, self.pending = self.pending, []
+        return out
+
+
+class RunCallback(BaseCallback):
+    """Flushes episode records and writes a checkpoint every N seconds or steps."""
+
+    def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Any, config: TrainConfig) -> None:
+        super().__init__()
+        self.run, self.recorder, self.curriculum, self.config = run, recorder, curriculum, config
+        self.last_save_time = time.monotonic()
+        self.last_save_step = 0
+
+    def _on_step(self) -> bool:
+        if self.curriculum is not None:
+            self.recorder.level = self.curriculum.level
+        if len(self.recorder.pending) >= 20:
+            self.run.append_episodes(self.recorder.pop())
+        by_time = time.monotonic() - self.last_save_time >= self.config.checkpoint_every_seconds
+        every = self.config.checkpoint_every_steps
+        by_steps = every is not None and self.num_timesteps - self.last_save_step >= every
+        if by_time or by_steps:
+            self.checkpoint()
+        return True
+
+    def checkpoint(self) -> None:
+        self.run.append_episodes(self.recorder.pop())
+        self.run.save_checkpoint(self.model, self.num_timesteps, self.curriculum,
+                                 {"episodes": self.recorder.num_episodes})
+        self.last_save_time = time.monotonic()
+        self.last_save_step = self.num_timesteps
+
+
+# -- the run -------------------------------------------------------------------------------------
+def train(config: TrainConfig, out: str | Path = "runs", run_name: str | None = None,
+          quiet: bool = False) -> tuple[RunDir, dict[str, Any]]:
+    """Train from scratch into a new run folder; returns the folder and its summary."""
+    config.validate()
+    check_env_id(config.env_id)
+    task = load_task(config.task)
+    resolve_agent_class(config.agent)  # fail before creating a folder
+    curriculum = build_curriculum(config)
+    run = RunDir.create(out, config, run_name)
+    try:
+        return run, _learn(run, config, task, curriculum, resume_state=None, quiet=quiet)
+    except BaseException as err:
+        # a run that never reached its first checkpoint is removed, so nothing half-made looks complete
+        if not run.has_checkpoint() and not isinstance(err, KeyboardInterrupt):
+            run.remove()
+        raise
+
+
+def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool = False
+           ) -> tuple[RunDir, dict[str, Any]]:
+    """Continue a run from its last checkpoint (after a crash, ``kill -9`` or Ctrl-C)."""
+    run = RunDir.open(run_dir)
+    config = run.config()
+    if total_timesteps is not None:
+        config.total_timesteps = int(total_timesteps)
+        config.validate()
+    state = run.load_checkpoint_state()
+    task = load_task(config.task)
+    curriculum = build_curriculum(config)
+    if curriculum is not None and state.get("curriculum") is not None:
+        curriculum.load_state_dict(state["curriculum"])
+    run.truncate_episodes(state["num_timesteps"])
+    return run, _learn(run, config, task, curriculum, resume_state=state, quiet=quiet)
+
+
+def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
+           resume_state: dict[str, Any] | None, quiet: bool) -> dict[str, Any]:
+    set_random_seed(config.seed)
+    started = time.time()
+    done_steps = resume_state["num_timesteps"] if resume_state else 0
+    vec_env = EpisodeRecorder(build_vec_env(config), task, num_timesteps=done_steps,
+                              episodes=resume_state.get("episodes", 0) if resume_state else 0)
+    if curriculum is not None:
+        apply_level(vec_env, curriculum.level)
+    cls = resolve_agent_class(config.agent)
+    sb3 = is_sb3_class(cls)
+    if resume_state is not None:
+        model = cls.load(str(run.checkpoint_dir / "model.zip"), env=vec_env,
+                         **({"tensorboard_log": str(run.path / "tb")} if sb3 else {}))
+        buffer = run.checkpoint_dir / "replay_buffer.pkl"
+        if buffer.is_file() and hasattr(model, "load_replay_buffer"):
+            model.load_replay_buffer(str(buffer))
+        rng = run.checkpoint_dir / "rng.pkl"
+        if rng.is_file():
+            import pickle
+
+            restore_rng_state(pickle.loads(rng.read_bytes()))
+    else:
+        model = build_agent(config, vec_env, run.path / "tb")
+    remaining = max(config.total_timesteps - done_steps, 0)
+    run_cb = None
+    status = "complete"
+    try:
+        if remaining > 0:
+            if sb3:
+                run_cb = RunCallback(run, vec_env, curriculum, config)
+                callbacks: list[BaseCallback] = [run_cb]
+                if curriculum is not None:
+                    callbacks.insert(0, CurriculumCallback(curriculum))
+                model.learn(total_timesteps=remaining, callback=CallbackList(callbacks),
+                            progress_bar=config.progress_bar and not quiet,
+                            reset_num_timesteps=resume_state is None, tb_log_name="run")
+            else:
+                model.learn(total_timesteps=remaining)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        if run_cb is not None:
+            run_cb.checkpoint()
+        run.write_meta(status=status)
+        vec_env.close()
+        raise
+    run.append_episodes(vec_env.pop())
+    _save_model(model, run.path / "model.zip")
+    if run_cb is not None:
+        run_cb.checkpoint()
+    episodes = run.episodes()
+    wall = time.time() - started + (resume_state or {}).get("wall_time_s", 0.0)
+    summary = generic_summary(config, episodes, wall, curriculum)
+    summary.update(task.summarize(run.path, config, episodes, model))
+    summary["wall_time_s"] = round(time.time() - started + (resume_state or {}).get("wall_time_s", 0.0), 2)
+    plot_learning_curves(episodes, run.path / "learning_curves.png")
+    atomic_write_json(run.path / "summary.json", summary)
+    run.write_meta(status=status, finished=time.time())
+    vec_env.close()
+    return summary
+
+
+def _save_model(model: Any, path: Path) -> None:
+    tmp = path.with_name(".model.tmp.zip")
+    model.save(str(tmp))
+    tmp.replace(path)
+
+
+def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]], wall: float, curriculum: Any
+                    ) -> dict[str, Any]:
+    last = episodes[-100:]
+    successes = [e for e in episodes if e.get("is_success")]
+    return {
+        "task": config.task, "env_id": config.env_id, "agent": config.agent, "seed": config.seed,
+        "total_timesteps": config.total_timesteps,
+        "num_timesteps": episodes[-1]["timestep"] if episodes else 0,
+        "episodes": len(episodes),
+        "success_rate_last_100": float(np.mean([bool(e.get("is_success")) for e in last])) if last else 0.0,
+        "mean_reward_last_100": float(np.mean([e.get("reward", 0.0) for e in last])) if last else None,
+        "episodes_to_first_success": successes[0]["episode"] if successes else None,
+        "timesteps_to_first_success": successes[0]["timestep"] if successes else None,
+        "curriculum_level": curriculum.level if curriculum is not None else None,
+        "wall_time_s": round(wall, 2),
+    }
+
+
+def plot_learning_curves(episodes: list[dict[str, Any]], path: Path) -> None:
+    """Reward, success rate, curriculum level and (where present) error against timesteps."""
+    if not episodes:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = np.array([e["timestep"] for e in episodes])
+    panels = [("reward", "episode reward"), ("is_success", "success rate (rolling 50)"),
+              ("level", "curriculum level"), ("error", "error")]
+    panels = [p for p in panels if any(p[0] in e for e in episodes)]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.2 * len(panels)), sharex=True, squeeze=False)
+    for ax, (key, label) in zip(axes[:, 0], panels):
+        vals = np.array([float(e.get(key, np.nan)) for e in episodes])
+        if key == "is_success":
+            vals = np.convolve(vals, np.ones(50) / 50, mode="full")[: len(vals)] * 50 / np.minimum(
+                np.arange(1, len(vals) + 1), 50)
+        ax.plot(t, vals, lw=0.8)
+        if key == "error" and np.nanmin(vals) > 0:
+            ax.set_yscale("log")
+        ax.set_ylabel(label, fontsize=8)
+    axes[-1, 0].set_xlabel("timesteps")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# -- evaluation ----------------------------------------------------------------------------------
+def load_model(run: RunDir, config: TrainConfig, env: Any = None) -> Any:
+    return load_agent(config.agent, str(run.model_path()), env=env)
+
+
+def rollout_metrics(config: TrainConfig, model: Any, n_episodes: int, seed: int,
+                    level: Any = None) -> dict[str, Any]:
+    """Greedy rollouts on fresh seeds (held out from training's), masks applied at predict time."""
+    env = make_env(config)
+    base = env.unwrapped
+    if level is not None and hasattr(base, "set_level"):
+        base.set_level(level)
+    use_masks = supports_masks(config.agent, model) and hasattr(base, "action_masks")
+    returns, lengths, successes = [], [], []
+    for i in range(n_episodes):
+        obs, info = env.reset(seed=seed + i)
+        total, steps, done = 0.0, 0, False
+        while not done:
+            kwargs = {"action_masks": base.action_masks()} if use_masks else {}
+            action, _ = model.predict(obs, deterministic=True, **kwargs)
+            obs, reward, terminated, truncated, info = env.step(int(np.asarray(action).item()))
+            total, steps, done = total + reward, steps + 1, terminated or truncated
+        returns.append(total)
+        lengths.append(steps)
+        successes.append(bool(info.get("is_success", False)))
+    env.close()
+    return {"episodes": n_episodes, "mean_return": float(np.mean(returns)),
+            "mean_length": float(np.mean(lengths)), "success_rate": float(np.mean(successes))}
+
+
+def evaluate_run(run_dir: str | Path, n_episodes: int | None = None, seed: int = 10_000) -> dict[str, Any]:
+    run = RunDir.open(run_dir)
+    config = run.config()
+    task = load_task(config.task)
+    model = load_model(run, config)
+    level = None
+    if run.has_checkpoint():
+        state = run.load_checkpoint_state()
+        curriculum = build_curriculum(config)
+        if curriculum is not None and state.get("curriculum") is not None:
+            curriculum.load_state_dict(state["curriculum"])
+            level = curriculum.level
+    n = n_episodes or config.eval_episodes
+    sig = inspect.signature(task.evaluate)
+    kwargs = {"level": level} if "level" in sig.parameters else {}
+    metrics = task.evaluate(run.path, config, model, n, seed, **kwargs)
+    metrics["model"] = str(run.model_path())
+    atomic_write_json(run.path / "evaluation.json", metrics)
+    return metrics

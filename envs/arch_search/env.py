@@ -1,0 +1,230 @@
+"""``ArchSearchEnv``: CRLQAS-style quantum architecture search for VQE as a Gymnasium env.
+
+Each step appends one gate (a CNOT on an allowed pair or an RX/RY/RZ rotation), re-optimises ALL
+angles from the previous optimum with the inner optimizer, and rewards the relative energy
+decrease (CRLQAS §1.5). An episode succeeds when the error ``|E - E_target|`` falls below the
+curriculum threshold (+5, terminated); it fails at ``max_gates`` (-5, terminated); the random
+halting budget cuts it earlier with the ordinary dense reward and ``truncated=True``.
+
+Fixes relative to the reference code: one action table for env, masks and agent; the energy
+feature is normalised; an illegal action (an immediate repetition, see ``action_masks``) is a
+no-op costing ``illegal_penalty`` and one step instead of corrupting the circuit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from qdesign.envs.arch_search.actions import ActionTable, IllegalTracker
+from qdesign.envs.arch_search.encoding import TensorEncoder
+from qdesign.envs.arch_search.halting import HALTING_MODES, sample_halting_step
+from qdesign.envs.arch_search.problem import Problem, build_problem
+from qdesign.envs.arch_search.simulation import EnergyObjective, make_energy_simulator
+from qdesign.optim import make_optimizer
+from qdesign.quantum.circuit import Circuit
+
+CHEMICAL_ACCURACY = 1.6e-3
+TARGETS = ("exact", "lower_bound")
+ANGLE_INITS = ("zero", "uniform")
+
+
+class ArchSearchEnv(gym.Env):
+    """Build a VQE ansatz gate by gate; see the module docstring for the MDP."""
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+
+    def __init__(self, render_mode: str | None = None, *, molecule: str | None = "H2",
+                 bond_distance: float | None = None, mapping: str = "jordan_wigner", basis: str = "sto3g",
+                 charge: int = 0, spin: int = 0, active_space: list[int] | None = None,
+                 freeze_core: bool = False, remove_orbitals: list[int] | None = None,
+                 reduction: int | None = None, atoms: str | None = None,
+                 max_gates: int = 40, coupling_map: list[list[int]] | None = None,
+                 noise: Any = None, optimizer: Any = "cobyla", optimizer_kwargs: dict[str, Any] | None = None,
+                 halting: str = "crlqas", threshold: float = CHEMICAL_ACCURACY, target: str = "exact",
+                 success_reward: float = 5.0, failure_reward: float = -5.0, illegal_penalty: float = -1.0,
+                 angle_init: str = "zero"):
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode={render_mode!r} is invalid; allowed: None or 'ansi'")
+        if not isinstance(max_gates, int) or max_gates < 1:
+            raise ValueError(f"max_gates={max_gates!r} is invalid; allowed: an integer >= 1")
+        if halting not in HALTING_MODES:
+            raise ValueError(f"halting={halting!r} is invalid; allowed: {HALTING_MODES}")
+        if target not in TARGETS:
+            raise ValueError(f"target={target!r} is invalid; allowed: {TARGETS}")
+        if angle_init not in ANGLE_INITS:
+            raise ValueError(f"angle_init={angle_init!r} is invalid; allowed: {ANGLE_INITS}")
+        self._check_threshold(threshold)
+        self.render_mode = render_mode
+        self.problem: Problem = build_problem(
+            molecule=molecule, bond_distance=bond_distance, mapping=mapping, basis=basis, charge=charge,
+            spin=spin, active_space=active_space, freeze_core=freeze_core, remove_orbitals=remove_orbitals,
+            reduction=reduction, atoms=atoms)
+        self.num_qubits = n = self.problem.num_qubits
+        self.max_gates = max_gates
+        self.table = ActionTable(n, coupling_map)
+        self.tracker = IllegalTracker(self.table)
+        self.encoder = TensorEncoder(n, max_gates)
+        self.noise = noise
+        self.simulator = make_energy_simulator(self.problem.hamiltonian, noise)
+        self.noiseless = make_energy_simulator(self.problem.hamiltonian, None) if noise else None
+        self.optimizer = make_optimizer(optimizer, **(optimizer_kwargs or {}))
+        self.halting = halting
+        self.target = target
+        self.ground_energy = float(self.problem.ground_energy)
+        self.lower_bound = float(self.problem.lower_bound)
+        self.target_energy = self.ground_energy if target == "exact" else self.lower_bound
+        self._scale = max(self.problem.ground_energy - self.lower_bound, 1e-12) + float(
+            np.sum(np.abs(np.real(self.problem.hamiltonian.coeffs))))
+        self.success_reward, self.failure_reward = float(success_reward), float(failure_reward)
+        self.illegal_penalty = float(illegal_penalty)
+        self.angle_init = angle_init
+        self.threshold = float(threshold)
+        self._pending_threshold: float | None = None
+        self.action_space = spaces.Discrete(len(self.table))
+        self.observation_space = spaces.Box(0.0, 1.0, (self.encoder.size + 2,), dtype=np.float32)
+        self._circuit = Circuit(n)
+        self._thetas = np.zeros(0)
+        self._actions: list[int] = []
+        self._energy = 0.0
+        self._steps = 0
+        self._budget = max_gates
+        self._best: tuple[float, int, np.ndarray] = (np.inf, 0, np.zeros(0))
+
+    # ------------------------------------------------------------------ curriculum
+    @staticmethod
+    def _check_threshold(level: Any) -> float:
+        try:
+            value = float(level)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not value > 0 or not np.isfinite(value):
+            raise ValueError(f"threshold={level!r} is invalid; allowed: a positive energy error in Hartree")
+        return value
+
+    def set_level(self, level: Any) -> None:
+        """Set the success threshold (Hartree) used from the next reset on."""
+        if isinstance(level, dict):
+            level = level.get("threshold")
+        self._pending_threshold = self._check_threshold(level)
+
+    # ------------------------------------------------------------------ helpers
+    def _energies(self, sim: Any, thetas: np.ndarray) -> np.ndarray:
+        return EnergyObjective(sim, self._circuit, self.np_random)(thetas)
+
+    def _feature(self, energy: float) -> np.ndarray:
+        norm = np.clip((energy - self.lower_bound) / self._scale, 0.0, 1.0)
+        err = abs(energy - self.target_energy)
+        log_err = np.clip(-np.log10(max(err, 1e-10)) / 10.0, 0.0, 1.0)
+        return np.array([norm, log_err], dtype=np.float32)
+
+    def _obs(self) -> np.ndarray:
+        return np.concatenate([self.encoder.flat(), self._feature(self._energy)]).astype(np.float32)
+
+    def action_masks(self) -> np.ndarray:
+        """Legal actions: everything except repeating a gate still at the front of its wires."""
+        return self.tracker.mask()
+
+    def _counts(self) -> dict[str, int]:
+        cnots = sum(g.name == "cx" for g in self._circuit.gates)
+        return {"n_gates": len(self._circuit), "n_cnots": int(cnots),
+                "n_rotations": int(len(self._circuit) - cnots), "depth": int(self._circuit.depth())}
+
+    def _info(self, success: bool) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "energy": float(self._energy), "error": float(abs(self._energy - self.target_energy)),
+            "threshold": float(self.threshold), "is_success": bool(success),
+            "action_mask": self.action_masks(), "ground_energy": self.ground_energy,
+            **self._counts(),
+        }
+        if self.noiseless is not None:
+            ne = float(self._energies(self.noiseless, self._thetas[None, :])[0])
+            info["noiseless_energy"] = ne
+            info["noiseless_error"] = float(abs(ne - self.ground_energy))
+        return info
+
+    # ------------------------------------------------------------------ gym API
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        if self._pending_threshold is not None:
+            self.threshold, self._pending_threshold = self._pending_threshold, None
+        self._circuit = Circuit(self.num_qubits)
+        self._thetas = np.zeros(0)
+        self._actions = []
+        self.encoder.reset()
+        self.tracker.reset()
+        self._steps = 0
+        self._budget = sample_halting_step(self.np_random, self.halting, self.max_gates)
+        self._energy = float(self._energies(self.simulator, self._thetas[None, :])[0])
+        self._best = (abs(self._energy - self.target_energy), 0, self._thetas.copy())
+        return self._obs(), self._info(False)
+
+    def step(self, action: Any):
+        a = int(np.asarray(action).reshape(-1)[0]) if np.ndim(action) else int(action)
+        self._steps += 1
+        prev = self._energy
+        legal = 0 <= a < len(self.table) and bool(self.tracker.mask()[a])
+        if legal:
+            act = self.table[a]
+            self._circuit.append(act.name, act.qubits)
+            self._actions.append(a)
+            self.encoder.place(act)
+            self.tracker.push(a)
+            if act.name != "cx":
+                new = 0.0 if self.angle_init == "zero" else float(self.np_random.uniform(0.0, 0.1))
+                self._thetas = np.append(self._thetas, new)
+            objective = EnergyObjective(self.simulator, self._circuit, self.np_random)
+            result = self.optimizer.minimize(objective, self._thetas, self.np_random)
+            self._thetas = np.asarray(result.x, dtype=float)
+            energy = float(result.fun)
+            if self.noise:  # an unbiased fresh estimate at the chosen angles
+                energy = float(objective(self._thetas[None, :])[0])
+            self._energy = energy
+        error = abs(self._energy - self.target_energy)
+        if legal and error < self._best[0]:
+            self._best = (error, len(self._actions), self._thetas.copy())
+        success = error < self.threshold
+        terminated = truncated = False
+        if success:
+            reward, terminated = self.success_reward, True
+        elif self._steps >= self.max_gates:
+            reward, terminated = self.failure_reward, True
+        else:
+            if legal:
+                denom = abs(prev - self.target_energy)
+                reward = float(np.clip((prev - self._energy) / denom, -1.0, 1.0)) if denom > 1e-12 else 0.0
+            else:
+                reward = self.illegal_penalty
+            truncated = self._steps >= self._budget
+        info = self._info(success)
+        info["legal"] = legal
+        if terminated or truncated:
+            err, n_act, th = self._best
+            info["episode_best_error"] = float(err)
+            info["best_actions"] = [int(x) for x in self._actions[:n_act]]
+            info["best_angles"] = [float(x) for x in th]
+            info["actions"] = [int(x) for x in self._actions]
+        return self._obs(), float(reward), bool(terminated), bool(truncated), info
+
+    # ------------------------------------------------------------------ outputs
+    def circuit(self):
+        """The current circuit as a ``QuantumCircuit`` with its optimised angles bound."""
+        return self._circuit.to_qiskit(self._thetas)
+
+    def circuit_from_actions(self, actions: list[int], angles: list[float]):
+        """Rebuild a ``QuantumCircuit`` from an action list and its angles (e.g. an episode record)."""
+        circ = Circuit(self.num_qubits)
+        for a in actions:
+            act = self.table[int(a)]
+            circ.append(act.name, act.qubits)
+        return circ.to_qiskit(np.asarray(angles, dtype=float))
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi":
+            return None
+        head = (f"step {self._steps}/{self._budget}  E={self._energy:.8f}  "
+                f"err={abs(self._energy - self.target_energy):.3e}  threshold={self.threshold:.3e}\n")
+        return head + str(self.circuit().draw(output="text"))

@@ -1,0 +1,77 @@
+"""Energy objective of the env, on the shared simulators (``qdesign.quantum.simulators``).
+
+Until the shared simulators exist, a tiny private fallback (a qiskit ``Statevector`` loop,
+noiseless only) satisfies the same ``Simulator`` protocol so the env is never blocked.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+from qiskit.quantum_info import SparsePauliOp
+
+from qdesign.quantum.circuit import Circuit
+
+
+class _StatevectorFallback:
+    """Noiseless <H> by qiskit Statevector, one parameter vector at a time (slow, reference only)."""
+
+    def __init__(self, hamiltonian: SparsePauliOp):
+        self.hamiltonian = hamiltonian
+        self.num_qubits = hamiltonian.num_qubits
+
+    def energies(self, circuit: Circuit, thetas: np.ndarray, rng: np.random.Generator | None = None
+                 ) -> np.ndarray:
+        from qiskit.quantum_info import Statevector
+
+        thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
+        out = np.empty(len(thetas))
+        for i, th in enumerate(thetas):
+            sv = Statevector.from_instruction(circuit.to_qiskit(th))
+            out[i] = float(np.real(sv.expectation_value(self.hamiltonian)))
+        return out
+
+
+def make_energy_simulator(hamiltonian: SparsePauliOp, noise: Any = None) -> Any:
+    """The shared simulator for ``noise`` (None = noiseless), or the private fallback."""
+    try:
+        from qdesign.quantum.simulators import make_simulator
+    except ImportError:
+        make_simulator = None
+    if make_simulator is not None:
+        return make_simulator(hamiltonian, noise=noise)
+    if noise:
+        raise ValueError(f"noise={noise!r} needs qdesign.quantum.simulators, which is not available yet")
+    return _StatevectorFallback(hamiltonian)
+
+
+class EnergyObjective:
+    """``f(thetas[B, P]) -> energies[B]`` of one circuit structure; counts evaluations.
+
+    ``set_shot_scale(frac)`` is called by multi-stage optimizers; it is forwarded to simulators
+    whose ``energies`` accepts a ``shot_scale`` keyword (shot-noise models), else ignored.
+    """
+
+    def __init__(self, simulator: Any, circuit: Circuit, rng: np.random.Generator):
+        self.simulator = simulator
+        self.circuit = circuit
+        self.rng = rng
+        self.nfev = 0
+        self.shot_scale = 1.0
+        try:
+            self._takes_scale = "shot_scale" in inspect.signature(simulator.energies).parameters
+        except (TypeError, ValueError):
+            self._takes_scale = False
+
+    def set_shot_scale(self, frac: float) -> None:
+        self.shot_scale = float(frac)
+
+    def __call__(self, thetas: np.ndarray) -> np.ndarray:
+        thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
+        self.nfev += len(thetas)
+        if self._takes_scale:
+            return np.asarray(self.simulator.energies(self.circuit, thetas, rng=self.rng,
+                                                      shot_scale=self.shot_scale), dtype=float)
+        return np.asarray(self.simulator.energies(self.circuit, thetas, rng=self.rng), dtype=float)

@@ -1,0 +1,194 @@
+"""``qdesign/GateCompile-v0``: approximate a target unitary with a word from a finite gate set.
+
+State: the residual ``R = U_target W^dag`` between the target and the word W built so far (the part
+still to be applied after W), phase-canonicalised (the SU(d) representative with the largest
+``Re Tr``) and flattened to real and imaginary parts, plus the remaining gate budget as a fraction.
+Applying gate G sets ``W <- G W`` and ``R <- R G^dag``; the goal is ``R = I`` up to phase, i.e.
+``d(W, U) = sqrt(2 - 2|Tr(U^dag W)|/d) <= epsilon`` (the phase-invariant operator-norm distance on one
+qubit, its normalised-Frobenius generalisation on two; see ``qdesign.quantum.unitary``).
+
+Reward per gate: ``-gate_cost + shaping * (d_before - d_after)`` (potential-based shaping on the
+distance) plus ``success_bonus`` on reaching epsilon. Episodes end on success (terminated) or when the
+budget is spent (truncated).
+
+Targets (``target``): ``"scramble"`` draws a random non-backtracking word of ``scramble_depth`` gates
+(the curriculum level; the episode budget is then ``min(max_gates, budget_slope*k + budget_offset)``),
+``"haar"`` draws a Haar-random unitary, ``"mixed"`` alternates; ``reset(options={"target": U})``
+compiles a fixed U. Immediate inverses of the previous gate are masked by ``action_masks()``; a
+masked action is still a legal gate (applied) but costs ``invalid_penalty`` extra.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from qdesign.envs.gate_compile.gatesets import build_gate_set, warn_if_not_universal
+from qdesign.envs.gate_compile.targets import allowed_after, haar_target, scrambled_target
+from qdesign.quantum.unitary import (
+    as_unitary,
+    average_gate_fidelity,
+    canonical_phase,
+    phase_invariant_distance,
+)
+
+TARGET_KINDS = ("scramble", "haar", "mixed")
+
+
+class GateCompileEnv(gym.Env):
+    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+
+    def __init__(self, render_mode: str | None = None, gate_set: str | list | dict = "clifford_t",
+                 epsilon: float = 1e-2, max_gates: int = 64, target: str = "scramble",
+                 scramble_depth: int = 4, budget_slope: float = 2.0, budget_offset: int = 4,
+                 success_bonus: float = 1.0, gate_cost: float = 0.01, shaping: float = 1.0,
+                 invalid_penalty: float = 0.05, mask_inverses: bool = True) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
+                             f"got {render_mode!r}")
+        if not (isinstance(epsilon, (int, float)) and 0 < epsilon < 1):
+            raise ValueError(f"epsilon must be a number in (0, 1), got {epsilon!r}")
+        if not (isinstance(max_gates, int) and max_gates >= 1):
+            raise ValueError(f"max_gates must be an int >= 1, got {max_gates!r}")
+        if target not in TARGET_KINDS:
+            raise ValueError(f"target must be one of {TARGET_KINDS}, got {target!r}")
+        if not (isinstance(scramble_depth, int) and 0 <= scramble_depth <= max_gates):
+            raise ValueError(f"scramble_depth must be an int in [0, max_gates={max_gates}], got "
+                             f"{scramble_depth!r}")
+        if budget_slope <= 0 or budget_offset < 0:
+            raise ValueError(f"budget_slope must be > 0 and budget_offset >= 0, got {budget_slope}, "
+                             f"{budget_offset}")
+        for name, val in (("success_bonus", success_bonus), ("gate_cost", gate_cost),
+                          ("shaping", shaping), ("invalid_penalty", invalid_penalty)):
+            if not isinstance(val, (int, float)) or not np.isfinite(val):
+                raise ValueError(f"{name} must be a finite number, got {val!r}")
+        self.render_mode = render_mode
+        self.gs = build_gate_set(gate_set)
+        warn_if_not_universal(self.gs)
+        self.epsilon = float(epsilon)
+        self.max_gates = max_gates
+        self.target_kind = target
+        self.budget_slope = float(budget_slope)
+        self.budget_offset = int(budget_offset)
+        self.success_bonus = float(success_bonus)
+        self.gate_cost = float(gate_cost)
+        self.shaping = float(shaping)
+        self.invalid_penalty = float(invalid_penalty)
+        self.mask_inverses = bool(mask_inverses)
+        self.level = scramble_depth
+        self._pending_level: int | None = None
+        d = self.gs.dim
+        self.obs_dim = 2 * d * d + 1
+        self.observation_space = spaces.Box(-1.0, 1.0, shape=(self.obs_dim,), dtype=np.float32)
+        self.action_space = spaces.Discrete(self.gs.n_actions)
+        self._eye = np.eye(d, dtype=complex)
+        self._target = self._eye
+        self._residual = self._eye
+        self._word: list[int] = []
+        self._budget = max_gates
+        self._dist = 0.0
+        self._episode = 0
+        self._kind = "scramble"
+
+    # -- curriculum ---------------------------------------------------------------------------------
+    def set_level(self, level: Any) -> None:
+        """Scramble depth for the next reset (int or ``{"scramble_depth": k}``), clipped to [0, max_gates]."""
+        if isinstance(level, dict):
+            level = level.get("scramble_depth", self.level)
+        self._pending_level = int(np.clip(int(level), 0, self.max_gates))
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _obs(self) -> np.ndarray:
+        c = canonical_phase(self._residual)
+        rem = (self._budget - len(self._word)) / self.max_gates
+        out = np.concatenate([c.real.ravel(), c.imag.ravel(), [rem]])
+        return np.clip(out, -1.0, 1.0).astype(np.float32)
+
+    def action_masks(self) -> np.ndarray:
+        if not self.mask_inverses:
+            return np.ones(self.gs.n_actions, dtype=bool)
+        return allowed_after(self.gs, self._word[-1] if self._word else -1)
+
+    def _info(self) -> dict[str, Any]:
+        word_u = self._residual.conj().T @ self._target  # W = R^dag U
+        return {
+            "distance": float(self._dist),
+            "fidelity": float(average_gate_fidelity(word_u, self._target)),
+            "length": len(self._word),
+            "is_success": bool(self._dist <= self.epsilon),
+            "action_mask": self.action_masks(),
+            "sequence": " ".join(self.gs.labels[a] for a in self._word),
+            "target_kind": self._kind,
+            "scramble_depth": int(self.level) if self._kind == "scramble" else -1,
+            "budget": int(self._budget),
+        }
+
+    @property
+    def word(self) -> list[int]:
+        return list(self._word)
+
+    @property
+    def target(self) -> np.ndarray:
+        return self._target.copy()
+
+    @property
+    def residual(self) -> np.ndarray:
+        return self._residual.copy()
+
+    # -- gym API --------------------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        if self._pending_level is not None:
+            self.level, self._pending_level = self._pending_level, None
+        options = options or {}
+        self._word = []
+        if options.get("target") is not None:
+            self._target = as_unitary(options["target"], name="options['target']", dim=self.gs.dim)
+            self._kind, self._budget = "fixed", self.max_gates
+        else:
+            kind = self.target_kind
+            if kind == "mixed":
+                kind = "scramble" if self._episode % 2 == 0 else "haar"
+            self._kind = kind
+            for _ in range(100):  # never start an episode already solved
+                if kind == "haar":
+                    self._target = haar_target(self.gs, self.np_random)
+                    self._budget = self.max_gates
+                else:
+                    self._target, _ = scrambled_target(self.gs, self.level, self.np_random)
+                    self._budget = int(min(self.max_gates,
+                                           np.ceil(self.budget_slope * self.level) + self.budget_offset))
+                if phase_invariant_distance(self._target, self._eye) > self.epsilon:
+                    break
+        self._residual = self._target.copy()
+        self._dist = phase_invariant_distance(self._residual, self._eye)
+        self._episode += 1
+        return self._obs(), self._info()
+
+    def step(self, action: Any):
+        a = int(action)
+        if not 0 <= a < self.gs.n_actions:
+            raise ValueError(f"action must be in [0, {self.gs.n_actions}), got {action!r}")
+        masked = not self.action_masks()[a]
+        self._residual = self._residual @ self.gs.matrices[a].conj().T
+        self._word.append(a)
+        before = self._dist
+        self._dist = phase_invariant_distance(self._residual, self._eye)
+        success = self._dist <= self.epsilon
+        reward = -self.gate_cost + self.shaping * (before - self._dist)
+        if masked:
+            reward -= self.invalid_penalty
+        if success:
+            reward += self.success_bonus
+        truncated = (not success) and len(self._word) >= self._budget
+        return self._obs(), float(reward), bool(success), bool(truncated), self._info()
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi":
+            return None
+        seq = " ".join(self.gs.labels[a] for a in self._word) or "(empty)"
+        return (f"GateCompile[{self.gs.name}] len={len(self._word)}/{self._budget} "
+                f"d={self._dist:.3e} eps={self.epsilon:g}\n  {seq}\n")

@@ -41,7 +41,8 @@ def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | No
     vec_kwargs = {"start_method": "forkserver"} if vec_cls is SubprocVecEnv else None
     # "qdesign:<id>" makes workers started with spawn/forkserver import qdesign before gym.make
     return make_vec_env(f"qdesign:{env_id}", n_envs=n, seed=config.seed if seed is None else seed,
-                        env_kwargs=dict(config.env_kwargs), vec_env_cls=vec_cls, vec_env_kwargs=vec_kwargs)
+                        env_kwargs={"render_mode": None, **config.env_kwargs},  # not SB3's rgb_array
+                        vec_env_cls=vec_cls, vec_env_kwargs=vec_kwargs)
 
 
 def build_curriculum(config: TrainConfig) -> Any:
@@ -118,9 +119,11 @@ class EpisodeRecorder(VecEnvWrapper):
 class RunCallback(BaseCallback):
     """Flushes episode records and writes a checkpoint every N seconds or steps."""
 
-    def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Any, config: TrainConfig) -> None:
+    def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Any, config: TrainConfig,
+                 wall_offset: float = 0.0) -> None:
         super().__init__()
         self.run, self.recorder, self.curriculum, self.config = run, recorder, curriculum, config
+        self.started, self.wall_offset = time.monotonic(), wall_offset
         self.last_save_time = time.monotonic()
         self.last_save_step = 0
 
@@ -138,8 +141,9 @@ class RunCallback(BaseCallback):
 
     def checkpoint(self) -> None:
         self.run.append_episodes(self.recorder.pop())
+        wall = self.wall_offset + time.monotonic() - self.started
         self.run.save_checkpoint(self.model, self.num_timesteps, self.curriculum,
-                                 {"episodes": self.recorder.num_episodes})
+                                 {"episodes": self.recorder.num_episodes, "wall_time_s": wall})
         self.last_save_time = time.monotonic()
         self.last_save_step = self.num_timesteps
 
@@ -184,6 +188,7 @@ def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
            resume_state: dict[str, Any] | None, quiet: bool) -> dict[str, Any]:
     set_random_seed(config.seed)
     started = time.time()
+    wall_offset = float((resume_state or {}).get("wall_time_s", 0.0))
     done_steps = resume_state["num_timesteps"] if resume_state else 0
     vec_env = EpisodeRecorder(build_vec_env(config), task, num_timesteps=done_steps,
                               episodes=resume_state.get("episodes", 0) if resume_state else 0)
@@ -210,7 +215,7 @@ def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
     try:
         if remaining > 0:
             if sb3:
-                run_cb = RunCallback(run, vec_env, curriculum, config)
+                run_cb = RunCallback(run, vec_env, curriculum, config, wall_offset)
                 callbacks: list[BaseCallback] = [run_cb]
                 if curriculum is not None:
                     callbacks.insert(0, CurriculumCallback(curriculum))
@@ -231,10 +236,11 @@ def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
     if run_cb is not None:
         run_cb.checkpoint()
     episodes = run.episodes()
-    wall = time.time() - started + (resume_state or {}).get("wall_time_s", 0.0)
-    summary = generic_summary(config, episodes, wall, curriculum)
+    summary = generic_summary(config, episodes, curriculum)
+    summary["num_timesteps"] = int(getattr(model, "num_timesteps", summary["num_timesteps"]))
     summary.update(task.summarize(run.path, config, episodes, model))
-    summary["wall_time_s"] = round(time.time() - started + (resume_state or {}).get("wall_time_s", 0.0), 2)
+    summary["wall_time_s"] = round(wall_offset + time.time() - started, 2)
+    summary["resumed"] = resume_state is not None
     plot_learning_curves(episodes, run.path / "learning_curves.png")
     atomic_write_json(run.path / "summary.json", summary)
     run.write_meta(status=status, finished=time.time())
@@ -248,8 +254,7 @@ def _save_model(model: Any, path: Path) -> None:
     tmp.replace(path)
 
 
-def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]], wall: float, curriculum: Any
-                    ) -> dict[str, Any]:
+def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]], curriculum: Any) -> dict[str, Any]:
     last = episodes[-100:]
     successes = [e for e in episodes if e.get("is_success")]
     return {
@@ -262,7 +267,6 @@ def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]], wall: f
         "episodes_to_first_success": successes[0]["episode"] if successes else None,
         "timesteps_to_first_success": successes[0]["timestep"] if successes else None,
         "curriculum_level": curriculum.level if curriculum is not None else None,
-        "wall_time_s": round(wall, 2),
     }
 
 

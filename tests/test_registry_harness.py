@@ -162,6 +162,7 @@ def test_spawn_subproc_vec_env(family):
     except ModuleNotFoundError:
         pytest.skip(f"family {family} not present")
     vec = make_vec_env(f"qdesign:{entry.id}", n_envs=2, seed=0, vec_env_cls=SubprocVecEnv,
+                       env_kwargs={"render_mode": None},  # SB3 would otherwise ask for rgb_array
                        vec_env_kwargs={"start_method": "spawn"})
     try:
         obs = vec.reset()

@@ -1,0 +1,147 @@
+"""End to end through the CLI: bad input, a custom agent from this file, kill -9 and resume, sweeps."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qdesign.cli import main
+
+TASK = "gate-compile"  # the fastest family to train
+FAST = ["--set", "agent_kwargs.n_steps=64", "--set", "agent_kwargs.batch_size=64",
+        "--set", "progress_bar=false"]
+
+
+def _run_cli(args, capsys):
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["train", "no-such-task"], "unknown task 'no-such-task'; valid tasks: arch-search"),
+    (["train", TASK, "--agent", "ppo3"], "unknown agent 'ppo3'; valid names"),
+    (["train", TASK, "--set", "totl_timesteps=3"], "unknown config key(s) ['totl_timesteps']"),
+    (["train", TASK, "--config", "/nonexistent.yaml"], "does not exist"),
+    (["train", TASK, "--set", "env_id=qdesign/Nope-v0"], "unknown env id 'qdesign/Nope-v0'"),
+    (["evaluate", "/nonexistent/run"], "does not exist"),
+    (["train", "--resume", "/nonexistent/run"], "does not exist"),
+])
+def test_bad_input_is_one_clear_line(args, needle, capsys, tmp_path):
+    code, out, err = _run_cli([*args, "--out", str(tmp_path)] if args[0] == "train" else args, capsys)
+    assert code == 2
+    assert needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not any(tmp_path.rglob("summary.json"))
+
+
+def test_malformed_config_file(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("task: gate-compile\nagent: [unclosed\n")
+    code, _, err = _run_cli(["train", TASK, "--config", str(bad), "--out", str(tmp_path)], capsys)
+    assert code == 2 and "not valid YAML" in err
+
+
+class CountingAgent:
+    """A custom agent that exists only in this test file: picks the first valid action."""
+
+    def __init__(self, env, seed=None):
+        self.env, self.steps = env, 0
+
+    def learn(self, total_timesteps, callback=None, **kwargs):
+        self.env.reset()
+        while self.steps < total_timesteps:
+            masks = self.env.env_method("action_masks")
+            self.env.step(np.array([int(np.flatnonzero(m)[0]) for m in masks]))
+            self.steps += self.env.num_envs
+        return self
+
+    def predict(self, observation, state=None, episode_start=None, deterministic=False, action_masks=None):
+        return np.array(int(np.flatnonzero(action_masks)[0])), None
+
+    def save(self, path):
+        Path(path).write_text(json.dumps({"steps": self.steps}))
+
+    @classmethod
+    def load(cls, path, env=None, **kwargs):
+        agent = cls(env)
+        agent.steps = json.loads(Path(path).read_text())["steps"]
+        return agent
+
+
+def test_custom_agent_trains_and_evaluates_through_cli(tmp_path, capsys):
+    code, out, err = _run_cli(["train", TASK, "--agent", f"{__name__}:CountingAgent", "--timesteps", "60",
+                               "--out", str(tmp_path), "--name", "custom"], capsys)
+    assert code == 0, err
+    run = tmp_path / TASK / "custom"
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["agent"].endswith(":CountingAgent") and summary["episodes"] > 0
+    assert json.loads((run / "model.zip").read_text())["steps"] >= 60
+    code, out, err = _run_cli(["evaluate", str(run), "--episodes", "2"], capsys)
+    assert code == 0, err
+    assert json.loads((run / "evaluation.json").read_text())["episodes"] == 2
+
+
+def test_run_folder_from_another_task_is_refused(tmp_path, capsys):
+    from qdesign.runs import RunDir
+
+    code, _, err = _run_cli(["train", TASK, "--agent", f"{__name__}:CountingAgent", "--timesteps", "8",
+                             "--out", str(tmp_path), "--name", "r"], capsys)
+    assert code == 0, err
+    with pytest.raises(ValueError, match="belongs to task 'gate-compile', not 'arch-search'"):
+        RunDir.open(tmp_path / TASK / "r", task="arch-search")
+
+
+def test_kill_minus_9_then_resume(tmp_path):
+    """A run killed hard mid-training resumes from its last checkpoint and completes."""
+    cmd = [sys.executable, "-m", "qdesign.cli", "train", TASK, "--timesteps", "1000000",
+           "--out", str(tmp_path), "--name", "killed", "--set", "checkpoint_every_steps=128", *FAST]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    state = tmp_path / TASK / "killed" / "checkpoints" / "latest" / "state.json"
+    deadline = time.time() + 120
+    while time.time() < deadline and not state.is_file():
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        time.sleep(0.5)
+    assert state.is_file(), "no checkpoint written in time"
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    run = tmp_path / TASK / "killed"
+    assert not (run / "summary.json").exists()
+    saved = json.loads(state.read_text())["num_timesteps"]
+    target = saved + 256
+    code = main(["train", "--resume", str(run), "--timesteps", str(target)])
+    assert code == 0
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["resumed"] and summary["num_timesteps"] >= target
+    episodes = [json.loads(line) for line in (run / "episodes.jsonl").read_text().splitlines()]
+    assert [e["episode"] for e in episodes] == sorted(e["episode"] for e in episodes)
+    assert json.loads((run / "meta.json").read_text())["status"] == "complete"
+
+
+def test_two_seed_local_sweep(tmp_path, capsys):
+    code, out, err = _run_cli(["sweep", TASK, "--seeds", "2", "--timesteps", "128", "--backend", "local",
+                               "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    sweep = json.loads(next(tmp_path.rglob("sweep.json")).read_text())
+    assert [t["status"] for t in sweep["trials"]] == ["complete", "complete"]
+    assert sorted(t["seed"] for t in sweep["trials"]) == [0, 1]
+
+
+def test_sweep_grid_over_unknown_parameter(tmp_path, capsys):
+    code, _, err = _run_cli(["sweep", TASK, "--grid", "learning_rate=1,2", "--out", str(tmp_path)], capsys)
+    assert code == 2 and "unknown parameter 'learning_rate'" in err
+
+
+def test_sweep_unreachable_ray_address(tmp_path, capsys):
+    pytest.importorskip("ray")
+    code, _, err = _run_cli(["sweep", TASK, "--backend", "ray", "--address", "127.0.0.1:1", "--out",
+                             str(tmp_path)], capsys)
+    assert code == 2 and "unreachable" in err

@@ -10,6 +10,7 @@ CURRICULA: dict[str, str] = {
     "step": "qdesign.curricula.schedules:StepSchedule",
     "linear": "qdesign.curricula.schedules:LinearRamp",
     "success_gated": "qdesign.curricula.schedules:SuccessRateGated",
+    "crlqas_threshold": "qdesign.curricula.threshold:CRLQASThreshold",
 }
 
 

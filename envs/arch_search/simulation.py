@@ -42,6 +42,13 @@ def make_energy_simulator(hamiltonian: SparsePauliOp, noise: Any = None) -> Any:
         make_simulator = None
     if make_simulator is not None:
         return make_simulator(hamiltonian, noise=noise)
+    if not noise:
+        try:
+            from qdesign.quantum.statevector import StatevectorSimulator
+
+            return StatevectorSimulator(hamiltonian)
+        except ImportError:
+            pass
     if noise:
         raise ValueError(f"noise={noise!r} needs qdesign.quantum.simulators, which is not available yet")
     return _StatevectorFallback(hamiltonian)
@@ -50,8 +57,9 @@ def make_energy_simulator(hamiltonian: SparsePauliOp, noise: Any = None) -> Any:
 class EnergyObjective:
     """``f(thetas[B, P]) -> energies[B]`` of one circuit structure; counts evaluations.
 
-    ``set_shot_scale(frac)`` is called by multi-stage optimizers; it is forwarded to simulators
-    whose ``energies`` accepts a ``shot_scale`` keyword (shot-noise models), else ignored.
+    ``set_shot_scale(frac)`` is called by multi-stage optimizers: simulators with a finite shot
+    budget (``simulator.shots``) whose ``energies`` accepts ``shots=`` are then called with
+    ``round(frac * shots)`` shots; otherwise it is ignored.
     """
 
     def __init__(self, simulator: Any, circuit: Circuit, rng: np.random.Generator):
@@ -60,10 +68,12 @@ class EnergyObjective:
         self.rng = rng
         self.nfev = 0
         self.shot_scale = 1.0
+        self._base_shots = getattr(simulator, "shots", None)
         try:
-            self._takes_scale = "shot_scale" in inspect.signature(simulator.energies).parameters
+            takes = "shots" in inspect.signature(simulator.energies).parameters
         except (TypeError, ValueError):
-            self._takes_scale = False
+            takes = False
+        self._takes_shots = bool(takes and self._base_shots)
 
     def set_shot_scale(self, frac: float) -> None:
         self.shot_scale = float(frac)
@@ -71,7 +81,8 @@ class EnergyObjective:
     def __call__(self, thetas: np.ndarray) -> np.ndarray:
         thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
         self.nfev += len(thetas)
-        if self._takes_scale:
-            return np.asarray(self.simulator.energies(self.circuit, thetas, rng=self.rng,
-                                                      shot_scale=self.shot_scale), dtype=float)
+        if self._takes_shots and self.shot_scale != 1.0:
+            shots = max(1, int(round(self._base_shots * self.shot_scale)))
+            return np.asarray(self.simulator.energies(self.circuit, thetas, rng=self.rng, shots=shots),
+                              dtype=float)
         return np.asarray(self.simulator.energies(self.circuit, thetas, rng=self.rng), dtype=float)

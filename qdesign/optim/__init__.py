@@ -10,6 +10,7 @@ OPTIMIZERS: dict[str, str] = {
     "cobyla": "qdesign.optim.cobyla:COBYLA",
     "spsa": "qdesign.optim.spsa:SPSA",
     "adam_spsa": "qdesign.optim.adam_spsa:AdamSPSA",
+    "lbfgs": "qdesign.optim.lbfgs:LBFGSShift",
 }
 
 

@@ -1,0 +1,202 @@
+"""``MaskedDQN``: SB3's DQN with action masks, double-DQN targets and n-step returns.
+
+What it adds to ``stable_baselines3.DQN`` (the CRLQAS agent, with the reference code's bugs fixed):
+
+* illegal actions get Q = -inf when acting greedily, and the epsilon branch samples uniformly among
+  LEGAL actions only; masks come from the envs' ``action_masks()`` while learning, or from
+  ``predict(..., action_masks=...)``;
+* the replay buffer stores the mask of every next state (from ``info["action_mask"]``), so the
+  double-DQN target ``r + gamma^k Q_target(s', argmax_{a legal} Q_online(s', a))`` never bootstraps
+  from an illegal action;
+* n-step returns with the ``gamma^k`` bootstrap, k = the number of rewards summed (k < n when the
+  episode ended or was truncated earlier);
+* optional multiplicative epsilon decay per gradient update (CRLQAS: 0.99995, floor 0.05).
+
+Defaults are the paper's (digest §1.7): 5 x 1000 LeakyReLU MLP, Adam lr 1e-4, batch 1000, replay
+20,000, learning starts after 1000 transitions, target copy every 500 updates, gamma 0.88, n = 5.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch as th
+from stable_baselines3 import DQN
+from stable_baselines3.common.buffers import ReplayBuffer
+from torch.nn import functional as F
+
+
+class MaskedSamples(NamedTuple):
+    observations: th.Tensor
+    actions: th.Tensor
+    next_observations: th.Tensor
+    dones: th.Tensor
+    rewards: th.Tensor
+    discounts: th.Tensor
+    next_action_masks: th.Tensor
+
+
+class MaskedNStepReplayBuffer(ReplayBuffer):
+    """A replay buffer that also stores next-state action masks and builds n-step returns."""
+
+    def __init__(self, *args: Any, n_steps: int = 1, gamma: float = 0.99, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.optimize_memory_usage:
+            raise ValueError("optimize_memory_usage=True is not supported by MaskedNStepReplayBuffer")
+        if int(n_steps) < 1:
+            raise ValueError(f"n_steps={n_steps!r} is invalid; allowed: an integer >= 1")
+        self.n_steps, self.gamma = int(n_steps), float(gamma)
+        n_actions = int(self.action_space.n)
+        self.next_action_masks = np.ones((self.buffer_size, self.n_envs, n_actions), dtype=bool)
+
+    def add(self, obs, next_obs, action, reward, done, infos) -> None:  # type: ignore[override]
+        pos = self.pos
+        for env_i, info in enumerate(infos):
+            mask = info.get("action_mask") if isinstance(info, dict) else None
+            self.next_action_masks[pos, env_i] = True if mask is None else np.asarray(mask, dtype=bool)
+        super().add(obs, next_obs, action, reward, done, infos)
+
+    def _get_samples(self, batch_inds: np.ndarray, env: Any = None) -> MaskedSamples:  # type: ignore[override]
+        env_idx = np.random.randint(0, self.n_envs, size=len(batch_inds))
+        n = self.n_steps
+        ends = self.dones.astype(bool) | self.timeouts.astype(bool)
+        # the newest stored transition of each env is the end of what we may chain through
+        newest = (self.pos - 1) % self.buffer_size
+        returns = np.zeros(len(batch_inds), dtype=np.float32)
+        k_used = np.zeros(len(batch_inds), dtype=np.int64)
+        last = batch_inds.copy()
+        alive = np.ones(len(batch_inds), dtype=bool)
+        for j in range(n):
+            idx = (batch_inds + j) % self.buffer_size
+            step_alive = alive.copy()
+            rew = self._normalize_reward(self.rewards[idx, env_idx], env)
+            returns += np.where(step_alive, (self.gamma ** j) * rew, 0.0).astype(np.float32)
+            k_used += step_alive
+            last = np.where(step_alive, idx, last)
+            alive = step_alive & ~ends[idx, env_idx] & (idx != newest)
+        timeouts = self.timeouts[last, env_idx].astype(np.float32)
+        dones = self.dones[last, env_idx].astype(np.float32) * (1.0 - timeouts)
+        obs = self._normalize_obs(self.observations[batch_inds, env_idx], env)
+        next_obs = self._normalize_obs(self.next_observations[last, env_idx], env)
+        return MaskedSamples(
+            observations=self.to_torch(obs),
+            actions=self.to_torch(self.actions[batch_inds, env_idx]),
+            next_observations=self.to_torch(next_obs),
+            dones=self.to_torch(dones[:, None]),
+            rewards=self.to_torch(returns[:, None]),
+            discounts=self.to_torch((self.gamma ** k_used).astype(np.float32)[:, None]),
+            next_action_masks=th.as_tensor(self.next_action_masks[last, env_idx], device=self.device),
+        )
+
+
+def _env_masks(env: Any) -> np.ndarray | None:
+    if env is None:
+        return None
+    try:
+        return np.stack(env.env_method("action_masks")).astype(bool)
+    except (AttributeError, NotImplementedError):
+        return None
+
+
+class MaskedDQN(DQN):
+    """Masked double DQN with n-step returns; see the module docstring."""
+
+    def __init__(self, policy: Any, env: Any, learning_rate: float = 1e-4, buffer_size: int = 20_000,
+                 learning_starts: int = 1000, batch_size: int = 1000, gamma: float = 0.88,
+                 train_freq: int = 1, gradient_steps: int = 1, target_update_interval: int = 500,
+                 n_steps: int = 5, double_q: bool = True, exploration_decay: float | None = 0.99995,
+                 exploration_initial_eps: float = 1.0, exploration_final_eps: float = 0.05,
+                 exploration_fraction: float = 0.5, policy_kwargs: dict[str, Any] | None = None,
+                 replay_buffer_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        if policy_kwargs is None:
+            policy_kwargs = {"net_arch": [1000] * 5, "activation_fn": th.nn.LeakyReLU}
+        elif isinstance(policy_kwargs.get("activation_fn"), str):
+            policy_kwargs = {**policy_kwargs, "activation_fn": getattr(th.nn, policy_kwargs["activation_fn"])}
+        if exploration_decay is not None and not 0 < exploration_decay <= 1:
+            raise ValueError(f"exploration_decay={exploration_decay!r} is invalid; allowed: None or (0, 1]")
+        rb_kwargs = {**(replay_buffer_kwargs or {}), "n_steps": int(n_steps), "gamma": float(gamma)}
+        kwargs.pop("replay_buffer_class", None)
+        self.double_q = bool(double_q)
+        self.exploration_decay = exploration_decay
+        super().__init__(policy, env, learning_rate=learning_rate, buffer_size=buffer_size,
+                         learning_starts=learning_starts, batch_size=batch_size, gamma=gamma,
+                         train_freq=train_freq, gradient_steps=gradient_steps,
+                         target_update_interval=target_update_interval,
+                         exploration_initial_eps=exploration_initial_eps,
+                         exploration_final_eps=exploration_final_eps,
+                         exploration_fraction=exploration_fraction, policy_kwargs=policy_kwargs,
+                         replay_buffer_class=MaskedNStepReplayBuffer, replay_buffer_kwargs=rb_kwargs,
+                         **kwargs)
+        self.n_steps_return = int(n_steps)
+
+    # ------------------------------------------------------------------ exploration
+    def _on_step(self) -> None:
+        super()._on_step()
+        if self.exploration_decay is not None:
+            decayed = self.exploration_initial_eps * self.exploration_decay ** self._n_updates
+            self.exploration_rate = max(self.exploration_final_eps, decayed)
+            self.logger.record("rollout/exploration_rate", self.exploration_rate)
+
+    # ------------------------------------------------------------------ acting
+    def _masked_q_argmax(self, observation: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        obs_t, _ = self.policy.obs_to_tensor(observation)
+        with th.no_grad():
+            q = self.q_net(obs_t)
+        q = q.masked_fill(~th.as_tensor(masks, device=q.device), -th.inf)
+        return q.argmax(dim=1).cpu().numpy()
+
+    def predict(self, observation: Any, state: Any = None, episode_start: np.ndarray | None = None,
+                deterministic: bool = False, action_masks: np.ndarray | None = None
+                ) -> tuple[np.ndarray, Any]:
+        """Epsilon-greedy (unless deterministic) over legal actions when ``action_masks`` is given."""
+        if action_masks is None:
+            return super().predict(observation, state, episode_start, deterministic)
+        obs = np.asarray(observation)
+        vectorized = self.policy.is_vectorized_observation(obs)
+        masks = np.asarray(action_masks, dtype=bool).reshape(-1, int(self.action_space.n))
+        obs_b = obs if vectorized else obs[None]
+        if not deterministic and np.random.rand() < self.exploration_rate:
+            action = np.array([np.random.choice(np.flatnonzero(m)) for m in masks])
+        else:
+            action = self._masked_q_argmax(obs_b, masks)
+        return (action if vectorized else action[0]), state
+
+    def _sample_action(self, learning_starts: int, action_noise: Any = None, n_envs: int = 1):
+        masks = _env_masks(self.env)
+        if masks is None:
+            return super()._sample_action(learning_starts, action_noise, n_envs)
+        if self.num_timesteps < learning_starts and not (self.use_sde and self.use_sde_at_warmup):
+            action = np.array([np.random.choice(np.flatnonzero(m)) for m in masks])
+        else:
+            action, _ = self.predict(self._last_obs, deterministic=False, action_masks=masks)
+        return action, action
+
+    # ------------------------------------------------------------------ learning
+    def train(self, gradient_steps: int, batch_size: int = 100) -> None:
+        self.policy.set_training_mode(True)
+        self._update_learning_rate(self.policy.optimizer)
+        losses = []
+        for _ in range(gradient_steps):
+            data = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)  # type: ignore[union-attr]
+            with th.no_grad():
+                masks = data.next_action_masks
+                next_target = self.q_net_target(data.next_observations)
+                if self.double_q:
+                    online = self.q_net(data.next_observations).masked_fill(~masks, -th.inf)
+                    best = online.argmax(dim=1, keepdim=True)
+                    next_q = th.gather(next_target, 1, best)
+                else:
+                    next_q = next_target.masked_fill(~masks, -th.inf).max(dim=1, keepdim=True).values
+                next_q = th.nan_to_num(next_q, neginf=0.0)
+                target = data.rewards + (1 - data.dones) * data.discounts * next_q
+            current = th.gather(self.q_net(data.observations), 1, data.actions.long())
+            loss = F.smooth_l1_loss(current, target)
+            losses.append(loss.item())
+            self.policy.optimizer.zero_grad()
+            loss.backward()
+            th.nn.utils.clip_grad_norm_(self.policy.parameters(), self.max_grad_norm)
+            self.policy.optimizer.step()
+        self._n_updates += gradient_steps
+        self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
+        self.logger.record("train/loss", float(np.mean(losses)))

@@ -1,0 +1,156 @@
+"""Regenerate ``experiments/RESULTS.md`` from the JSON of real runs and benchmarks (never by hand).
+
+    python experiments/make_results.py --collect runs     # copy finished run summaries in, then render
+    python experiments/make_results.py                    # render from what is already collected
+
+Collected run summaries live in ``experiments/results/runs/<task>/<run>.json`` (summary + meta, so the
+numbers keep their seed, wall time and hardware); benchmark JSON in ``experiments/bench/results/``.
+Published numbers shown beside ours are the papers' (see ``PAPER``), labelled as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+BENCH = HERE / "bench" / "results"
+
+#: published reference numbers, by env id (CRLQAS Table 1 via the research digest)
+PAPER: dict[str, str] = {
+    "qdesign/ArchSearch-H2-4q-v0": "CRLQAS: 7.2e-8 Ha, 7 rotations",
+    "qdesign/ArchSearch-LiH4-v0": "CRLQAS/Ostaszewski: chemical accuracy 10/10 runs",
+    "qdesign/ArchSearch-LiH6-v0": "CRLQAS: 6.7e-4 Ha, 67 gates",
+    "qdesign/ArchSearch-H2O8-v0": "CRLQAS: 1.8e-4 Ha, 105 CNOTs, depth 75",
+}
+
+
+def collect(run_roots: list[Path]) -> int:
+    n = 0
+    for root in run_roots:
+        for summary_file in sorted(root.rglob("summary.json")):
+            run = summary_file.parent
+            meta_file = run / "meta.json"
+            meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
+            if meta.get("status") not in (None, "complete"):
+                continue
+            record = {"run": run.name, **json.loads(summary_file.read_text()),
+                      "hardware": {k: meta.get(k) for k in ("host", "cpu_count", "platform", "python")},
+                      "git_revision": meta.get("git_revision")}
+            dest = RESULTS / "runs" / record.get("task", "unknown") / f"{run.name}.json"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(json.dumps(record, indent=2) + "\n")
+            n += 1
+    return n
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}" if (abs(v) < 1e-2 or abs(v) >= 1e4) and v != 0 else f"{v:.4g}"
+    return "" if v is None else str(v)
+
+
+def _table(columns: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def load_runs() -> dict[str, list[dict[str, Any]]]:
+    runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for file in sorted((RESULTS / "runs").glob("*/*.json")):
+        rec = json.loads(file.read_text())
+        runs[rec.get("task", file.parent.name)].append(rec)
+    return runs
+
+
+def runs_section(task: str, records: list[dict[str, Any]], metric_keys: list[str]) -> str:
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for rec in records:
+        groups[(rec["env_id"], rec["agent"])].append(rec)
+    columns = ["env id", "agent", "seeds", "timesteps", *metric_keys, "wall time (s, mean)", "paper"]
+    rows = []
+    for (env_id, agent), recs in sorted(groups.items()):
+        row: list[Any] = [env_id, agent, ",".join(str(r["seed"]) for r in recs),
+                          max(r.get("num_timesteps", 0) for r in recs)]
+        for key in metric_keys:
+            values = [r[key] for r in recs if isinstance(r.get(key), (int, float))]
+            if not values:
+                row.append("")
+            elif key.startswith(("best_", "min_")):
+                row.append(f"{_fmt(min(values))} (median {_fmt(statistics.median(values))})")
+            else:
+                row.append(_fmt(statistics.mean(values)) if len(values) > 1 else values[0])
+        row += [statistics.mean(r.get("wall_time_s", 0.0) for r in recs), PAPER.get(env_id, "")]
+        rows.append(row)
+    hw = records[0].get("hardware", {})
+    return (f"### Training runs: {task}\n\nHardware: {hw.get('cpu_count')} CPU cores, {hw.get('platform')}, "
+            f"Python {hw.get('python')}.\n\n" + _table(columns, rows) + "\n")
+
+
+def bench_section(file: Path) -> str:
+    data = json.loads(file.read_text())
+    out = [f"### Benchmark `{file.name}`\n"]
+    if isinstance(data, dict) and "tables" in data:
+        for table in data["tables"]:
+            out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n")
+        for note in data.get("notes", []):
+            out.append(f"- {note}")
+    else:
+        rows = data if isinstance(data, list) else data.get("rows") or data.get("results") or []
+        if rows and isinstance(rows[0], dict):
+            scalar = (k for r in rows for k, v in r.items() if not isinstance(v, (dict, list)))
+            cols = list(dict.fromkeys(scalar))
+            out.append(_table(cols, [[r.get(c) for c in cols] for r in rows]) + "\n")
+        else:
+            out.append("```json\n" + json.dumps(data, indent=1)[:3000] + "\n```\n")
+    return "\n".join(out) + "\n"
+
+
+METRICS = {
+    "arch-search": ["best_error", "success_rate_last_100", "n_rotations", "n_cnots", "n_gates", "depth",
+                    "episodes_to_first_success", "timesteps_to_first_success"],
+    "gate-compile": ["success_rate_last_100", "curriculum_level", "mean_length"],
+    "weight-reduce": ["success_rate_last_100", "n", "k", "d", "w", "q"],
+}
+
+
+def render() -> str:
+    parts = ["# Results\n",
+             "Generated by `python experiments/make_results.py` from the JSON summaries of real runs "
+             "(`experiments/results/runs/`) and benchmark JSON (`experiments/bench/results/`). "
+             "Do not edit by hand. Paper numbers are quoted from the papers for comparison.\n"]
+    runs = load_runs()
+    for task in ("arch-search", "gate-compile", "weight-reduce"):
+        parts.append(f"## {task}\n")
+        if task in runs:
+            keys = [k for k in METRICS[task] if any(k in r for r in runs[task])]
+            parts.append(runs_section(task, runs[task], keys))
+        prefix = task.replace("-", "_")
+        benches = sorted(BENCH.glob(f"{prefix}*.json")) + sorted(BENCH.glob("arch_sim*.json")
+                                                                   if task == "arch-search" else [])
+        for file in benches:
+            parts.append(bench_section(file))
+        if task not in runs and not benches:
+            parts.append("_No runs or benchmarks collected yet._\n")
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--collect", nargs="*", type=Path, default=[], help="run folders' parents to collect")
+    args = parser.parse_args(argv)
+    if args.collect:
+        print(f"collected {collect(args.collect)} run summaries")
+    (HERE / "RESULTS.md").write_text(render())
+    print(f"wrote {HERE / 'RESULTS.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

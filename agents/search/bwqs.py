@@ -1,0 +1,236 @@
+"""Batch-weighted Q* search (BWQS) over gate words, with a learned or network-free heuristic.
+
+Search state: the residual R (goal I up to phase); an edge (node, a) leads to ``R G_a^dag``. OPEN
+holds edges with priority ``lam * g(node) + q(node, a)``, where one heuristic call scores all children
+of a node at once (for a Q-network: one forward pass on the parent). Each iteration pops ``batch``
+edges, builds the children, drops those whose phase-canonical hash was already reached with a
+cost <= g (closed set), records solved children (upper bound ``ub``), optionally asks a last-mile
+``finisher`` (the exact meet-in-the-middle solver) to complete each new child, and stops once the
+smallest popped priority ``lb`` satisfies ``lb >= lam * ub`` or a time/node limit is hit.
+
+Usable standalone (``bwqs``), as the finisher of a partial word (``finish_word``), and with the
+network-free ``DistanceHeuristic``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qdesign.envs.gate_compile.gatesets import GateSet
+from qdesign.quantum.unitary import phase_invariant_distance, unitary_key
+
+
+class DistanceHeuristic:
+    """Network-free Q: ``1 + rate * max(0, ln(d(child, I) / epsilon))``.
+
+    ``rate`` defaults to the counting-floor slope ``(d^2 - 1) / ln(b)``, with b the growth factor of
+    distinct words per gate measured by a short breadth-first count (section 5.3 of the digest).
+    """
+
+    def __init__(self, gs: GateSet, epsilon: float, rate: float | None = None) -> None:
+        self.gs, self.epsilon = gs, epsilon
+        self.inv = gs.matrices.conj().transpose(0, 2, 1)
+        self.rate = rate if rate is not None else (gs.dim**2 - 1) / np.log(max(_growth(gs), 1.05))
+        self._eye = np.eye(gs.dim)
+
+    def q_values(self, residuals: np.ndarray) -> np.ndarray:
+        ch = np.einsum("nij,ajk->naik", residuals, self.inv)
+        d = phase_invariant_distance(ch, self._eye)
+        return 1.0 + self.rate * np.maximum(0.0, np.log(np.maximum(d, 1e-12) / self.epsilon))
+
+
+_GROWTH: dict[bytes, float] = {}
+
+
+def _growth(gs: GateSet, depth: int = 6) -> float:
+    key = gs.matrices.tobytes()
+    if key not in _GROWTH:
+        _GROWTH[key] = _measure_growth(gs, depth)
+    return _GROWTH[key]
+
+
+def _measure_growth(gs: GateSet, depth: int) -> float:
+    seen = {unitary_key(np.eye(gs.dim), 6)}
+    front = [np.eye(gs.dim, dtype=complex)]
+    sizes = []
+    for _ in range(depth):
+        new = []
+        for u in front:
+            for m in gs.matrices:
+                v = m @ u
+                k = unitary_key(v, 6)
+                if k not in seen:
+                    seen.add(k)
+                    new.append(v)
+        sizes.append(len(new))
+        front = new
+        if len(seen) > 3000:
+            break
+    tail = [s for s in sizes if s > 0]
+    return (tail[-1] / tail[0]) ** (1 / max(1, len(tail) - 1)) if len(tail) > 1 else 2.0
+
+
+@dataclass
+class SearchResult:
+    word: list[int] | None
+    distance: float
+    nodes: int
+    seconds: float
+    stats: dict = field(default_factory=dict)
+
+
+def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 0.8, batch: int = 64,
+         max_nodes: int = 200_000, time_limit: float | None = 30.0,
+         finisher: Callable[[np.ndarray, int], list[int] | None] | None = None,
+         max_length: int = 200, last_action: int = -1, finisher_exact: bool = False) -> SearchResult:
+    """Search a word W (first gate first) with ``d(W, root) <= epsilon``; see the module docstring.
+
+    ``finisher(residual, max_len)`` returns a word of <= max_len gates finishing the residual, or None;
+    with ``finisher_exact`` its answer at the root is taken as optimal (the MITM solver is exact).
+    """
+    t0 = time.time()
+    eye = np.eye(gs.dim)
+    inv = gs.matrices.conj().transpose(0, 2, 1)
+    res = [np.asarray(root, dtype=complex)]
+    g = [0]
+    parent = [-1]
+    act = [last_action]
+    closed = {unitary_key(res[0]): 0}
+    best: tuple[int, int, list[int]] | None = None  # (cost, node, suffix word)
+    stats = {"finisher_hits": 0, "goal_hits": 0, "expanded": 0}
+
+    def path(node: int) -> list[int]:
+        out = []
+        while node > 0:
+            out.append(act[node])
+            node = parent[node]
+        return out[::-1]
+
+    def consider(nodes: list[int]) -> None:
+        nonlocal best
+        for n in nodes:
+            d = phase_invariant_distance(res[n], eye)
+            if d <= epsilon and (best is None or g[n] < best[0]):
+                best = (g[n], n, [])
+                stats["goal_hits"] += 1
+            elif finisher is not None:
+                cap = (best[0] - g[n] - 1) if best is not None else max_length - g[n]
+                if cap >= 1:
+                    w = finisher(res[n], cap)
+                    if w is not None and (best is None or g[n] + len(w) < best[0]):
+                        best = (g[n] + len(w), n, list(w))
+                        stats["finisher_hits"] += 1
+
+    consider([0])
+    if best is not None and finisher_exact:
+        stats["stopped"] = "exact_root"  # an exact finisher's answer at the root is optimal
+        return SearchResult(best[2], float(phase_invariant_distance(gs.word_unitary(best[2]), root)), 1,
+                            time.time() - t0, stats)
+    heap: list[tuple[float, int, int, int]] = []
+    counter = 0
+
+    def push(nodes: list[int]) -> None:
+        nonlocal counter
+        if not nodes:
+            return
+        q = heuristic.q_values(np.stack([res[n] for n in nodes]))
+        for n, qn in zip(nodes, q):
+            for a in range(gs.n_actions):
+                if act[n] >= 0 and gs.inverse[act[n]] == a:
+                    continue  # immediate inverse
+                counter += 1
+                heapq.heappush(heap, (lam * g[n] + float(qn[a]), counter, n, a))
+
+    if best is None or best[0] > 0:
+        push([0])
+    while heap:
+        if time_limit is not None and time.time() - t0 > time_limit:
+            stats["stopped"] = "time"
+            break
+        if len(res) >= max_nodes:
+            stats["stopped"] = "nodes"
+            break
+        lb = heap[0][0]
+        if best is not None and lb >= lam * best[0]:
+            stats["stopped"] = "bound"
+            break
+        popped = [heapq.heappop(heap) for _ in range(min(batch, len(heap)))]
+        new = []
+        for _, _, n, a in popped:
+            gn = g[n] + 1
+            if gn > max_length or (best is not None and gn >= best[0]):
+                continue
+            r = res[n] @ inv[a]
+            k = unitary_key(r)
+            if closed.get(k, 1 << 30) <= gn:
+                continue
+            closed[k] = gn
+            res.append(r)
+            g.append(gn)
+            parent.append(n)
+            act.append(a)
+            new.append(len(res) - 1)
+        stats["expanded"] += len(new)
+        consider(new)
+        push(new)
+    else:
+        stats["stopped"] = "exhausted"
+    secs = time.time() - t0
+    if best is None:
+        return SearchResult(None, float("inf"), len(res), secs, stats)
+    word = path(best[1]) + best[2]
+    dist = phase_invariant_distance(gs.word_unitary(word), root)
+    return SearchResult(word, float(dist), len(res), secs, stats)
+
+
+def mitm_finisher(gs: GateSet, epsilon: float, depth: int | None = None) -> Callable:
+    """Last-mile finisher from the exact one-qubit meet-in-the-middle solver."""
+    from qdesign.agents.search.mitm import get_solver
+
+    solver = get_solver(gs, depth)
+
+    def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
+        sol = solver.solve(residual, epsilon, max_length=max_len)
+        return None if sol is None else sol.word
+
+    return finish
+
+
+def default_heuristic(gs: GateSet, epsilon: float, use_network: bool = True):
+    """The shipped cost-to-go network for a built-in set if there is one, else ``DistanceHeuristic``."""
+    if use_network:
+        from qdesign.agents.search.costtogo import load_shipped
+
+        model = load_shipped(gs.name)
+        if model is not None:
+            return model
+    return DistanceHeuristic(gs, epsilon)
+
+
+def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | None = None,
+          heuristic=None, finisher: bool | int = True, prefix: list[int] | None = None,
+          **kwargs) -> SearchResult:
+    """Compile ``target`` (or finish ``prefix``): BWQS with the learned heuristic and, on one qubit, the
+    exact MITM last-mile finisher (``finisher`` = True for full tables, an int for a table depth)."""
+    prefix = list(prefix or [])
+    root = np.asarray(target) @ gs.word_unitary(prefix).conj().T  # residual after the prefix
+    h = heuristic if heuristic is not None else default_heuristic(gs, epsilon)
+    fin = None
+    if finisher is not False and gs.num_qubits == 1:
+        fin = mitm_finisher(gs, epsilon, None if finisher is True else int(finisher))
+    res = bwqs(root, gs, epsilon, h, finisher=fin, time_limit=30.0 if time_limit is None else time_limit,
+               last_action=prefix[-1] if prefix else -1, finisher_exact=fin is not None, **kwargs)
+    if res.word is not None:
+        res.word = prefix + res.word
+        res.distance = float(phase_invariant_distance(gs.word_unitary(res.word), target))
+    return res
+
+
+def finish_word(prefix: list[int], target: np.ndarray, gs: GateSet, epsilon: float, **kwargs) -> SearchResult:
+    """Complete an agent's partial word so the whole word is within epsilon of ``target``."""
+    return astar(target, gs, epsilon, prefix=prefix, **kwargs)

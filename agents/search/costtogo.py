@@ -1,0 +1,173 @@
+"""A small DeepCubeA-style cost-to-go Q-network for gate compilation, and its training loop.
+
+``Q(R, a)`` estimates the number of gates still needed after applying action a to the residual R
+(goal: R = I up to phase, within epsilon). Training is supervised approximate value iteration on
+reverse-scrambled residuals (products of k random non-backtracking gates, so the true cost is <= k):
+full-width Bellman targets ``y(R, a) = 1 + [child solved ? 0 : min_b Q_target(R G_a^dag, b)]`` over all
+actions in one pass, a target network synced when the loss falls below a threshold, and a curriculum
+on the scramble depth that grows by one at each sync (Chen et al.; Agostinelli et al.).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from qdesign.envs.gate_compile.gatesets import GateSet, build_gate_set
+from qdesign.quantum.unitary import canonical_phase, phase_invariant_distance
+
+MODEL_DIR = Path(__file__).parent / "models"
+
+
+def residual_features(r: np.ndarray) -> np.ndarray:
+    """Network input: Re/Im of the phase-canonical residual (the env observation without the budget)."""
+    c = canonical_phase(r)
+    n = c.shape[0]
+    return np.concatenate([c.real.reshape(n, -1), c.imag.reshape(n, -1)], axis=1).astype(np.float32)
+
+
+class QNet(nn.Module):
+    """MLP with residual blocks: features -> |A| costs (softplus + 1, so every Q >= 1)."""
+
+    def __init__(self, in_dim: int, n_actions: int, hidden: int = 256, blocks: int = 2) -> None:
+        super().__init__()
+        self.inp = nn.Sequential(nn.Linear(in_dim, hidden), nn.LeakyReLU())
+        self.blocks = nn.ModuleList(
+            nn.Sequential(nn.Linear(hidden, hidden), nn.LeakyReLU(), nn.Linear(hidden, hidden))
+            for _ in range(blocks)
+        )
+        self.out = nn.Linear(hidden, n_actions)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.inp(x)
+        for b in self.blocks:
+            h = nn.functional.leaky_relu(h + b(h))
+        return 1.0 + nn.functional.softplus(self.out(h))
+
+
+@dataclass
+class TrainSettings:
+    gate_set: str = "clifford_t"
+    epsilon: float = 1e-2
+    max_depth: int = 30
+    start_depth: int = 2
+    batch: int = 512
+    lr: float = 1e-3
+    hidden: int = 256
+    blocks: int = 2
+    check_every: int = 100
+    loss_threshold: float = 0.05
+    time_budget: float = 120.0
+    max_steps: int = 200_000
+    seed: int = 0
+
+
+class CostToGo:
+    """A trained Q-network bound to its gate set; ``q_values(residuals)`` scores all children at once."""
+
+    def __init__(self, net: QNet, gs: GateSet, meta: dict[str, Any]) -> None:
+        self.net = net.eval()
+        self.gs = gs
+        self.meta = meta
+
+    @torch.no_grad()
+    def q_values(self, residuals: np.ndarray) -> np.ndarray:
+        x = torch.from_numpy(residual_features(residuals))
+        return self.net(x).numpy().astype(np.float64)
+
+    def save(self, path: str | Path) -> None:
+        torch.save({"state_dict": self.net.state_dict(), "meta": self.meta}, str(path))
+
+    @classmethod
+    def load(cls, path: str | Path) -> CostToGo:
+        blob = torch.load(str(path), map_location="cpu", weights_only=False)
+        meta = blob["meta"]
+        gs = build_gate_set(meta["gate_set"])
+        net = QNet(2 * gs.dim**2, gs.n_actions, meta["hidden"], meta["blocks"])
+        net.load_state_dict(blob["state_dict"])
+        return cls(net, gs, meta)
+
+
+def shipped_model_path(gate_set: str) -> Path:
+    return MODEL_DIR / f"ctg_{gate_set}.pt"
+
+
+_LOADED: dict[str, CostToGo | None] = {}
+
+
+def load_shipped(gate_set: str) -> CostToGo | None:
+    """The pretrained model shipped for a built-in gate set, or ``None`` if there is none."""
+    if gate_set not in _LOADED:
+        p = shipped_model_path(gate_set)
+        _LOADED[gate_set] = CostToGo.load(p) if p.is_file() else None
+    return _LOADED[gate_set]
+
+
+def _scrambled_batch(gs: GateSet, depths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Residuals ``G_{w_k} ... G_{w_1}`` of random non-backtracking words of the given lengths."""
+    n = len(depths)
+    r = np.broadcast_to(np.eye(gs.dim, dtype=complex), (n, gs.dim, gs.dim)).copy()
+    last = -np.ones(n, dtype=np.int64)
+    for step in range(int(depths.max(initial=0))):
+        a = rng.integers(gs.n_actions, size=n)
+        inv = np.where(last >= 0, gs.inverse[np.maximum(last, 0)], -1)
+        clash = a == inv
+        while clash.any():  # resample immediate inverses
+            a[clash] = rng.integers(gs.n_actions, size=int(clash.sum()))
+            clash = a == inv
+        active = step < depths
+        r[active] = np.einsum("nij,njk->nik", gs.matrices[a[active]], r[active])
+        last = np.where(active, a, last)
+    return r
+
+
+def train(settings: TrainSettings, log: Any = print) -> tuple[CostToGo, dict[str, Any]]:
+    """Train a cost-to-go model within ``settings.time_budget`` seconds; returns (model, history)."""
+    torch.manual_seed(settings.seed)
+    rng = np.random.default_rng(settings.seed)
+    gs = build_gate_set(settings.gate_set)
+    in_dim, n_a = 2 * gs.dim**2, gs.n_actions
+    net = QNet(in_dim, n_a, settings.hidden, settings.blocks)
+    target = QNet(in_dim, n_a, settings.hidden, settings.blocks)
+    target.load_state_dict(net.state_dict())
+    opt = torch.optim.Adam(net.parameters(), lr=settings.lr)
+    eye = np.eye(gs.dim)
+    inv_g = gs.matrices.conj().transpose(0, 2, 1)
+    depth = settings.start_depth
+    t0 = time.time()
+    losses: list[float] = []
+    history = {"depth": [], "loss": [], "time": []}
+    step = 0
+    while step < settings.max_steps and time.time() - t0 < settings.time_budget:
+        depths = rng.integers(0, depth + 1, size=settings.batch)
+        r = _scrambled_batch(gs, depths, rng)
+        children = np.einsum("nij,ajk->naik", r, inv_g).reshape(-1, gs.dim, gs.dim)
+        solved = phase_invariant_distance(children, eye) <= settings.epsilon
+        with torch.no_grad():
+            qt = target(torch.from_numpy(residual_features(children))).min(dim=1).values
+        y = 1.0 + torch.where(torch.from_numpy(solved), torch.zeros_like(qt), qt).view(-1, n_a)
+        pred = net(torch.from_numpy(residual_features(r)))
+        loss = nn.functional.mse_loss(pred, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+        step += 1
+        if step % settings.check_every == 0:
+            mean = float(np.mean(losses[-settings.check_every:]))
+            history["depth"].append(depth)
+            history["loss"].append(mean)
+            history["time"].append(time.time() - t0)
+            if mean < settings.loss_threshold:
+                target.load_state_dict(net.state_dict())
+                if depth < settings.max_depth:
+                    depth += 1
+                log(f"step {step} t={time.time() - t0:.0f}s loss {mean:.4f} -> sync, depth {depth}")
+    meta = asdict(settings) | {"depth_reached": depth, "steps": step, "train_seconds": time.time() - t0}
+    return CostToGo(net, gs, meta), history

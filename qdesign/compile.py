@@ -1,0 +1,111 @@
+"""``compile_unitary``: approximate a 1- or 2-qubit unitary by a circuit over a finite gate set.
+
+Every result is re-checked against ``qiskit.quantum_info.Operator`` before it is returned; a result
+whose phase-invariant distance exceeds epsilon raises ``CompileError`` and is never returned.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+from qdesign.quantum.unitary import as_unitary, phase_invariant_distance
+
+__all__ = ["compile_unitary", "CompileError", "METHODS"]
+
+METHODS = ("astar", "optimal", "sk", "gridsynth", "agent:<path>")
+
+
+class CompileError(RuntimeError):
+    """No circuit within epsilon was found (time limit, table range or gate set too weak)."""
+
+
+def _check_args(gate_set: Any, epsilon: Any, method: Any, time_limit: Any):
+    from qdesign.envs.gate_compile.gatesets import build_gate_set, warn_if_not_universal
+
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not 0 < epsilon < 1:
+        raise ValueError(f"epsilon must be a number in (0, 1), got {epsilon!r}")
+    if not isinstance(method, str) or not (method in METHODS[:4] or method.startswith("agent:")):
+        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+                                   or time_limit <= 0):
+        raise ValueError(f"time_limit must be None or a positive number of seconds, got {time_limit!r}")
+    gs = build_gate_set(gate_set)
+    warn_if_not_universal(gs)
+    return gs
+
+
+def compile_unitary(unitary: Any, gate_set: str | list | dict = "clifford_t", epsilon: float = 1e-2,
+                    method: str = "astar", time_limit: float | None = None, **kwargs: Any) -> Any:
+    """A ``qiskit.QuantumCircuit`` over ``gate_set`` within phase-invariant distance ``epsilon`` of it.
+
+    ``gate_set``: ``"clifford_t"`` (h, s, sdg, t, tdg), ``"ht"``, ``"hrc6"``, ``"hrc3"``,
+    ``"clifford_t_2q"`` (with cx both ways), a list of qiskit gate names (add ``"cx"`` for two qubits) or
+    a ``{name: 2x2 matrix}`` dict. ``method``: ``"astar"`` (BWQS with the shipped cost-to-go and, on one
+    qubit, the exact meet-in-the-middle finisher), ``"optimal"`` (exact shortest word, one qubit),
+    ``"sk"`` (qiskit Solovay-Kitaev), ``"gridsynth"`` (qiskit gridsynth_unitary), ``"agent:<path>"`` (a
+    trained SB3 policy's word completed by the finisher). The circuit's ``global_phase`` is set so that
+    ``Operator(circuit)`` matches ``unitary`` as closely as possible; ``metadata`` holds the distance,
+    average gate fidelity, method and wall time.
+
+    Raises ``ValueError`` for bad arguments and ``CompileError`` (a ``RuntimeError``) when nothing within
+    epsilon was found.
+    """
+    from qiskit.quantum_info import Operator
+
+    gs = _check_args(gate_set, epsilon, method, time_limit)
+    target = as_unitary(unitary, name="unitary", dim=gs.dim)
+    t0 = time.time()
+    word = _run(method, target, gs, float(epsilon), time_limit, **kwargs)
+    if word is None:
+        raise CompileError(f"method {method!r} found no {gs.name} word within epsilon={epsilon:g}"
+                           + (f" in time_limit={time_limit}s" if time_limit else ""))
+    qc = gs.to_circuit(word)
+    op = Operator(qc).data
+    overlap = np.trace(op.conj().T @ target)
+    qc.global_phase = float(np.angle(overlap)) if abs(overlap) > 1e-12 else 0.0
+    op = Operator(qc).data  # re-verify the circuit we actually return
+    dist = phase_invariant_distance(op, target)
+    if not dist <= epsilon:
+        raise CompileError(f"method {method!r} produced a circuit at distance {dist:.3e} > "
+                           f"epsilon={epsilon:g}")
+    from qdesign.quantum.unitary import average_gate_fidelity
+
+    qc.metadata = {"distance": float(dist), "fidelity": float(average_gate_fidelity(op, target)),
+                   "method": method, "gate_set": gs.name, "seconds": time.time() - t0, "length": len(word)}
+    return qc
+
+
+def _run(method: str, target: np.ndarray, gs: Any, epsilon: float, time_limit: float | None,
+         **kwargs: Any) -> list[int] | None:
+    if method == "optimal":
+        from qdesign.agents.search.mitm import get_solver
+
+        if gs.num_qubits != 1:
+            raise ValueError(f"method 'optimal' is one-qubit only; gate_set {gs.name!r} has 2 qubits")
+        sol = get_solver(gs, kwargs.get("depth")).solve(target, epsilon)
+        return None if sol is None else sol.word
+    if method == "astar":
+        from qdesign.agents.search.bwqs import astar
+
+        return astar(target, gs, epsilon, time_limit=time_limit, **kwargs).word
+    if method == "sk":
+        from qdesign.agents.baselines.sk import sk_word
+
+        word, dist, _ = sk_word(target, gs, epsilon, **kwargs)
+        return word if dist <= epsilon else None
+    if method == "gridsynth":
+        from qdesign.agents.baselines.gridsynth import gridsynth_word
+
+        word, dist = gridsynth_word(target, gs, epsilon)
+        return word if dist <= epsilon else None
+    from qdesign.agents.search.agent_compile import agent_word
+
+    return agent_word(method.split(":", 1)[1], target, gs, epsilon, time_limit=time_limit, **kwargs)
+
+
+def _suppress_warnings() -> None:  # pragma: no cover - convenience for scripts
+    warnings.filterwarnings("ignore", category=UserWarning, module="qdesign")

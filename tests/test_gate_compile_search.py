@@ -1,0 +1,73 @@
+"""Exact MITM solver vs brute force; BWQS with the network-free heuristic; finishing a partial word."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from qdesign.agents.search.bwqs import DistanceHeuristic, astar, bwqs
+from qdesign.agents.search.mitm import MITMSolver
+from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.envs.gate_compile.targets import scrambled_target
+from qdesign.quantum.unitary import haar_unitary, phase_invariant_distance
+
+
+def _brute_force_min_length(gs, target, eps, max_len):
+    eye = np.eye(2)
+    prods = {(): eye}
+    if phase_invariant_distance(eye, target) <= eps:
+        return 0
+    for length in range(1, max_len + 1):
+        mats = np.array([gs.word_unitary(w) for w in itertools.product(range(gs.n_actions), repeat=length)])
+        if (phase_invariant_distance(mats, target) <= eps).any():
+            return length
+    del prods
+    return None
+
+
+@pytest.mark.parametrize("gate_set, eps", [("clifford_t", 0.3), ("hrc6", 0.2), ("ht", 0.4)])
+def test_mitm_is_optimal_on_brute_forced_cases(gate_set, eps, tmp_path, monkeypatch):
+    monkeypatch.setenv("QDESIGN_CACHE", str(tmp_path))
+    gs = build_gate_set(gate_set)
+    solver = MITMSolver(gs, depth=4)
+    rng = np.random.default_rng(7)
+    checked = 0
+    for _ in range(6):
+        u = haar_unitary(2, rng)
+        ref = _brute_force_min_length(gs, u, eps, 6)
+        sol = solver.solve(u, eps, max_length=6)
+        if ref is None:
+            assert sol is None
+            continue
+        checked += 1
+        assert sol is not None and len(sol.word) == ref
+        assert phase_invariant_distance(gs.word_unitary(sol.word), u) <= eps + 1e-12
+    assert checked >= 3
+
+
+def test_mitm_tables_cached_and_reload_identically(tmp_path, monkeypatch):
+    monkeypatch.setenv("QDESIGN_CACHE", str(tmp_path))
+    a = MITMSolver("hrc6", depth=4)
+    b = MITMSolver("hrc6", depth=4)
+    assert a.level_sizes() == b.level_sizes() == [1, 6, 30, 150, 750]  # free group: 6 * 5^(L-1)
+    assert list(tmp_path.glob("mitm/*.npz"))
+
+
+def test_bwqs_network_free_solves_scrambled_two_qubit_targets():
+    gs = build_gate_set("clifford_t_2q")
+    rng = np.random.default_rng(0)
+    h = DistanceHeuristic(gs, 1e-2)
+    for k in (3, 6):
+        u, word = scrambled_target(gs, k, rng)
+        res = bwqs(u, gs, 1e-2, h, time_limit=20)
+        assert res.word is not None and len(res.word) <= 3 * k  # weighted search: not always shortest
+        assert phase_invariant_distance(gs.word_unitary(res.word), u) <= 1e-2
+
+
+def test_astar_finishes_a_partial_word_with_short_finisher():
+    gs = build_gate_set("hrc6")
+    u = haar_unitary(2, np.random.default_rng(3))
+    prefix = [0, 1, 2]
+    res = astar(u, gs, 1e-2, prefix=prefix, heuristic=DistanceHeuristic(gs, 1e-2), finisher=4, time_limit=20)
+    assert res.word is not None and res.word[:3] == prefix
+    assert phase_invariant_distance(gs.word_unitary(res.word), u) <= 1e-2

@@ -10,7 +10,7 @@ TABLE_I = ["6,3", "7,2", "7,3", "7,4"]
 
 ENTRIES: list[EnvEntry] = [
     EnvEntry(name="SeedReduce", entry_point=_SEED,
-             description="edit a classical seed H (dense [A^T|I] start), score HGP(H,H) exactly; target (6,3)",
+             description="edit a classical seed H (dense [A^T|I] start), score HGP(H,H) exactly; to (6,3)",
              kwargs={"seeds": TABLE_I, "max_check_weight": 6, "max_qubit_degree": 3}),
     EnvEntry(name="SeedReduce-Hamming", entry_point=_SEED,
              description="seed [7,4,3] Hamming, HGP [[58,16,3]] to (6,3) with k and d kept",

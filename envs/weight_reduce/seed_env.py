@@ -90,7 +90,8 @@ class SeedReduceEnv(gym.Env):
         self.n_max = int(n_max or big_n + extra_bits)
         self.r_max = int(r_max or big_r + extra_bits)
         if self.n_max < big_n or self.r_max < big_r:
-            raise ValueError(f"n_max/r_max ({n_max}, {r_max}) smaller than the largest seed ({big_n}, {big_r})")
+            raise ValueError(
+                f"n_max/r_max ({n_max}, {r_max}) smaller than the largest seed ({big_n}, {big_r})")
         self.max_steps = int(max_steps)
         self.reward_mode = reward_mode
         self.weights = RewardWeights(**(reward_weights or {}))
@@ -111,6 +112,11 @@ class SeedReduceEnv(gym.Env):
         self._setup_episode(0)
 
     # ------------------------------------------------------------------ curriculum
+    @property
+    def curriculum_level(self) -> Any:
+        """The level in force (a pending ``set_level`` applies at the next reset)."""
+        return self._pending_level if self._pending_level is not None else self._level
+
     def set_level(self, level: Any) -> None:
         """int: index into ``seeds``; dict: {"seed": idx, "max_check_weight", "max_qubit_degree"}."""
         self._pending_level = level
@@ -261,6 +267,7 @@ class SeedReduceEnv(gym.Env):
         if self.render_mode != "ansi":
             return None
         s = self.score
-        head = (f"seed {self.seeds[self.seed_index]} step {self.steps}: HGP [[{s['n']},{s['k']},{s['d']}]]"
-                f"({s['w']},{s['q']}) target ({self.max_check_weight},{self.max_qubit_degree}) d>={self.d_goal}\n")
+        head = (f"seed {self.seeds[self.seed_index]} step {self.steps}: "
+                f"HGP [[{s['n']},{s['k']},{s['d']}]]({s['w']},{s['q']}) "
+                f"target ({self.max_check_weight},{self.max_qubit_degree}) d>={self.d_goal}\n")
         return head + "\n".join("".join("1" if x else "." for x in row) for row in self.H) + "\n"

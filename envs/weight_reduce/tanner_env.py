@@ -77,7 +77,8 @@ class WeightReduceEnv(gym.Env):
                 hx, hz = hgp_matrices(H)
                 self._starts.append((hx, hz, d0))
         self.d_target = d_target
-        self.max_steps, self.allow_cnot, self.exact_max_n = int(max_steps), bool(allow_cnot), int(exact_max_n)
+        self.max_steps, self.allow_cnot = int(max_steps), bool(allow_cnot)
+        self.exact_max_n = int(exact_max_n)
         self.reward_mode = reward_mode
         self.weights = RewardWeights(**(reward_weights or {}))
         self.success_bonus, self.k_penalty = float(success_bonus), float(k_penalty)
@@ -94,14 +95,18 @@ class WeightReduceEnv(gym.Env):
             off += size
         if off > MAX_FLAT_ACTIONS:
             raise ValueError(
-                f"the padded action space would have {off} actions (> {MAX_FLAT_ACTIONS}); use a smaller seed, "
-                "fewer extra_qubits or allow_cnot=False (or SeedReduce for large codes)")
+                f"the padded action space would have {off} actions (> {MAX_FLAT_ACTIONS}); use a smaller "
+                "seed, fewer extra_qubits or allow_cnot=False (or SeedReduce for large codes)")
         self.action_space = spaces.Discrete(off)
         self._n_feat = 7
         self.observation_space = spaces.Box(0.0, 1.0, shape=(2 * R * N + self._n_feat,), dtype=np.float32)
         self._level: Any = 0
         self._pending: Any = None
         self._setup(0)
+
+    @property
+    def curriculum_level(self) -> Any:
+        return self._pending if self._pending is not None else self._level
 
     def set_level(self, level: Any) -> None:
         """int: seed index; dict: {"seed", "max_check_weight", "max_qubit_degree"} (next reset)."""
@@ -171,7 +176,8 @@ class WeightReduceEnv(gym.Env):
         qdeg = np.maximum(self.h_x.sum(axis=0), self.h_z.sum(axis=0))
         cdeg = np.concatenate([self.h_x.sum(axis=1), self.h_z.sum(axis=1)])
         deg = degree_term(qdeg, cdeg, self.max_qubit_degree, self.max_check_weight, self.weights)
-        return he_liu_reward(deg, s["d"], prev_d, 0.0, 2.0 * max(self.d_base, 1), s["n"], self.n0, self.weights)
+        dmax = 2.0 * max(self.d_base, 1)
+        return he_liu_reward(deg, s["d"], prev_d, 0.0, dmax, s["n"], self.n0, self.weights)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
         a = int(action)
@@ -255,8 +261,8 @@ class WeightReduceEnv(gym.Env):
         d = dmax if s["d"] == math.inf else s["d"]
         feats = np.array([s["n"] / N, min(s["k"] / max(self.k0, 1), 2.0) / 2.0, min(d / dmax, 1.0),
                           min(s["w"] / (2.0 * self.max_check_weight), 1.0),
-                          min(s["q"] / (2.0 * self.max_qubit_degree), 1.0), min(self.steps / self.max_steps, 1.0),
-                          self.h_x.shape[0] / R], dtype=np.float32)
+                          min(s["q"] / (2.0 * self.max_qubit_degree), 1.0),
+                          min(self.steps / self.max_steps, 1.0), self.h_x.shape[0] / R], dtype=np.float32)
         return np.concatenate([gx.ravel(), gz.ravel(), feats]).astype(np.float32)
 
     def _info(self, success: bool) -> dict[str, Any]:

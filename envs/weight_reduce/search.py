@@ -1,0 +1,77 @@
+"""Beam search (and trained-policy rollouts) over SeedReduce's moves: the ``method="rl"`` engine.
+
+The search works on the env's own move set and masks, so whatever a trained MaskablePPO policy can
+reach, the beam can reach too; with a model it first rolls the policy out (masks applied at
+predict time) and keeps the better of the two.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from qdesign.envs.weight_reduce.seed_env import SeedReduceEnv, hgp_score
+
+
+def _violation(s: dict[str, Any], env: SeedReduceEnv) -> float:
+    return (max(0, s["w"] - env.max_check_weight) + max(0, s["q"] - env.max_qubit_degree)
+            + (10 if s["k"] != env.k0 else 0) + (5 * (env.d_goal - s["d"]) if s["d"] < env.d_goal else 0))
+
+
+def _key(s: dict[str, Any], env: SeedReduceEnv, H: np.ndarray) -> tuple:
+    # fewer violations first, then fewer qubits, then larger distance, then fewer edges
+    d = s["d"] if s["d"] != math.inf else 10**6
+    return (_violation(s, env), s["n"], -d, int(H.sum()))
+
+
+def beam_search(env: SeedReduceEnv, beam_width: int = 6, max_depth: int | None = None,
+                max_expand: int = 400, rng: np.random.Generator | None = None) -> tuple[np.ndarray, dict]:
+    """Best (H, score) reachable from the env's current state: meets the target if possible with the
+    fewest qubits and largest distance."""
+    rng = rng or np.random.default_rng(0)
+    depth = max_depth or env.max_steps
+    start = env.H.copy()
+    best_H, best_s = start, hgp_score(start)
+    beam = [(start, best_s)]
+    seen = {start.tobytes() + bytes(start.shape)}
+    for _ in range(depth):
+        candidates = []
+        for H, _s in beam:
+            env.H = H
+            acts = np.flatnonzero(env.action_masks())
+            if acts.size > max_expand:
+                acts = rng.choice(acts, size=max_expand, replace=False)
+            for a in acts:
+                H2 = env._apply(int(a))
+                key = H2.tobytes() + bytes(H2.shape)
+                if key in seen:
+                    continue
+                seen.add(key)
+                candidates.append((H2, hgp_score(H2)))
+        if not candidates:
+            break
+        candidates.sort(key=lambda c: _key(c[1], env, c[0]))
+        beam = candidates[:beam_width]
+        if _key(beam[0][1], env, beam[0][0]) < _key(best_s, env, best_H):
+            best_H, best_s = beam[0]
+        if _violation(best_s, env) == 0 and all(_violation(s, env) == 0 for _, s in beam):
+            break
+    env.H = best_H
+    env.score = best_s
+    return best_H, best_s
+
+
+def policy_rollout(env: SeedReduceEnv, model: Any, seed: int = 0) -> tuple[np.ndarray, dict]:
+    """Roll a trained (maskable) policy out deterministically; returns the best state visited."""
+    obs, info = env.reset(seed=seed)
+    best_H, best_s = env.H.copy(), dict(env.score)
+    done = False
+    while not done:
+        action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
+        obs, _, term, trunc, info = env.step(int(action))
+        if _key(env.score, env, env.H) < _key(best_s, env, best_H):
+            best_H, best_s = env.H.copy(), dict(env.score)
+        done = term or trunc
+    return best_H, best_s

@@ -1,0 +1,164 @@
+"""``reduce_weight(h_x, h_z, ...)``: bring a CSS code to check weight <= w and qubit degree <= q.
+
+Methods
+* ``"rl"``: for hypergraph-product inputs, search over SeedReduce's moves on the classical seed
+  (beam search; with ``model=`` a trained MaskablePPO policy is rolled out first); exact distance.
+* ``"sabo"``: Sabo et al.'s classical weight reduction of the seed (rows then columns, compressed or
+  not, best of ``runs`` random orders) followed by the hypergraph product.
+* ``"hastings"``: the quantum pipeline copying → gauging → thickening (coning not implemented; see
+  ``qdesign.agents.baselines.hastings``); works on any CSS code, distance is a Stim upper bound
+  beyond ``exact_max_n`` qubits.
+The report carries n, k, d with witness (re-checked), w, q, qubit overhead and whether the target
+was met.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qdesign.codes import gf2
+from qdesign.codes.css import CSSCode, check_target
+from qdesign.codes.hgp import hgp_matrices
+from qdesign.codes.params import CodeParameters, code_parameters
+
+METHODS = ("rl", "sabo", "hastings")
+
+
+@dataclass
+class ReduceResult:
+    h_x: np.ndarray
+    h_z: np.ndarray
+    method: str
+    params: CodeParameters
+    base: CodeParameters
+    target: tuple[int, int]
+    seed_matrix: np.ndarray | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def met_target(self) -> bool:
+        p = self.params
+        return (p.w <= self.target[0] and p.q <= self.target[1] and p.k == self.base.k
+                and p.d >= self.base.d)
+
+    @property
+    def report(self) -> dict[str, Any]:
+        p = self.params
+        return {
+            "method": self.method, "target": list(self.target), "met_target": self.met_target,
+            "base": self.base.to_dict(), **p.to_dict(),
+            "qubit_overhead": p.n - self.base.n, "overhead_factor": p.n / self.base.n,
+            "kd2_over_n": None if p.d == math.inf else p.k * p.d * p.d / p.n, **self.details,
+        }
+
+
+def hgp_seeds_of(h_x: np.ndarray, h_z: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Recover (H1, H2) if (h_x, h_z) is exactly their hypergraph product in qdesign's layout."""
+    hx, hz = gf2.as_binary(h_x, "h_x"), gf2.as_binary(h_z, "h_z")
+    n, rx, rz = hx.shape[1], hx.shape[0], hz.shape[0]
+    for n1 in range(1, n + 1):
+        for n2 in range(1, n // n1 + 1):
+            rest = n - n1 * n2
+            if rx % n2 or rz % n1:
+                continue
+            r1, r2 = rx // n2, rz // n1
+            if r1 * r2 != rest or r1 == 0 or r2 == 0:
+                continue
+            H1 = hx[::n2, : n1 * n2 : n2][:r1]
+            H2 = hz[:r2, :n2]
+            cx, cz = hgp_matrices(H1, H2)
+            if np.array_equal(cx, hx) and np.array_equal(cz, hz):
+                return H1, H2
+    return None
+
+
+def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int,
+        max_steps: int) -> tuple[np.ndarray, dict]:
+    from qdesign.envs.weight_reduce import seed_env
+    from qdesign.envs.weight_reduce.search import _key, beam_search, policy_rollout
+
+    env = seed_env.SeedReduceEnv(seeds="7,4", max_check_weight=w, max_qubit_degree=q,
+                                 n_max=H.shape[1] + 16, r_max=H.shape[0] + 16, max_steps=max_steps)
+    env._starts = [(H.copy(), d_goal)]
+    env.reset(seed=0)
+    details: dict[str, Any] = {"engine": "beam"}
+    best_H = None
+    if model is not None:
+        best_H, best_s = policy_rollout(env, model)
+        details["engine"] = "policy"
+    env.reset(seed=0)
+    H2, s2 = beam_search(env, beam_width=beam_width, max_depth=max_steps)
+    if best_H is None or _key(s2, env, H2) < _key(best_s, env, best_H):
+        best_H = H2
+        details["engine"] = "beam" if model is None else "beam (better than policy)"
+    return best_H, details
+
+
+def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
+                  max_qubit_degree: int = 3, method: str = "rl", *, seed_matrix: np.ndarray | None = None,
+                  compressed: bool | None = None,
+                  runs: int = 20, model: Any = None, beam_width: int = 6, max_steps: int = 40,
+                  layers: int = 3, heights: list[int] | None = None, copying: str = "hastings",
+                  exact_max_n: int = 400, seed: int = 0) -> ReduceResult:
+    """Weight-reduce the CSS code (h_x, h_z); returns the new matrices and a report (see module doc).
+
+    ``seed_matrix``: the classical H whose HGP is (h_x, h_z) (found automatically when possible).
+    Raises ``ValueError`` for invalid codes (non-commuting, non-binary, mismatched, k = 0), an
+    unknown method, or an unreachable target (w < 3).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    check_target(max_check_weight, max_qubit_degree)
+    code = CSSCode(h_x, h_z, allow_k0=False)
+    seeds = None
+    if seed_matrix is not None:
+        H = gf2.as_binary(seed_matrix, "seed_matrix")
+        hx0, hz0 = hgp_matrices(H)
+        if not (np.array_equal(hx0, code.h_x) and np.array_equal(hz0, code.h_z)):
+            raise ValueError("seed_matrix: (h_x, h_z) is not the hypergraph product "
+                             "HGP(seed_matrix, seed_matrix)")
+        seeds = (H, H)
+    else:
+        seeds = hgp_seeds_of(code.h_x, code.h_z)
+    base = code_parameters(code.h_x, code.h_z, hgp_seeds=seeds, exact_max_n=exact_max_n)
+    target = (int(max_check_weight), int(max_qubit_degree))
+    details: dict[str, Any] = {}
+    if method in ("sabo", "rl"):
+        if seeds is None or not np.array_equal(seeds[0], seeds[1]):
+            raise ValueError(f"method={method!r} works on hypergraph products HGP(H, H); pass "
+                             "seed_matrix=H or use method='hastings' for general CSS codes")
+        H = seeds[0]
+        if method == "sabo":
+            from qdesign.agents.baselines.sabo import classical_weight_reduction
+            from qdesign.codes.distance import classical_distance
+
+            if max_check_weight < 6 or max_qubit_degree < 3:
+                raise ValueError(f"Sabo's product-code route reaches (6, 3); target {target} is below it")
+            best = None
+            modes = [False, True] if compressed is None else [bool(compressed)]
+            for comp in modes:
+                for r in range(max(1, runs)):
+                    Hr = classical_weight_reduction(H, compressed=comp, seed=None if r == 0 else seed + r)
+                    d = min(classical_distance(Hr).value, classical_distance(Hr.T).value)
+                    n_q = Hr.shape[1] ** 2 + Hr.shape[0] ** 2
+                    key = (n_q, -d)  # fewest qubits, then largest distance
+                    if best is None or key < best[0]:
+                        best = (key, Hr, comp)
+            Hn = best[1]
+            details.update({"compressed": best[2], "runs": runs})
+        else:
+            Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), model, beam_width, max_steps)
+            details.update(info)
+        hx, hz = hgp_matrices(Hn)
+        params = code_parameters(hx, hz, hgp_seeds=(Hn, Hn), exact_max_n=exact_max_n)
+        return ReduceResult(hx, hz, method, params, base, target, Hn, details)
+    from qdesign.agents.baselines.hastings import hastings_pipeline
+
+    res = hastings_pipeline(code.h_x, code.h_z, layers=layers, heights=heights, copying_method=copying)
+    details.update({"stages": res.stages, "coning": res.coning})
+    params = code_parameters(res.h_x, res.h_z, exact_max_n=exact_max_n)
+    return ReduceResult(res.h_x, res.h_z, method, params, base, target, None, details)

@@ -11,6 +11,8 @@ CURRICULA: dict[str, str] = {
     "linear": "qdesign.curricula.schedules:LinearRamp",
     "success_gated": "qdesign.curricula.schedules:SuccessRateGated",
     "crlqas_threshold": "qdesign.curricula.threshold:CRLQASThreshold",
+    "scramble_depth": "qdesign.curricula.scramble:ScrambleDepth",
+    "seed_size": "qdesign.curricula.seed_size:SeedSizeCurriculum",
 }
 
 

@@ -121,6 +121,7 @@ class GateCompileEnv(gym.Env):
             "is_success": bool(self._dist <= self.epsilon),
             "action_mask": self.action_masks(),
             "sequence": " ".join(self.gs.labels[a] for a in self._word),
+            "word": list(self._word),
             "target_kind": self._kind,
             "scramble_depth": int(self.level) if self._kind == "scramble" else -1,
             "budget": int(self._budget),

@@ -105,6 +105,11 @@ class ArchSearchEnv(gym.Env):
             raise ValueError(f"threshold={level!r} is invalid; allowed: a positive energy error in Hartree")
         return value
 
+    @property
+    def curriculum_level(self) -> float:
+        """The threshold in force at the next reset (what ``set_level`` last set)."""
+        return self._pending_threshold if self._pending_threshold is not None else self.threshold
+
     def set_level(self, level: Any) -> None:
         """Set the success threshold (Hartree) used from the next reset on."""
         if isinstance(level, dict):

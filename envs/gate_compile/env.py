@@ -100,6 +100,11 @@ class GateCompileEnv(gym.Env):
             level = level.get("scramble_depth", self.level)
         self._pending_level = int(np.clip(int(level), 0, self.max_gates))
 
+    @property
+    def curriculum_level(self) -> int:
+        """The scramble depth in use (a pending ``set_level`` shows after the next reset)."""
+        return int(self.level)
+
     # -- helpers ------------------------------------------------------------------------------------
     def _obs(self) -> np.ndarray:
         c = canonical_phase(self._residual)

@@ -84,6 +84,22 @@ class GateCompileTask(Task):
         return out
 
 
+    def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
+        """``experiments/bench/gate_compile.py`` (quick: 20 targets, Clifford+T and HRC6 at 1e-2)."""
+        import importlib.util
+
+        path = Path(__file__).resolve().parents[2] / "experiments" / "bench" / "gate_compile.py"
+        if not path.is_file():
+            raise RuntimeError(f"benchmark script not found at {path} (it lives in the source tree)")
+        spec = importlib.util.spec_from_file_location("qdesign_bench_gate_compile", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        out = Path(out_dir) / "bench_gate_compile.json"
+        quick_args = ["--targets", "20", "--gate-sets", "clifford_t", "hrc6"]
+        argv = ["--out", str(out)] + (quick_args if quick else [])
+        return mod.main(argv)
+
+
 def agent_plus_finisher(model: Any, gs: Any, epsilon: float, n_targets: int = 10, seed: int = 0,
                         time_limit: float = 10.0) -> dict[str, Any]:
     """Greedy policy word on Haar targets, completed by the BWQS + MITM finisher."""

@@ -1,0 +1,163 @@
+"""Gate-compilation benchmark: one table per gate set and epsilon, every method on the same targets.
+
+    nice -n 10 python experiments/bench/gate_compile.py --targets 100 --eps 1e-2 --out bench_gate_compile.json
+
+Methods (all through ``qdesign.compile_unitary``, so every result is re-verified with qiskit's Operator):
+``optimal`` (exact MITM, the reference), ``astar`` (BWQS + shipped cost-to-go + exact MITM finisher),
+``astar_short`` / ``astar_short_nonet`` (finisher tables cut to ``--short-depth`` so the heuristic must
+search the prefix: learned vs network-free, which isolates what the learned part contributes),
+``sk`` (qiskit Solovay-Kitaev, degree raised until epsilon), ``gridsynth`` (qiskit gridsynth_unitary),
+and ``agent:<path>`` with ``--agent``. Two-qubit rows use reverse-scrambled and Haar SU(4) targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qdesign.compile import CompileError, compile_unitary
+from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.envs.gate_compile.targets import scrambled_target
+from qdesign.quantum.unitary import haar_unitary
+
+SHORT_DEPTH = {"clifford_t": 12, "ht": 16, "hrc6": 3, "hrc3": 4}
+
+
+def run_method(method: str, targets: list[np.ndarray], gate_set: str, eps: float, time_limit: float,
+               **kwargs: Any) -> list[dict[str, Any]]:
+    rows = []
+    for u in targets:
+        t0 = time.time()
+        try:
+            qc = compile_unitary(u, gate_set=gate_set, epsilon=eps, method=method, time_limit=time_limit,
+                                 **kwargs)
+            rows.append({"ok": True, "length": len(qc.data), "distance": qc.metadata["distance"],
+                         "t_count": int(qc.count_ops().get("t", 0) + qc.count_ops().get("tdg", 0)),
+                         "seconds": time.time() - t0})
+        except CompileError:
+            rows.append({"ok": False, "seconds": time.time() - t0})
+    return rows
+
+
+def summarise(rows: list[dict[str, Any]], ref: list[dict[str, Any]] | None) -> dict[str, Any]:
+    ok = [r for r in rows if r["ok"]]
+    out = {"success_rate": len(ok) / len(rows), "mean_seconds": float(np.mean([r["seconds"] for r in rows]))}
+    if ok:
+        lens = [r["length"] for r in ok]
+        out.update({"mean_length": float(np.mean(lens)), "max_length": int(max(lens)),
+                    "mean_t_count": float(np.mean([r["t_count"] for r in ok])),
+                    "mean_distance": float(np.mean([r["distance"] for r in ok]))})
+    if ref is not None:
+        pairs = [(r["length"], q["length"]) for r, q in zip(rows, ref) if r["ok"] and q["ok"]]
+        if pairs:
+            a, b = np.array(pairs, dtype=float).T
+            out["excess_over_optimum"] = float(a.mean() / b.mean())
+            out["mean_excess_gates"] = float((a - b).mean())
+    return out
+
+
+def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: float,
+                    methods: list[str], agent: str | None) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    targets = [haar_unitary(2, rng, special=True) for _ in range(n)]
+    results: dict[str, Any] = {}
+    raw: dict[str, list] = {}
+    todo = list(methods) + ([f"agent:{agent}"] if agent else [])
+    if "optimal" in todo:
+        todo.remove("optimal")
+        todo.insert(0, "optimal")
+    for m in todo:
+        if m in ("sk", "gridsynth") and not {"h", "t"} <= set(build_gate_set(gate_set).gate_names):
+            continue
+        kwargs: dict[str, Any] = {}
+        method = m
+        if m.startswith("astar_short"):
+            method = "astar"
+            kwargs["finisher"] = SHORT_DEPTH.get(gate_set, 6)
+            if m.endswith("nonet"):
+                from qdesign.agents.search.bwqs import DistanceHeuristic
+
+                kwargs["heuristic"] = DistanceHeuristic(build_gate_set(gate_set), eps)
+        print(f"  {gate_set} eps={eps:g} {m} ...", flush=True)
+        run_method(method, targets[:1], gate_set, eps, time_limit, **kwargs)  # warm-up: tables, models
+        raw[m] = run_method(method, targets, gate_set, eps, time_limit, **kwargs)
+        results[m] = summarise(raw[m], raw.get("optimal"))
+    return {"gate_set": gate_set, "epsilon": eps, "targets": n, "seed": seed, "kind": "haar",
+            "methods": results}
+
+
+def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int,
+                    haar: bool) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    gs = build_gate_set("clifford_t_2q")
+    if haar:
+        targets = [haar_unitary(4, rng, special=True) for _ in range(n)]
+        kind = "haar"
+    else:
+        targets = [scrambled_target(gs, int(rng.integers(1, depth + 1)), rng)[0] for _ in range(n)]
+        kind = f"scramble<= {depth}"
+    from qdesign.agents.search.bwqs import DistanceHeuristic
+
+    results = {}
+    for m, kw in (("astar", {}), ("astar_nonet", {"heuristic": DistanceHeuristic(gs, eps)})):
+        print(f"  clifford_t_2q eps={eps:g} {kind} {m} ...", flush=True)
+        run_method("astar", targets[:1], "clifford_t_2q", eps, time_limit, **kw)  # warm-up
+        results[m] = summarise(run_method("astar", targets, "clifford_t_2q", eps, time_limit, **kw), None)
+    return {"gate_set": "clifford_t_2q", "epsilon": eps, "targets": n, "seed": seed, "kind": kind,
+            "methods": results}
+
+
+def print_table(block: dict[str, Any]) -> None:
+    print(f"\n## {block['gate_set']}  eps={block['epsilon']:g}  targets={block['targets']} ({block['kind']})")
+    print(f"{'method':<20}{'success':>8}{'mean len':>10}{'max len':>9}{'mean T':>8}{'x opt':>7}"
+          f"{'s/target':>10}")
+    for m, r in block["methods"].items():
+        def f(key, fmt, r=r):
+            return format(r[key], fmt) if r.get(key) is not None else "-"
+        print(f"{m:<20}{r['success_rate']:>8.2f}{f('mean_length', '.2f'):>10}{f('max_length', 'd'):>9}"
+              f"{f('mean_t_count', '.1f'):>8}{f('excess_over_optimum', '.3f'):>7}{r['mean_seconds']:>10.4f}")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gate-sets", nargs="+", default=["clifford_t", "ht", "hrc6", "hrc3"])
+    ap.add_argument("--eps", nargs="+", type=float, default=[1e-2])
+    ap.add_argument("--targets", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--time-limit", type=float, default=20.0)
+    ap.add_argument("--methods", nargs="+",
+                    default=["optimal", "astar", "astar_short", "astar_short_nonet", "sk", "gridsynth"])
+    ap.add_argument("--agent", default=None, help="path of a trained SB3 model (adds agent:<path>)")
+    ap.add_argument("--two-qubit", action="store_true", help="also run the two-qubit rows")
+    ap.add_argument("--two-qubit-targets", type=int, default=20)
+    ap.add_argument("--out", type=Path, default=Path("bench_gate_compile.json"))
+    args = ap.parse_args(argv)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    t0 = time.time()
+    blocks = []
+    for gs in args.gate_sets:
+        for eps in args.eps:
+            blocks.append(bench_one_qubit(gs, eps, args.targets, args.seed, args.time_limit, args.methods,
+                                          args.agent))
+            print_table(blocks[-1])
+    if args.two_qubit:
+        blocks.append(bench_two_qubit(1e-2, args.two_qubit_targets, args.seed, args.time_limit, 20, False))
+        print_table(blocks[-1])
+        blocks.append(bench_two_qubit(0.3, args.two_qubit_targets, args.seed, args.time_limit, 20, True))
+        print_table(blocks[-1])
+    report = {"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+              "wall_seconds": time.time() - t0, "blocks": blocks}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1))
+    print(f"\nwrote {args.out} ({report['wall_seconds']:.0f} s)")
+    return report
+
+
+if __name__ == "__main__":
+    main()

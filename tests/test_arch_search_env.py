@@ -183,6 +183,7 @@ def test_noisy_env_reports_noiseless_energy():
     ({"coupling_map": [[0, 7]]}, "coupling_map"), ({"optimizer": "adam"}, "optimizer"),
     ({"halting": "sometimes"}, "halting"), ({"max_gates": 0}, "max_gates"),
     ({"threshold": 0}, "threshold"), ({"target": "fake"}, "target"),
+    ({"noise": {"depolarizing_1q": 1.5}}, "depolarizing_1q"),
 ])
 def test_bad_input(kwargs, arg):
     with pytest.raises(ValueError, match=arg):

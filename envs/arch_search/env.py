@@ -212,6 +212,7 @@ class ArchSearchEnv(gym.Env):
             info["best_actions"] = [int(x) for x in self._actions[:n_act]]
             info["best_angles"] = [float(x) for x in th]
             info["actions"] = [int(x) for x in self._actions]
+            info["n_cnot_actions"] = len(self.table.pairs)
         return self._obs(), float(reward), bool(terminated), bool(truncated), info
 
     # ------------------------------------------------------------------ outputs

@@ -50,6 +50,47 @@ class ArchSearchTask(Task):
                 rec[key] = [float(x) if key == "best_angles" else int(x) for x in info[key]]
         return rec
 
+    def evaluate(self, run_dir: Path, config: TrainConfig, model: Any, n_episodes: int,
+                 seed: int) -> dict[str, Any]:
+        """Greedy masked rollouts at chemical accuracy: success rate, final errors, circuit sizes."""
+        from qdesign.agents.factory import supports_masks
+        from qdesign.training import make_env
+
+        env = make_env(config)
+        base = env.unwrapped
+        base.set_level(CHEMICAL_ACCURACY)
+        use_masks = supports_masks(config.agent, model)
+        rows = []
+        for i in range(n_episodes):
+            obs, info = env.reset(seed=seed + i)
+            done, ret = False, 0.0
+            while not done:
+                kw = {"action_masks": base.action_masks()} if use_masks else {}
+                action, _ = model.predict(obs, deterministic=True, **kw)
+                obs, r, term, trunc, info = env.step(int(np.asarray(action).item()))
+                ret, done = ret + r, term or trunc
+            rows.append({"return": ret, "success": bool(info["is_success"]), "error": info["error"],
+                         "noiseless_error": info.get("noiseless_error", info["error"]),
+                         "gates": info["n_gates"], "cnots": info["n_cnots"],
+                         "rotations": info["n_rotations"], "depth": info["depth"]})
+        env.close()
+        out: dict[str, Any] = {"episodes": n_episodes, "threshold": CHEMICAL_ACCURACY,
+                               "success_rate": float(np.mean([r["success"] for r in rows])),
+                               "mean_return": float(np.mean([r["return"] for r in rows]))}
+        for key in ("error", "noiseless_error", "gates", "cnots", "rotations", "depth"):
+            out[f"mean_{key}"] = float(np.mean([r[key] for r in rows]))
+        out["min_error"] = float(min(r["error"] for r in rows))
+        out["rollouts"] = rows
+        return out
+
+    @staticmethod
+    def _rotations(rec: dict[str, Any]) -> int:
+        """Rotations in an episode's best circuit (rotation actions follow every CNOT action)."""
+        n_pairs = rec.get("n_cnot_actions")
+        if n_pairs is None:
+            return 0
+        return sum(a >= n_pairs for a in rec["best_actions"])
+
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
                   model: Any) -> dict[str, Any]:
         run_dir = Path(run_dir)
@@ -62,7 +103,13 @@ class ArchSearchTask(Task):
         first = next((e for e in episodes if e.get("episode_best_error", np.inf) < CHEMICAL_ACCURACY), None)
         out["episodes_to_chemical_accuracy"] = first["episode"] if first else None
         out["actions_to_chemical_accuracy"] = first["timestep"] if first else None
-        best_err, best_i = min(errs)
+        best_err = min(errs)[0]
+        # the best circuit: lowest error (errors below 1e-10 count as equal), then fewest rotations,
+        # then fewest gates
+        keyed = [(max(float(e.get("episode_best_error", np.inf)), 1e-10),
+                  self._rotations(e), len(e.get("best_actions", [])), i) for i, e in enumerate(episodes)
+                 if "best_actions" in e and e.get("episode_best_error") is not None]
+        best_i = min(keyed)[3] if keyed else min(errs)[1]
         rec = episodes[best_i]
         out["best_error"] = best_err
         out["best_episode"] = rec.get("episode")

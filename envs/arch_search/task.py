@@ -83,6 +83,19 @@ class ArchSearchTask(Task):
         out["rollouts"] = rows
         return out
 
+    def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
+        """Env steps/s per inner optimizer (``experiments/bench/arch_search_env_steps.py``)."""
+        import importlib.util
+
+        script = Path(__file__).resolve().parents[2] / "experiments" / "bench" / "arch_search_env_steps.py"
+        if not script.is_file():
+            raise NotImplementedError(f"benchmark script {script} not found (source checkout needed)")
+        spec = importlib.util.spec_from_file_location("arch_search_env_steps", script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        rows = module.main(quick=quick, out=Path(out_dir))
+        return {"rows": rows}
+
     @staticmethod
     def _rotations(rec: dict[str, Any]) -> int:
         """Rotations in an episode's best circuit (rotation actions follow every CNOT action)."""

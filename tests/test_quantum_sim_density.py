@@ -7,6 +7,7 @@ from qiskit.quantum_info import DensityMatrix, SparsePauliOp, Statevector
 from qiskit_aer import AerSimulator
 from quantum_sim_helpers import random_circuit, random_hamiltonian
 
+from qdesign.quantum import _kernels
 from qdesign.quantum.circuit import Circuit
 from qdesign.quantum.density import DensitySimulator, pauli_vector_to_density_matrix
 from qdesign.quantum.noise import NoiseModel
@@ -57,13 +58,18 @@ def readout_expectation(rho: np.ndarray, ham: SparsePauliOp, noise: NoiseModel) 
     return total
 
 
+BACKENDS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not _kernels.AVAILABLE,
+                                                                       reason="numba not installed"))]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
-def test_gate_noise_matches_aer_density_matrix(n):
+def test_gate_noise_matches_aer_density_matrix(n, backend):
     rng = np.random.default_rng(200 + n)
     circ = random_circuit(n, 30, rng)
     ham = random_hamiltonian(n, 15, rng)
     thetas = rng.uniform(-np.pi, np.pi, (3, circ.num_parameters))
-    sim = DensitySimulator(ham, GATE_NOISE)
+    sim = DensitySimulator(ham, GATE_NOISE, backend=backend)
     assert isinstance(sim, Simulator)
     got = sim.energies(circ, thetas)
     vecs = sim.pauli_vectors(circ, thetas)
@@ -72,24 +78,26 @@ def test_gate_noise_matches_aer_density_matrix(n):
         assert np.max(np.abs(pauli_vector_to_density_matrix(r) - rho)) < 1e-9
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
-def test_readout_error_matches_independent_reference(n):
+def test_readout_error_matches_independent_reference(n, backend):
     rng = np.random.default_rng(300 + n)
     circ = random_circuit(n, 25, rng)
     ham = random_hamiltonian(n, 12, rng)
     thetas = rng.uniform(-np.pi, np.pi, (2, circ.num_parameters))
-    got = DensitySimulator(ham, WITH_READOUT).energies(circ, thetas)
+    got = DensitySimulator(ham, WITH_READOUT, backend=backend).energies(circ, thetas)
     rhos = aer_density_matrices(circ, thetas, WITH_READOUT)
     ref = [readout_expectation(rho, ham, WITH_READOUT) for rho in rhos]
     assert np.max(np.abs(got - ref)) < 1e-9
     # the readout-only statevector path agrees with the same reference
     ro_only = NoiseModel(readout_p01=0.03, readout_p10=0.08)
-    sv = make_simulator(ham, ro_only)
+    sv = make_simulator(ham, ro_only, backend=backend)
     assert isinstance(sv, StatevectorSimulator)
     ref_sv = [readout_expectation(np.outer(s, s.conj()), ham, ro_only)
               for s in (Statevector(circ.to_qiskit(t)).data for t in thetas)]
     assert np.max(np.abs(sv.energies(circ, thetas) - ref_sv)) < 1e-9
-    assert np.max(np.abs(DensitySimulator(ham, ro_only).energies(circ, thetas) - ref_sv)) < 1e-9
+    dens = DensitySimulator(ham, ro_only, backend=backend)
+    assert np.max(np.abs(dens.energies(circ, thetas) - ref_sv)) < 1e-9
 
 
 def test_readout_semantics_against_aer_sampling():
@@ -171,15 +179,18 @@ def test_noiseless_density_equals_statevector_and_factory_dispatch():
         make_simulator(ham, "ibm_like_max", method="statevector")
 
 
-def test_eight_qubits_noisy_runs_and_matches_statevector_limit():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_eight_qubits_noisy_runs_and_matches_statevector_limit(backend):
     rng = np.random.default_rng(8)
     circ = random_circuit(8, 60, rng, names=("cx", "rx", "ry", "rz"))
     ham = random_hamiltonian(8, 100, rng)
-    thetas = rng.normal(size=(4, circ.num_parameters))
+    thetas = rng.normal(size=(2, circ.num_parameters))
     exact = StatevectorSimulator(ham).energies(circ, thetas)
-    tiny = DensitySimulator(ham, NoiseModel()).energies(circ, thetas)
+    tiny = DensitySimulator(ham, NoiseModel(), backend=backend).energies(circ, thetas)
     assert np.max(np.abs(exact - tiny)) < 1e-9
-    noisy = DensitySimulator(ham, "ibm_like_median").energies(circ, thetas)
+    noisy = DensitySimulator(ham, "ibm_like_median", backend=backend).energies(circ, thetas)
+    ref = DensitySimulator(ham, "ibm_like_median", backend="numpy").energies(circ, thetas)
+    assert np.max(np.abs(noisy - ref)) < 1e-9
     assert np.all(np.isfinite(noisy)) and np.max(np.abs(noisy - exact)) > 1e-4
 
 

@@ -5,18 +5,23 @@ import pytest
 from qiskit.quantum_info import SparsePauliOp, Statevector
 from quantum_sim_helpers import random_circuit, random_hamiltonian
 
+from qdesign.quantum import _kernels
 from qdesign.quantum.circuit import Circuit
 from qdesign.quantum.simulator import Simulator
 from qdesign.quantum.statevector import StatevectorSimulator
 
+BACKENDS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not _kernels.AVAILABLE,
+                                                                       reason="numba not installed"))]
 
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
-def test_energies_match_qiskit_statevector(n):
+def test_energies_match_qiskit_statevector(n, backend):
     rng = np.random.default_rng(100 + n)
     for _ in range(3):
         circ = random_circuit(n, 25, rng)
         ham = random_hamiltonian(n, 15, rng)
-        sim = StatevectorSimulator(ham)
+        sim = StatevectorSimulator(ham, backend=backend)
         assert isinstance(sim, Simulator)
         thetas = rng.uniform(-np.pi, np.pi, (4, circ.num_parameters))
         got = sim.energies(circ, thetas)
@@ -28,12 +33,13 @@ def test_energies_match_qiskit_statevector(n):
             assert np.allclose(s, Statevector(circ.to_qiskit(t)).data, atol=1e-12)
 
 
-def test_seven_qubits_sparse_path():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_seven_qubits_sparse_path(backend):
     rng = np.random.default_rng(7)
     circ = random_circuit(7, 40, rng, names=("cx", "rx", "ry", "rz", "h"))
     ham = random_hamiltonian(7, 30, rng)
     thetas = rng.normal(size=(3, circ.num_parameters))
-    got = StatevectorSimulator(ham).energies(circ, thetas)
+    got = StatevectorSimulator(ham, backend=backend).energies(circ, thetas)
     ref = [Statevector(circ.to_qiskit(t)).expectation_value(ham).real for t in thetas]
     assert np.max(np.abs(got - ref)) < 1e-9
 
@@ -89,3 +95,17 @@ def test_bad_input():
         StatevectorSimulator(ham, readout=(1.5, 0.0))
     with pytest.raises(ValueError, match="shots"):
         StatevectorSimulator(ham, shots=0)
+    with pytest.raises(ValueError, match="backend"):
+        StatevectorSimulator(ham, backend="gpu")
+
+
+def test_compile_cache_sees_circuit_growth():
+    """Appending to the same Circuit object must change the result (no stale compiled program)."""
+    ham = SparsePauliOp(["Z"], [1.0])
+    sim = StatevectorSimulator(ham)
+    circ = Circuit(1)
+    assert sim.energies(circ, np.zeros((1, 0)))[0] == pytest.approx(1.0)
+    circ.append("x", [0])
+    assert sim.energies(circ, np.zeros((1, 0)))[0] == pytest.approx(-1.0)
+    circ.gates[0] = type(circ.gates[0])("h", (0,))
+    assert sim.energies(circ, np.zeros((1, 0)))[0] == pytest.approx(0.0, abs=1e-12)

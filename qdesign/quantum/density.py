@@ -20,19 +20,22 @@ outcome distribution, obtained from the Pauli vector by a Walsh-Hadamard transfo
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from itertools import product
 
 import numpy as np
 
+from qdesign.quantum import _kernels as _k
 from qdesign.quantum.circuit import Circuit
 from qdesign.quantum.gates import FIXED_GATES, I2, ROTATIONS, X, Y, Z, rotation
-from qdesign.quantum.measurement import GroupMeasurement, apply_per_qubit
+from qdesign.quantum.measurement import GroupMeasurement
 from qdesign.quantum.noise import NoiseModel
-from qdesign.quantum.pauli import PauliGroup, PauliSum, as_pauli_sum
-from qdesign.quantum.statevector import check_thetas
+from qdesign.quantum.pauli import PauliSum, as_pauli_sum
+from qdesign.quantum.statevector import CompileCache, check_thetas, resolve_backend
 
 PAULIS = (I2, X, Y, Z)
+#: ``backend="auto"`` uses the numba kernel up to this many Pauli-vector entries per call (B * 4^n);
+#: above it the batched numpy path is faster (measured on the 2-core dev machine).
+NUMBA_MAX_ELEMENTS = 1 << 18
 _PAULIS_2Q = [np.kron(PAULIS[b], PAULIS[a]) for a, b in product(range(4), range(4))]  # i = 4a + b
 
 
@@ -83,6 +86,22 @@ def noise_ptm_2q(noise: NoiseModel | None) -> np.ndarray:
     ad = ptm_of_kraus(amplitude_damping_kraus(noise.amplitude_damping_2q))
     pd = ptm_of_kraus(phase_damping_kraus(noise.phase_damping_2q))
     return np.kron(pd, pd) @ np.kron(ad, ad) @ m
+
+
+def _split_cx(noise: NoiseModel | None):
+    """The noisy CX PTM as (perm, scale, local): ``y_i = scale_i x_perm_i`` (2q depolarizing times
+    the CX's signed permutation), then ``local`` (phase o amplitude damping, or None) on each qubit."""
+    dp = _clean(depolarizing_ptm(0.0 if noise is None else noise.depolarizing_2q, 2)
+                @ ptm_of_kraus([FIXED_GATES["cx"]]))
+    if np.any((dp != 0).sum(axis=1) != 1):
+        return None
+    perm = np.argmax(dp != 0, axis=1)
+    scale = dp[np.arange(16), perm]
+    local = None
+    if noise is not None and (noise.amplitude_damping_2q > 0 or noise.phase_damping_2q > 0):
+        local = _clean(ptm_of_kraus(phase_damping_kraus(noise.phase_damping_2q))
+                       @ ptm_of_kraus(amplitude_damping_kraus(noise.amplitude_damping_2q)))
+    return perm, scale, local
 
 
 def _clean(m: np.ndarray) -> np.ndarray:
@@ -147,11 +166,13 @@ class _Program:
         n1 = _clean(noise_ptm_1q(noise))
         n2 = _clean(noise_ptm_2q(noise))
         cx = _clean(n2 @ ptm_of_kraus([FIXED_GATES["cx"]]))
+        cx_split = _split_cx(noise)
         canonical = list(range(n - 1, -1, -1))
         order = list(canonical)  # physical axis k + 1 holds qubit order[k]
         ops: list[_Op] = []
         pieces: list[np.ndarray] = []
         params: list[int] = []
+        self._k: dict[str, list] = {key: [] for key in ("nq", "qa", "qb", "param", "a", "b", "c", "perm")}
         for g in circuit.gates:
             fixed = None
             rot = None
@@ -170,6 +191,12 @@ class _Program:
                 if np.array_equal(fixed, np.eye(4)):
                     continue
             qs = list(g.qubits)
+            if g.name == "cx" and cx_split is not None:
+                self._add_kernel_perm(qs, *cx_split)
+            else:
+                self._add_kernel_op(qs, g.param if rot is not None else -1,
+                                    (fixed, np.zeros_like(fixed), np.zeros_like(fixed)) if rot is None
+                                    else tuple(pieces[-1]))
             perm = None
             if order[: len(qs)] != qs:
                 new = qs + [q for q in order if q not in qs]
@@ -180,6 +207,45 @@ class _Program:
         self.pieces = np.stack(pieces) if pieces else np.zeros((0, 3, 4, 4))
         self.params = np.asarray(params, dtype=np.int64)
         self.final = None if order == canonical else (0,) + tuple(1 + order.index(q) for q in canonical)
+        k = self._k
+        self.kernel_args = (
+            np.asarray(k["nq"], dtype=np.int64), np.asarray(k["qa"], dtype=np.int64),
+            np.asarray(k["qb"], dtype=np.int64), np.asarray(k["param"], dtype=np.int64),
+            np.asarray(k["a"]).reshape(-1, 16, 16), np.asarray(k["b"]).reshape(-1, 16, 16),
+            np.asarray(k["c"]).reshape(-1, 16, 16), np.asarray(k["perm"], dtype=np.int64).reshape(-1, 16))
+        del self._k
+
+    def _add_kernel_perm(self, qubits: list[int], perm: np.ndarray, scale: np.ndarray,
+                         local: np.ndarray | None) -> None:
+        """A CX PTM as a scaled signed permutation, then the local damping PTM on both qubits."""
+        k = self._k
+        k["nq"].append(3)
+        k["qa"].append(qubits[0])
+        k["qb"].append(qubits[1])
+        k["param"].append(-1)
+        a = np.zeros((16, 16))
+        a[0] = scale
+        k["a"].append(a)
+        k["b"].append(np.zeros((16, 16)))
+        k["c"].append(np.zeros((16, 16)))
+        k["perm"].append(perm)
+        if local is not None:
+            for q in qubits:
+                self._add_kernel_op([q], -1, (local, np.zeros((4, 4)), np.zeros((4, 4))))
+
+    def _add_kernel_op(self, qubits: list[int], param: int, mats: tuple) -> None:
+        """Record one op for the numba kernel: its PTM pieces zero-padded to 16x16."""
+        k = self._k
+        d = mats[0].shape[0]
+        k["nq"].append(len(qubits))
+        k["qa"].append(qubits[0])
+        k["qb"].append(qubits[-1])
+        k["param"].append(param)
+        k["perm"].append(np.zeros(16, dtype=np.int64))
+        for key, m in zip("abc", mats):
+            padded = np.zeros((16, 16))
+            padded[:d, :d] = m
+            k[key].append(padded)
 
     def rotation_matrices(self, thetas: np.ndarray) -> np.ndarray:
         """(B, R, 4, 4) fused PTMs of every rotation for every batch member."""
@@ -195,19 +261,28 @@ class DensitySimulator:
 
     ``noise``: a :class:`NoiseModel` (or dict / preset name); ``None`` runs the same code noiselessly.
     ``max_chunk_elements`` bounds the batch chunk so one state buffer stays near 2 MB (cache friendly).
+    ``backend``: ``"numba"`` (one jitted loop applying each small PTM in place; lowest latency for
+    small batches), ``"numpy"`` (batched transposes + matmuls; best throughput for large B * 4^n) or
+    ``"auto"`` (numba up to ``NUMBA_MAX_ELEMENTS`` entries per call when installed, else numpy).
     """
 
     def __init__(self, hamiltonian, noise: NoiseModel | dict | str | None = None, *,
-                 cache_size: int = 256, max_chunk_elements: int = 1 << 18) -> None:
+                 cache_size: int = 256, max_chunk_elements: int = 1 << 18, backend: str = "auto") -> None:
+        resolve_backend(backend)
+        self.backend = backend if _k.AVAILABLE else "numpy"
         self.hamiltonian: PauliSum = as_pauli_sum(hamiltonian)
         self.num_qubits = self.hamiltonian.num_qubits
         self.noise = NoiseModel.coerce(noise)
         if self.noise is not None:
             self.noise.validate()
-        self._cache: OrderedDict = OrderedDict()
-        self._cache_size = int(cache_size)
+        self._cache = CompileCache(lambda c: _Program(c, self.noise), cache_size)
         self._chunk = max(1, int(max_chunk_elements) // 4 ** self.num_qubits)
         self._h_read: np.ndarray | None = None
+        zero = np.array([1.0, 0.0, 0.0, 1.0])  # |0><0| = (I + Z)/2 per qubit
+        init = zero
+        for _ in range(self.num_qubits - 1):
+            init = np.multiply.outer(init, zero)
+        self._init = init.reshape(-1)
         self._measure: GroupMeasurement | None = None
 
     @property
@@ -215,22 +290,16 @@ class DensitySimulator:
         return None if self.noise is None else self.noise.shots
 
     def _program(self, circuit: Circuit) -> _Program:
-        key = tuple(circuit.gates)
-        prog = self._cache.get(key)
-        if prog is None:
-            prog = _Program(circuit, self.noise)
-            self._cache[key] = prog
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        return prog
+        return self._cache.get(circuit)
 
     def pauli_vectors(self, circuit: Circuit, thetas: np.ndarray) -> np.ndarray:
         """(B, 4^n) Pauli vectors ``Tr(P rho)`` of the final noisy states (before readout)."""
         th = check_thetas(circuit, thetas, self.num_qubits)
         prog = self._program(circuit)
         out = np.empty((th.shape[0], 4 ** self.num_qubits))
+        if self.backend == "numba" or (self.backend == "auto" and out.size <= NUMBA_MAX_ELEMENTS):
+            _k.ptm_run(*prog.kernel_args, th, self._init, out)
+            return out
         for lo in range(0, th.shape[0], self._chunk):
             out[lo: lo + self._chunk] = self._run(prog, th[lo: lo + self._chunk])
         return out
@@ -274,16 +343,10 @@ class DensitySimulator:
             return self.hamiltonian.constant + r @ self._readout_hamiltonian(readout)
         if self._measure is None:
             self._measure = GroupMeasurement(self.hamiltonian, readout)
-        n, b = self.num_qubits, r.shape[0]
-        rt = r.reshape((b,) + (4,) * n)
-        walsh = [np.array([[0.5, 0.5], [0.5, -0.5]])] * n
-
-        def probs(group: PauliGroup) -> np.ndarray:
-            pick = np.ix_(*[np.array([0, group.basis[n - 1 - k]]) for k in range(n)])
-            sub = rt[(slice(None),) + pick].reshape(b, -1)
-            return apply_per_qubit(sub, walsh, n)
-
-        return self._measure.energies(probs, b, shots=shots, rng=rng)
+        m = self._measure
+        # outcome distributions of every group from the Pauli expectations on its basis strings
+        probs = r[:, m.pauli_index] @ m.walsh().T
+        return m.energies_from_probs(probs, shots=shots, rng=rng)
 
     def _readout_hamiltonian(self, readout: tuple[float, float]) -> np.ndarray:
         if self._h_read is None:

@@ -20,8 +20,6 @@ the read bitstrings of a group are drawn exactly, ``counts ~ Multinomial(shots, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from qdesign.quantum.pauli import PauliGroup, PauliSum
@@ -51,41 +49,72 @@ def sign_weights(group: PauliGroup, num_qubits: int) -> np.ndarray:
     return (1 - 2 * par) @ group.coeffs
 
 
+#: dense 2^n x 2^n transforms (readout confusion, Walsh-Hadamard, basis rotations) up to this size
+DENSE_MAX_QUBITS = 10
+
+
 class GroupMeasurement:
-    """Precomputed per-group weights; turns per-group outcome distributions into energies."""
+    """Per-group weights and transforms; turns per-group outcome distributions into energies.
+
+    All groups are handled at once on a (B, G, 2^n) array of true outcome distributions.
+    """
 
     def __init__(self, hamiltonian: PauliSum, readout: tuple[float, float] | None = None) -> None:
         self.hamiltonian = hamiltonian
         self.groups = hamiltonian.groups()
-        self.num_qubits = hamiltonian.num_qubits
+        n = self.num_qubits = hamiltonian.num_qubits
+        dim = 2 ** n
         self.readout = None if readout is None or (readout[0] == 0 and readout[1] == 0) else readout
-        n = self.num_qubits
-        self.weights = [sign_weights(g, n) for g in self.groups]
+        self.weights = np.array([sign_weights(g, n) for g in self.groups]).reshape(-1, dim)
+        self._conf_list = None
+        self._conf = None
         if self.readout is not None:
             c = confusion_matrix(*self.readout)
-            self._conf = [c] * n
+            self._conf_list = [c] * n
+            if n <= DENSE_MAX_QUBITS:
+                full = np.array([[1.0]])
+                for _ in range(n):
+                    full = np.kron(c, full)
+                self._conf = full  # [read, true], qubit 0 least significant
             # E = w . (C p) = (C^T w) . p for exact readout-affected expectations
-            self.read_weights = [apply_per_qubit(w[None, :], [c.T] * n, n)[0] for w in self.weights]
+            self.read_weights = apply_per_qubit(self.weights, [c.T] * n, n) if len(self.weights) else (
+                self.weights)
         else:
-            self._conf = None
             self.read_weights = self.weights
+        # flat Pauli-vector index of the subset-S string of each group (basis letters on S)
+        subsets = np.arange(dim, dtype=np.int64)
+        self.pauli_index = np.zeros((len(self.groups), dim), dtype=np.int64)
+        for gi, g in enumerate(self.groups):
+            for q in range(n):
+                self.pauli_index[gi] += ((subsets >> q) & 1) * int(g.basis[q]) * 4 ** q
+        self._walsh = None
 
-    def energies(self, probs_of_group: Callable[[PauliGroup], np.ndarray], batch: int,
-                 shots: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
-        """Total energies from ``probs_of_group(group) -> (B, 2^n)`` true outcome distributions."""
-        e = np.full(batch, self.hamiltonian.constant, dtype=np.float64)
+    def walsh(self) -> np.ndarray:
+        """W[x, S] = (-1)^popcount(x & S) / 2^n: Pauli expectations on S -> outcome probabilities."""
+        if self._walsh is None:
+            w1 = np.array([[0.5, 0.5], [0.5, -0.5]])
+            full = np.array([[1.0]])
+            for _ in range(self.num_qubits):
+                full = np.kron(w1, full)
+            self._walsh = full
+        return self._walsh
+
+    def energies_from_probs(self, probs: np.ndarray, shots: int | None = None,
+                            rng: np.random.Generator | None = None) -> np.ndarray:
+        """(B,) total energies from true outcome distributions ``probs`` of shape (B, G, 2^n)."""
+        const = self.hamiltonian.constant
+        if not len(self.groups):
+            return np.full(probs.shape[0], const)
         if shots is None:
-            for g, w in zip(self.groups, self.read_weights):
-                e += probs_of_group(g) @ w
-            return e
+            return const + np.einsum("bgx,gx->b", probs, self.read_weights)
         if rng is None:
             rng = np.random.default_rng()
-        for g, w in zip(self.groups, self.weights):
-            p = probs_of_group(g)
-            if self._conf is not None:
-                p = apply_per_qubit(p, self._conf, self.num_qubits)
-            p = np.clip(p, 0.0, None)
-            p /= p.sum(axis=1, keepdims=True)
-            counts = rng.multinomial(int(shots), p)
-            e += (counts @ w) / shots
-        return e
+        b, g, dim = probs.shape
+        if self._conf is not None:
+            probs = probs @ self._conf.T
+        elif self._conf_list is not None:
+            probs = apply_per_qubit(probs.reshape(b * g, dim), self._conf_list, self.num_qubits)
+        p = np.clip(probs.reshape(b * g, dim), 0.0, None)
+        p /= p.sum(axis=1, keepdims=True)
+        counts = rng.multinomial(int(shots), p).reshape(b, g, dim)
+        return const + np.einsum("bgx,gx->b", counts, self.weights) / shots

@@ -13,12 +13,60 @@ from collections import OrderedDict
 
 import numpy as np
 
+from qdesign.quantum import _kernels as _k
 from qdesign.quantum.circuit import Circuit
 from qdesign.quantum.gates import FIXED_GATES, ROTATIONS
 from qdesign.quantum.measurement import GroupMeasurement
 from qdesign.quantum.pauli import PauliGroup, PauliSum, as_pauli_sum
 
 _SDG_H = FIXED_GATES["h"] @ FIXED_GATES["sdg"]  # rotates the Y eigenbasis onto Z
+BACKENDS = ("auto", "numba", "numpy")
+
+
+def resolve_backend(backend: str) -> str:
+    """``auto`` -> numba when installed, else numpy; ``numba`` without numba is an error."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "auto":
+        return "numba" if _k.AVAILABLE else "numpy"
+    if backend == "numba" and not _k.AVAILABLE:
+        raise ValueError("backend='numba' needs the numba package; use 'numpy' or 'auto'")
+    return backend
+
+
+class CompileCache:
+    """LRU cache of compiled circuits keyed by their gate tuple, with an identity fast path.
+
+    Gates are immutable, so a gate list holding the very same Gate objects as the previous call
+    is the same circuit: that check costs far less than hashing the tuple (the optimizer calls
+    the simulator thousands of times on one circuit).
+    """
+
+    def __init__(self, build, size: int) -> None:
+        self._build = build
+        self._size = int(size)
+        self._store: OrderedDict = OrderedDict()
+        self._last_gates: list = []
+        self._last_value = None
+
+    def get(self, circuit: Circuit):
+        gates = circuit.gates
+        last = self._last_gates
+        if self._last_value is not None and len(gates) == len(last) and all(
+                a is b for a, b in zip(gates, last)):
+            return self._last_value
+        key = tuple(gates)
+        value = self._store.get(key)
+        if value is None:
+            value = self._build(circuit)
+            self._store[key] = value
+            if len(self._store) > self._size:
+                self._store.popitem(last=False)
+        else:
+            self._store.move_to_end(key)
+        self._last_gates = list(gates)
+        self._last_value = value
+        return value
 
 
 def check_thetas(circuit: Circuit, thetas: np.ndarray, num_qubits: int) -> np.ndarray:
@@ -71,6 +119,17 @@ class _Compiled:
                 else:
                     ops.append(("mat", i0, i1, m))
         self.ops = ops
+        # flat arrays for the numba kernel
+        kinds = {"rx": _k.SV_RX, "ry": _k.SV_RY, "rz": _k.SV_RZ, "cx": _k.SV_CX}
+        gates = [g for g in circuit.gates if g.name != "id"]
+        self.kind = np.array([kinds.get(g.name, _k.SV_FIXED) for g in gates], dtype=np.int64)
+        self.q0 = np.array([g.qubits[0] for g in gates], dtype=np.int64)
+        self.q1 = np.array([g.qubits[-1] for g in gates], dtype=np.int64)
+        self.param = np.array([-1 if g.param is None else g.param for g in gates], dtype=np.int64)
+        self.mats = np.zeros((len(gates), 2, 2), dtype=np.complex128)
+        for i, g in enumerate(gates):
+            if g.name in FIXED_GATES and g.name != "cx":
+                self.mats[i] = FIXED_GATES[g.name]
 
 
 def apply_ops(state: np.ndarray, ops: list, thetas: np.ndarray) -> None:
@@ -121,15 +180,31 @@ def apply_ops(state: np.ndarray, ops: list, thetas: np.ndarray) -> None:
             s1 += m[1, 0] * t0
 
 
+def _basis_change_ops(group: PauliGroup, n: int) -> list:
+    """Slice ops rotating each qubit's measured Pauli (X or Y) onto Z."""
+    ops = []
+    for q in range(n):
+        ax = 1 + n - 1 - q
+        if group.basis[q] == 1:
+            ops.append(("mat", _idx(ax, 0), _idx(ax, 1), FIXED_GATES["h"]))
+        elif group.basis[q] == 2:
+            ops.append(("mat", _idx(ax, 0), _idx(ax, 1), _SDG_H))
+    return ops
+
+
 class StatevectorSimulator:
     """Exact energies ``<0|U(theta)^dag H U(theta)|0>`` for a batch of angle vectors.
 
     ``shots`` (per measured group) and ``readout=(p01, p10)`` make the energies those of a
     noiseless device read out group by group; with both unset the energies are exact.
+    ``backend``: ``"numba"`` (one jitted loop per call; the default when numba is installed) or
+    ``"numpy"`` (batched slice arithmetic).
     """
 
     def __init__(self, hamiltonian, *, shots: int | None = None,
-                 readout: tuple[float, float] | None = None, cache_size: int = 512) -> None:
+                 readout: tuple[float, float] | None = None, cache_size: int = 512,
+                 backend: str = "auto") -> None:
+        self.backend = resolve_backend(backend)
         self.hamiltonian: PauliSum = as_pauli_sum(hamiltonian)
         self.num_qubits = self.hamiltonian.num_qubits
         if shots is not None and (int(shots) != shots or shots < 1):
@@ -144,31 +219,27 @@ class StatevectorSimulator:
                 readout = None
         self.readout = readout
         self._measure: GroupMeasurement | None = None
-        self._cache: OrderedDict = OrderedDict()
-        self._cache_size = int(cache_size)
+        self._rotations: np.ndarray | None = None
+        self._cache = CompileCache(_Compiled, cache_size)
         n = self.num_qubits
         self._op = self.hamiltonian.sparse_matrix()
         self._dense = self._op.toarray() if n <= 6 else None
 
     def _compile(self, circuit: Circuit) -> _Compiled:
-        key = tuple(circuit.gates)
-        comp = self._cache.get(key)
-        if comp is None:
-            comp = _Compiled(circuit)
-            self._cache[key] = comp
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        return comp
+        return self._cache.get(circuit)
 
     def statevectors(self, circuit: Circuit, thetas: np.ndarray) -> np.ndarray:
         """(B, 2^n) final states (qiskit basis order) from |0...0>."""
         th = check_thetas(circuit, thetas, self.num_qubits)
         n, b = self.num_qubits, th.shape[0]
+        comp = self._compile(circuit)
+        if self.backend == "numba":
+            out = np.empty((b, 2 ** n), dtype=np.complex128)
+            _k.statevector_run(comp.kind, comp.q0, comp.q1, comp.param, comp.mats, th, n, out)
+            return out
         state = np.zeros((b,) + (2,) * n, dtype=np.complex128)
         state[(slice(None),) + (0,) * n] = 1.0
-        apply_ops(state, self._compile(circuit).ops, th)
+        apply_ops(state, comp.ops, th)
         return state.reshape(b, 2 ** n)
 
     def energies(self, circuit: Circuit, thetas: np.ndarray, rng: np.random.Generator | None = None,
@@ -178,24 +249,40 @@ class StatevectorSimulator:
         shots = self.shots if shots is None else int(shots)
         if shots is None and self.readout is None:
             return self.exact_from_states(psi)
+        return self.measured_from_states(psi, shots=shots, rng=rng)
+
+    def measured_from_states(self, psi: np.ndarray, shots: int | None = None,
+                             rng: np.random.Generator | None = None) -> np.ndarray:
+        """Energies of (B, 2^n) states read out group by group (readout error, optional shots)."""
         if self._measure is None:
             self._measure = GroupMeasurement(self.hamiltonian, self.readout)
+            self._rotations = self._group_rotations()
+        b, dim = psi.shape
+        if self._rotations is not None:
+            amps = np.matmul(psi[None], self._rotations)  # (G, B, 2^n)
+        else:
+            amps = np.empty((len(self._measure.groups), b, dim), dtype=np.complex128)
+            for gi, group in enumerate(self._measure.groups):
+                rot = psi.reshape((b,) + (2,) * self.num_qubits).copy()
+                apply_ops(rot, _basis_change_ops(group, self.num_qubits), np.zeros((b, 0)))
+                amps[gi] = rot.reshape(b, dim)
+        probs = (amps.real ** 2 + amps.imag ** 2).transpose(1, 0, 2)
+        return self._measure.energies_from_probs(probs, shots=shots, rng=rng)
+
+    def _group_rotations(self) -> np.ndarray | None:
+        """(G, 2^n, 2^n) transposed basis-change unitaries, when small enough to store densely."""
+        groups = self._measure.groups
         n = self.num_qubits
-
-        def probs(group: PauliGroup) -> np.ndarray:
-            rot = psi.reshape((psi.shape[0],) + (2,) * n).copy()
-            ops = []
+        if n > 8 or len(groups) * 4 ** n > (1 << 22):
+            return None
+        mats = {1: FIXED_GATES["h"], 2: _SDG_H, 3: np.eye(2)}
+        out = np.empty((len(groups), 2 ** n, 2 ** n), dtype=np.complex128)
+        for gi, g in enumerate(groups):
+            full = np.array([[1.0 + 0j]])
             for q in range(n):
-                ax = 1 + n - 1 - q
-                if group.basis[q] == 1:
-                    ops.append(("mat", _idx(ax, 0), _idx(ax, 1), FIXED_GATES["h"]))
-                elif group.basis[q] == 2:
-                    ops.append(("mat", _idx(ax, 0), _idx(ax, 1), _SDG_H))
-            apply_ops(rot, ops, np.zeros((psi.shape[0], 0)))
-            a = rot.reshape(psi.shape)
-            return a.real ** 2 + a.imag ** 2
-
-        return self._measure.energies(probs, psi.shape[0], shots=shots, rng=rng)
+                full = np.kron(mats[int(g.basis[q])], full)
+            out[gi] = full.T
+        return out
 
     def exact_from_states(self, psi: np.ndarray) -> np.ndarray:
         """Total energies of (B, 2^n) states without readout or shot noise."""

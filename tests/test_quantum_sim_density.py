@@ -205,3 +205,17 @@ def test_bad_input():
         sim.energies(circ, np.zeros((2, 3)))
     with pytest.raises(ValueError, match="hamiltonian"):
         sim.energies(Circuit(1), np.zeros((1, 0)))
+
+
+def test_simulators_pickle_after_use():
+    import pickle
+
+    rng = np.random.default_rng(12)
+    circ = random_circuit(3, 15, rng)
+    ham = random_hamiltonian(3, 8, rng)
+    thetas = rng.normal(size=(2, circ.num_parameters))
+    for sim in (make_simulator(ham), make_simulator(ham, "ibm_like_max"),
+                make_simulator(ham, {"readout_p01": 0.1, "shots": 50})):
+        first = sim.energies(circ, thetas, rng=np.random.default_rng(0))
+        clone = pickle.loads(pickle.dumps(sim))
+        assert np.array_equal(clone.energies(circ, thetas, rng=np.random.default_rng(0)), first)

@@ -20,6 +20,7 @@ outcome distribution, obtained from the Pauli vector by a Walsh-Hadamard transfo
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import product
 
 import numpy as np
@@ -275,7 +276,7 @@ class DensitySimulator:
         self.noise = NoiseModel.coerce(noise)
         if self.noise is not None:
             self.noise.validate()
-        self._cache = CompileCache(lambda c: _Program(c, self.noise), cache_size)
+        self._cache = CompileCache(partial(_Program, noise=self.noise), cache_size)
         self._chunk = max(1, int(max_chunk_elements) // 4 ** self.num_qubits)
         self._h_read: np.ndarray | None = None
         zero = np.array([1.0, 0.0, 0.0, 1.0])  # |0><0| = (I + Z)/2 per qubit

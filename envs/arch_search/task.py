@@ -96,14 +96,6 @@ class ArchSearchTask(Task):
         rows = module.main(quick=quick, out=Path(out_dir))
         return {"rows": rows}
 
-    @staticmethod
-    def _rotations(rec: dict[str, Any]) -> int:
-        """Rotations in an episode's best circuit (rotation actions follow every CNOT action)."""
-        n_pairs = rec.get("n_cnot_actions")
-        if n_pairs is None:
-            return 0
-        return sum(a >= n_pairs for a in rec["best_actions"])
-
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
                   model: Any) -> dict[str, Any]:
         run_dir = Path(run_dir)
@@ -117,21 +109,20 @@ class ArchSearchTask(Task):
         out["episodes_to_chemical_accuracy"] = first["episode"] if first else None
         out["actions_to_chemical_accuracy"] = first["timestep"] if first else None
         best_err = min(errs)[0]
-        # the best circuit: lowest error (errors below 1e-10 count as equal), then fewest rotations,
-        # then fewest gates
-        keyed = [(max(float(e.get("episode_best_error", np.inf)), 1e-10),
-                  self._rotations(e), len(e.get("best_actions", [])), i) for i, e in enumerate(episodes)
-                 if "best_actions" in e and e.get("episode_best_error") is not None]
-        best_i = min(keyed)[3] if keyed else min(errs)[1]
-        rec = episodes[best_i]
         out["best_error"] = best_err
-        out["best_episode"] = rec.get("episode")
-        if "best_actions" not in rec:
+        if not any("best_actions" in e for e in episodes):
             return out
         from qdesign.training import make_env
 
         env = make_env(config).unwrapped
         n_pairs = len(env.table.pairs)
+        # the best circuit: lowest error (errors below 1e-10 count as equal), then fewest rotations,
+        # then fewest gates
+        keyed = [(max(float(e["episode_best_error"]), 1e-10), sum(a >= n_pairs for a in e["best_actions"]),
+                  len(e["best_actions"]), i) for i, e in enumerate(episodes)
+                 if "best_actions" in e and e.get("episode_best_error") is not None]
+        rec = episodes[min(keyed)[3]]
+        out["best_episode"] = rec.get("episode")
         # the most compact circuits at the paper's H2-4q error (7.2e-8) and at chemical accuracy
         for label, bound in (("1e-7", 1e-7), ("chemical_accuracy", CHEMICAL_ACCURACY)):
             cands = [(sum(a >= n_pairs for a in e["best_actions"]), len(e["best_actions"]), e["episode"],

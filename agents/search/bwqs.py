@@ -87,11 +87,13 @@ class SearchResult:
 def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 0.8, batch: int = 64,
          max_nodes: int = 200_000, time_limit: float | None = 30.0,
          finisher: Callable[[np.ndarray, int], list[int] | None] | None = None,
-         max_length: int = 200, last_action: int = -1, finisher_exact: bool = False) -> SearchResult:
+         max_length: int = 200, last_action: int = -1, finisher_exact: bool = False,
+         finisher_cap: int | None = None) -> SearchResult:
     """Search a word W (first gate first) with ``d(W, root) <= epsilon``; see the module docstring.
 
     ``finisher(residual, max_len)`` returns a word of <= max_len gates finishing the residual, or None;
-    with ``finisher_exact`` its answer at the root is taken as optimal (the MITM solver is exact).
+    with ``finisher_exact`` its answer at the root is taken as optimal (the MITM solver is exact);
+    ``finisher_cap`` bounds the finisher's length below the root (keeps those calls to milliseconds).
     """
     t0 = time.time()
     eye = np.eye(gs.dim)
@@ -120,6 +122,8 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
                 stats["goal_hits"] += 1
             elif finisher is not None:
                 cap = (best[0] - g[n] - 1) if best is not None else max_length - g[n]
+                if n > 0 and finisher_cap is not None:
+                    cap = min(cap, finisher_cap)  # cheap last-mile calls below the root
                 if cap >= 1:
                     w = finisher(res[n], cap)
                     if w is not None and (best is None or g[n] + len(w) < best[0]):
@@ -223,6 +227,10 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
     fin = None
     if finisher is not False and gs.num_qubits == 1:
         fin = mitm_finisher(gs, epsilon, None if finisher is True else int(finisher))
+        if finisher is True:
+            from qdesign.agents.search.mitm import get_solver
+
+            kwargs.setdefault("finisher_cap", get_solver(gs).depth + 6)
     res = bwqs(root, gs, epsilon, h, finisher=fin, time_limit=30.0 if time_limit is None else time_limit,
                last_action=prefix[-1] if prefix else -1, finisher_exact=fin is not None, **kwargs)
     if res.word is not None:

@@ -161,3 +161,66 @@ def ptm_run(nq, qa, qb, param, mats_a, mats_b, mats_c, perm, thetas, init, out):
                                 for j in range(16):
                                     acc += m[i, j] * x[j]
                                 v[base + off[i]] = acc
+
+
+@njit(cache=True, nogil=True)
+def csr_expectations(indptr, indices, data, psi, out):  # pragma: no cover - jitted
+    """out[b] = Re <psi_b| H |psi_b> for H in CSR form (single-threaded, no BLAS)."""
+    dim = psi.shape[1]
+    for b in range(psi.shape[0]):
+        acc = 0.0
+        for i in range(dim):
+            row = 0j
+            for k in range(indptr[i], indptr[i + 1]):
+                row += data[k] * psi[b, indices[k]]
+            acc += (psi[b, i].conjugate() * row).real
+        out[b] = acc
+
+
+@njit(cache=True, nogil=True)
+def group_probs_statevector(psi, basis, out):  # pragma: no cover - jitted
+    """out[b, g] = |U_g psi_b|^2 where U_g rotates qubit q's measured Pauli ``basis[g, q]``
+    (1 = X via H, 2 = Y via H S^dag, 3 = Z) onto Z."""
+    dim = psi.shape[1]
+    n = basis.shape[1]
+    r = 1.0 / math.sqrt(2.0)
+    amp = np.empty(dim, dtype=np.complex128)
+    for b in range(psi.shape[0]):
+        for g in range(basis.shape[0]):
+            for i in range(dim):
+                amp[i] = psi[b, i]
+            for q in range(n):
+                code = basis[g, q]
+                if code == 3:
+                    continue
+                st = 1 << q
+                for i in range(dim):
+                    if (i & st) == 0:
+                        a = amp[i]
+                        z = amp[i | st]
+                        if code == 2:
+                            z = -1j * z
+                        amp[i] = r * (a + z)
+                        amp[i | st] = r * (a - z)
+            for i in range(dim):
+                out[b, g, i] = amp[i].real ** 2 + amp[i].imag ** 2
+
+
+@njit(cache=True, nogil=True)
+def group_probs_pauli(r, index, out):  # pragma: no cover - jitted
+    """out[b, g, x] = 2^-n sum_S (-1)^popcount(x & S) r[b, index[g, S]] (in-place Walsh-Hadamard)."""
+    dim = index.shape[1]
+    for b in range(r.shape[0]):
+        for g in range(index.shape[0]):
+            v = out[b, g]
+            for s in range(dim):
+                v[s] = r[b, index[g, s]]
+            st = 1
+            while st < dim:
+                for i in range(dim):
+                    if (i & st) == 0:
+                        a = v[i]
+                        z = v[i | st]
+                        v[i] = 0.5 * (a + z)
+                        v[i | st] = 0.5 * (a - z)
+                st *= 2

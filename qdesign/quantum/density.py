@@ -36,7 +36,7 @@ from qdesign.quantum.statevector import CompileCache, check_thetas, resolve_back
 PAULIS = (I2, X, Y, Z)
 #: ``backend="auto"`` uses the numba kernel up to this many Pauli-vector entries per call (B * 4^n);
 #: above it the batched numpy path is faster (measured on the 2-core dev machine).
-NUMBA_MAX_ELEMENTS = 1 << 18
+NUMBA_MAX_ELEMENTS = 1 << 20
 _PAULIS_2Q = [np.kron(PAULIS[b], PAULIS[a]) for a, b in product(range(4), range(4))]  # i = 4a + b
 
 
@@ -346,7 +346,11 @@ class DensitySimulator:
             self._measure = GroupMeasurement(self.hamiltonian, readout)
         m = self._measure
         # outcome distributions of every group from the Pauli expectations on its basis strings
-        probs = r[:, m.pauli_index] @ m.walsh().T
+        if _k.AVAILABLE:
+            probs = np.empty((r.shape[0], len(m.groups), 2 ** self.num_qubits))
+            _k.group_probs_pauli(r, m.pauli_index, probs)
+        else:
+            probs = r[:, m.pauli_index] @ m.walsh().T
         return m.energies_from_probs(probs, shots=shots, rng=rng)
 
     def _readout_hamiltonian(self, readout: tuple[float, float]) -> np.ndarray:

@@ -88,6 +88,7 @@ class GroupMeasurement:
             for q in range(n):
                 self.pauli_index[gi] += ((subsets >> q) & 1) * int(g.basis[q]) * 4 ** q
         self._walsh = None
+        self.basis = np.array([g.basis for g in self.groups], dtype=np.int64).reshape(-1, n)
 
     def walsh(self) -> np.ndarray:
         """W[x, S] = (-1)^popcount(x & S) / 2^n: Pauli expectations on S -> outcome probabilities."""

@@ -236,3 +236,15 @@ def test_group_measurement_numpy_fallback_matches(monkeypatch):
     dm = DensitySimulator(ham, noisy, backend="numpy").energies(circ, thetas, rng=np.random.default_rng(0))
     assert np.max(np.abs(sv - sv_ref)) < 1e-12
     assert np.max(np.abs(dm - dm_ref)) < 1e-4  # 1e12 shots: sampling noise ~1e-6
+
+
+def test_aer_energy_recheck_helper():
+    from qdesign.quantum.simulators import aer_energy
+
+    rng = np.random.default_rng(21)
+    circ = random_circuit(3, 20, rng)
+    ham = random_hamiltonian(3, 10, rng)
+    theta = rng.normal(size=circ.num_parameters)
+    for noise in (None, GATE_NOISE, WITH_READOUT):
+        ours = make_simulator(ham, noise).energies(circ, theta[None])[0]
+        assert abs(aer_energy(circ.to_qiskit(theta), ham, noise) - ours) < 1e-9

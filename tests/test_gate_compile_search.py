@@ -71,3 +71,16 @@ def test_astar_finishes_a_partial_word_with_short_finisher():
     res = astar(u, gs, 1e-2, prefix=prefix, heuristic=DistanceHeuristic(gs, 1e-2), finisher=4, time_limit=20)
     assert res.word is not None and res.word[:3] == prefix
     assert phase_invariant_distance(gs.word_unitary(res.word), u) <= 1e-2
+
+
+def test_sign_strict_frobenius_mode(tmp_path, monkeypatch):
+    monkeypatch.setenv("QDESIGN_CACHE", str(tmp_path))
+    strict = MITMSolver("hrc6", depth=5, sign_strict=True)
+    loose = MITMSolver("hrc6", depth=5)
+    u = haar_unitary(2, np.random.default_rng(1), special=True)
+    a, b = strict.solve(u, 0.05), loose.solve(u, 0.05 / np.sqrt(2))
+    assert a is not None and b is not None
+    assert np.linalg.norm(strict.gs.word_unitary(a.word) - u) <= 0.05  # Frobenius, no phase freedom
+    assert len(a.word) >= len(b.word)  # d_op <= ||.||_F / sqrt(2): strict is never easier
+    with pytest.raises(ValueError, match="SU"):
+        MITMSolver("clifford_t", depth=3, sign_strict=True)

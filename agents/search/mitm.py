@@ -39,13 +39,15 @@ def _cache_dir() -> Path:
     return Path(root) / "mitm"
 
 
-def _keys(q: np.ndarray) -> np.ndarray:
-    """int64 hash of the rounded, sign-canonical quaternion (first non-zero component positive)."""
+def _keys(q: np.ndarray, strict: bool = False) -> np.ndarray:
+    """int64 hash of the rounded quaternion, sign-canonical (first non-zero component positive)
+    unless ``strict`` (then U and -U are different elements)."""
     r = np.round(q * 1e8).astype(np.int64)
-    first = np.argmax(r != 0, axis=1)
-    sign = np.sign(r[np.arange(len(r)), first])
-    sign[sign == 0] = 1
-    r = r * sign[:, None]
+    if not strict:
+        first = np.argmax(r != 0, axis=1)
+        sign = np.sign(r[np.arange(len(r)), first])
+        sign[sign == 0] = 1
+        r = r * sign[:, None]
     return (r * _HASH_COEF).sum(axis=1)  # wraps modulo 2^64: collisions ~1e-19 per pair
 
 
@@ -59,10 +61,13 @@ class MITMSolver:
     """Shortest-word compiler for a one-qubit gate set (exact up to ``2 * depth`` gates)."""
 
     def __init__(self, gate_set: str | list | dict | GateSet = "clifford_t", depth: int | None = None,
-                 max_elements: int = 3_000_000, cache: bool = True) -> None:
+                 max_elements: int = 3_000_000, cache: bool = True, sign_strict: bool = False) -> None:
         self.gs = build_gate_set(gate_set)
         if self.gs.num_qubits != 1:
             raise ValueError(f"gate_set: the exact solver is one-qubit only, got {self.gs.num_qubits} qubits")
+        self.sign_strict = bool(sign_strict)
+        if self.sign_strict and not np.allclose(np.linalg.det(self.gs.matrices), 1.0):
+            raise ValueError("sign_strict needs a gate set inside SU(2) (det 1), e.g. hrc6 / hrc3")
         self.depth = int(depth if depth is not None else DEFAULT_DEPTH.get(self.gs.name, 20))
         if self.depth < 1:
             raise ValueError(f"depth must be >= 1, got {depth}")
@@ -90,18 +95,18 @@ class MITMSolver:
     def _cache_path(self) -> Path:
         h = hashlib.sha1(np.round(self.gs.matrices, 12).tobytes()).hexdigest()[:12]
         return _cache_dir() / f"{self.gs.name.replace(':', '_').replace(',', '-')[:40]}_{h}_d{self.depth}_" \
-            f"m{self.max_elements}.npz"
+            f"m{self.max_elements}{'_strict' if self.sign_strict else ''}.npz"
 
     def _build(self) -> None:
         q0 = np.array([[1.0, 0.0, 0.0, 0.0]])
         self.quats, self.parent, self.gate = [q0], [np.array([-1], np.int32)], [np.array([-1], np.int8)]
-        seen = np.sort(_keys(q0))
+        seen = np.sort(_keys(q0, self.sign_strict))
         total = 1
         for _ in range(self.depth):
             front = quaternion_to_su2(self.quats[-1])
             prod = np.einsum("gij,njk->ngik", self.gs.matrices, front).reshape(-1, 2, 2)
             q = su2_to_quaternion(prod)
-            k = _keys(q)
+            k = _keys(q, self.sign_strict)
             uniq, idx = np.unique(k, return_index=True)
             fresh = ~np.isin(uniq, seen, assume_unique=True)
             idx = np.sort(idx[fresh])
@@ -135,7 +140,7 @@ class MITMSolver:
     def _tree(self, level: int) -> cKDTree:
         if level not in self._trees:
             q = self.quats[level]
-            self._trees[level] = cKDTree(np.concatenate([q, -q]))
+            self._trees[level] = cKDTree(q if self.sign_strict else np.concatenate([q, -q]))
         return self._trees[level]
 
     def word(self, level: int, index: int) -> list[int]:
@@ -147,6 +152,10 @@ class MITMSolver:
             level -= 1
         return out[::-1]
 
+    @property
+    def _scale(self) -> float:
+        return float(np.sqrt(2)) if self.sign_strict else 1.0
+
     # -- solving ------------------------------------------------------------------------------------
     @property
     def max_length(self) -> int:
@@ -154,9 +163,17 @@ class MITMSolver:
 
     def solve(self, target: np.ndarray, epsilon: float, max_length: int | None = None,
               min_length: int = 0) -> Solution | None:
-        """Shortest word W with ``d(W, target) <= epsilon`` and ``len(W) <= max_length``, else ``None``."""
+        """Shortest word W with ``d(W, target) <= epsilon`` and ``len(W) <= max_length``, else ``None``.
+
+        With ``sign_strict`` tables the test is Chen et al.'s ``||W - target||_F <= epsilon`` on SU(2)
+        matrices (no phase or sign freedom): the quaternion chord is ``||.||_F / sqrt(2)``.
+        """
         target = np.asarray(target, dtype=complex)
         limit = self.max_length if max_length is None else min(max_length, self.max_length)
+        if self.sign_strict:
+            if not np.isclose(np.linalg.det(target), 1.0, atol=1e-9):
+                raise ValueError("target must lie in SU(2) (det 1) for the sign-strict metric")
+            epsilon = epsilon / np.sqrt(2)
         tq = su2_to_quaternion(target)
         big = self.depth
         for length in range(max(0, min_length), limit + 1):
@@ -166,7 +183,7 @@ class MITMSolver:
                 dist, idx = self._tree(b).query(tq[None], k=1, distance_upper_bound=epsilon)
                 if np.isfinite(dist[0]):
                     i = int(idx[0]) % len(self.quats[b])
-                    return Solution(self.word(b, i), float(dist[0]))
+                    return Solution(self.word(b, i), float(dist[0]) * self._scale)
                 continue
             # query points A^dag U for every A of level a
             amat = quaternion_to_su2(self.quats[a])
@@ -175,8 +192,8 @@ class MITMSolver:
             ok = np.isfinite(dist)
             if ok.any():
                 j = int(np.argmin(np.where(ok, dist, np.inf)))
-                i = int(idx[j]) % len(self.quats[b])
-                return Solution(self.word(b, i) + self.word(a, j), float(dist[j]))
+                i = int(idx[j]) % len(self.quats[b])  # (the tree holds +q then -q unless strict)
+                return Solution(self.word(b, i) + self.word(a, j), float(dist[j]) * self._scale)
         return None
 
 

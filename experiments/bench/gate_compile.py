@@ -113,6 +113,24 @@ def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int
             "methods": results}
 
 
+def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19) -> dict[str, Any]:
+    """Chen et al.'s code protocol: ||W - U||_F <= 1e-3 on SU(2), sign-strict, Haar targets (exact MITM)."""
+    from qdesign.agents.search.mitm import MITMSolver
+
+    solver = MITMSolver(gate_set, sign_strict=True)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n):
+        u = haar_unitary(2, rng, special=True)
+        t0 = time.time()
+        sol = solver.solve(u, 1e-3)
+        ok = sol is not None and np.linalg.norm(solver.gs.word_unitary(sol.word) - u) <= 1e-3
+        rows.append({"ok": bool(ok), "length": len(sol.word) if ok else None, "t_count": 0,
+                     "distance": sol.distance if ok else None, "seconds": time.time() - t0})
+    return {"gate_set": gate_set, "epsilon": 1e-3, "targets": n, "seed": seed,
+            "kind": "haar, Frobenius sign-strict (Chen code)", "methods": {"optimal": summarise(rows, None)}}
+
+
 def print_table(block: dict[str, Any]) -> None:
     print(f"\n## {block['gate_set']}  eps={block['epsilon']:g}  targets={block['targets']} ({block['kind']})")
     print(f"{'method':<20}{'success':>8}{'mean len':>10}{'max len':>9}{'mean T':>8}{'x opt':>7}"
@@ -136,6 +154,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--agent", default=None, help="path of a trained SB3 model (adds agent:<path>)")
     ap.add_argument("--two-qubit", action="store_true", help="also run the two-qubit rows")
     ap.add_argument("--two-qubit-targets", type=int, default=20)
+    ap.add_argument("--chen-protocol", action="store_true",
+                    help="also the exact optimum at Chen et al.'s Frobenius 1e-3 sign-strict tolerance")
     ap.add_argument("--out", type=Path, default=Path("bench_gate_compile.json"))
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
@@ -145,6 +165,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for eps in args.eps:
             blocks.append(bench_one_qubit(gs, eps, args.targets, args.seed, args.time_limit, args.methods,
                                           args.agent))
+            print_table(blocks[-1])
+    if args.chen_protocol:
+        for gs in ("hrc6", "hrc3"):
+            blocks.append(bench_chen_protocol(gs))
             print_table(blocks[-1])
     if args.two_qubit:
         blocks.append(bench_two_qubit(1e-2, args.two_qubit_targets, args.seed, args.time_limit, 20, False))

@@ -84,8 +84,10 @@ def resolve_train_config(task: str, config_file: str | None, seed: int | None, t
         flags["seed"] = seed
     if timesteps is not None:
         flags["total_timesteps"] = timesteps
-    if agent is not None:
-        flags["agent"] = agent
+    if agent is not None and agent != config.agent:
+        # the config's agent_kwargs belong to its own agent; a different --agent starts from its defaults
+        config = merge(config, {"agent": agent}, where="--agent")
+        config.agent_kwargs = {}
     if flags:
         config = merge(config, flags, where="command-line flags")
     check_env_id(config.env_id)

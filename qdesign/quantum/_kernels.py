@@ -91,10 +91,13 @@ def ptm_run(nq, qa, qb, param, mats_a, mats_b, mats_c, perm, thetas, init, out):
     """Fill ``out`` (B, 4^n) with Pauli vectors. Op g (``nq`` 1 or 2 qubits) applies the PTM
     ``A + cos(theta) B + sin(theta) C`` (the leading 4x4 or 16x16 block of ``mats_*[g]``; theta =
     ``thetas[b, param[g]]``, fixed ops have param -1 and B = C = 0) in place on its qubit(s);
-    ``nq == 3`` is a 2-qubit scaled permutation ``y_i = mats_a[g, 0, i] * x_perm[g, i]``."""
+    ``nq == 3`` is a 2-qubit scaled permutation ``y_i = mats_a[g, 0, i] * x_perm[g, i]`` followed,
+    if ``mats_c[g, 0, 0] != 0``, by the 4x4 PTM ``mats_b[g, :4, :4]`` on each of its two qubits."""
     dim = init.shape[0]
     m = np.empty((16, 16))
     x = np.empty(16)
+    y = np.empty(16)
+    z = np.empty(4)
     off = np.empty(16, dtype=np.int64)
     for b in range(thetas.shape[0]):
         v = out[b]
@@ -108,13 +111,32 @@ def ptm_run(nq, qa, qb, param, mats_a, mats_b, mats_c, perm, thetas, init, out):
                     off[i] = (i // 4) * sa + (i % 4) * sb
                 s_lo = min(sa, sb)
                 s_hi = max(sa, sb)
+                local = mats_c[g, 0, 0] != 0.0
+                for i in range(4):
+                    for j in range(4):
+                        m[i, j] = mats_b[g, i, j]
                 for top in range(0, dim, 4 * s_hi):
                     for mid in range(top, top + s_hi, 4 * s_lo):
                         for base in range(mid, mid + s_lo):
                             for i in range(16):
                                 x[i] = v[base + off[i]]
                             for i in range(16):
-                                v[base + off[i]] = mats_a[g, 0, i] * x[perm[g, i]]
+                                y[i] = mats_a[g, 0, i] * x[perm[g, i]]
+                            if local:  # the same 4x4 damping PTM on both qubits, in registers
+                                for j in range(4):
+                                    for i in range(4):
+                                        z[i] = y[4 * i + j]
+                                    for i in range(4):
+                                        y[4 * i + j] = (m[i, 0] * z[0] + m[i, 1] * z[1] + m[i, 2] * z[2]
+                                                        + m[i, 3] * z[3])
+                                for i in range(4):
+                                    for j in range(4):
+                                        z[j] = y[4 * i + j]
+                                    for j in range(4):
+                                        y[4 * i + j] = (m[j, 0] * z[0] + m[j, 1] * z[1] + m[j, 2] * z[2]
+                                                        + m[j, 3] * z[3])
+                            for i in range(16):
+                                v[base + off[i]] = y[i]
                 continue
             d = 4 if nq[g] == 1 else 16
             if param[g] >= 0:

@@ -227,13 +227,15 @@ class _Program:
         k["param"].append(-1)
         a = np.zeros((16, 16))
         a[0] = scale
-        k["a"].append(a)
-        k["b"].append(np.zeros((16, 16)))
-        k["c"].append(np.zeros((16, 16)))
-        k["perm"].append(perm)
+        b = np.zeros((16, 16))
+        c = np.zeros((16, 16))
         if local is not None:
-            for q in qubits:
-                self._add_kernel_op([q], -1, (local, np.zeros((4, 4)), np.zeros((4, 4))))
+            b[:4, :4] = local
+            c[0, 0] = 1.0
+        k["a"].append(a)
+        k["b"].append(b)
+        k["c"].append(c)
+        k["perm"].append(perm)
 
     def _add_kernel_op(self, qubits: list[int], param: int, mats: tuple) -> None:
         """Record one op for the numba kernel: its PTM pieces zero-padded to 16x16."""

@@ -84,6 +84,6 @@ def main(quick: bool = False, out: Path | None = None) -> list[dict]:
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--quick", action="store_true")
-    p.add_argument("--out", type=Path, default=Path("experiments/results/arch_search"))
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     args = p.parse_args()
     main(args.quick, args.out)

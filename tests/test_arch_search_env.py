@@ -198,3 +198,18 @@ def test_render_and_general_id_kwargs():
     env.step(1)
     text = env.render()
     assert isinstance(text, str) and "E=" in text
+
+
+def test_shot_scale_reaches_the_simulator():
+    """Adam-SPSA's stage budgets (N/100 ... N shots) change the sampling noise of the objective."""
+    from qdesign.envs.arch_search.simulation import EnergyObjective
+
+    env = make(noise={"shots": 10_000})
+    env.reset(seed=0)
+    env.step(13)
+    obj = EnergyObjective(env.simulator, env._circuit, np.random.default_rng(0))
+    thetas = np.tile(env._thetas, (400, 1))
+    full = obj(thetas).std()
+    obj.set_shot_scale(0.01)
+    coarse = obj(thetas).std()
+    assert 5 < coarse / full < 20  # ~sqrt(100) = 10

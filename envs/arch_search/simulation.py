@@ -1,8 +1,4 @@
-"""Energy objective of the env, on the shared simulators (``qdesign.quantum.simulators``).
-
-Until the shared simulators exist, a tiny private fallback (a qiskit ``Statevector`` loop,
-noiseless only) satisfies the same ``Simulator`` protocol so the env is never blocked.
-"""
+"""Energy objective of the env, on the shared simulators (``qdesign.quantum.simulators``)."""
 
 from __future__ import annotations
 
@@ -15,43 +11,11 @@ from qiskit.quantum_info import SparsePauliOp
 from qdesign.quantum.circuit import Circuit
 
 
-class _StatevectorFallback:
-    """Noiseless <H> by qiskit Statevector, one parameter vector at a time (slow, reference only)."""
-
-    def __init__(self, hamiltonian: SparsePauliOp):
-        self.hamiltonian = hamiltonian
-        self.num_qubits = hamiltonian.num_qubits
-
-    def energies(self, circuit: Circuit, thetas: np.ndarray, rng: np.random.Generator | None = None
-                 ) -> np.ndarray:
-        from qiskit.quantum_info import Statevector
-
-        thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
-        out = np.empty(len(thetas))
-        for i, th in enumerate(thetas):
-            sv = Statevector.from_instruction(circuit.to_qiskit(th))
-            out[i] = float(np.real(sv.expectation_value(self.hamiltonian)))
-        return out
-
-
 def make_energy_simulator(hamiltonian: SparsePauliOp, noise: Any = None) -> Any:
-    """The shared simulator for ``noise`` (None = noiseless), or the private fallback."""
-    try:
-        from qdesign.quantum.simulators import make_simulator
-    except ImportError:
-        make_simulator = None
-    if make_simulator is not None:
-        return make_simulator(hamiltonian, noise=noise)
-    if not noise:
-        try:
-            from qdesign.quantum.statevector import StatevectorSimulator
+    """The shared simulator for ``noise`` (None = exact statevector; else density matrix/shots)."""
+    from qdesign.quantum.simulators import make_simulator
 
-            return StatevectorSimulator(hamiltonian)
-        except ImportError:
-            pass
-    if noise:
-        raise ValueError(f"noise={noise!r} needs qdesign.quantum.simulators, which is not available yet")
-    return _StatevectorFallback(hamiltonian)
+    return make_simulator(hamiltonian, noise=noise)
 
 
 class EnergyObjective:

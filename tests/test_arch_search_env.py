@@ -208,7 +208,7 @@ def test_shot_scale_reaches_the_simulator():
     env.reset(seed=0)
     env.step(13)
     obj = EnergyObjective(env.simulator, env._circuit, np.random.default_rng(0))
-    thetas = np.tile(env._thetas, (400, 1))
+    thetas = np.tile(env._thetas, (200, 1))
     full = obj(thetas).std()
     obj.set_shot_scale(0.01)
     coarse = obj(thetas).std()

@@ -5,7 +5,8 @@ as in the architecture-search circuits: then ``df/dtheta_i = [f(theta + pi/2 e_i
 f(theta - pi/2 e_i)] / 2`` exactly. Noiseless energies only (with shot noise the line search of
 BFGS misbehaves; use SPSA/Adam-SPSA there). A stationary start (zero gradient, e.g. a new angle
 0 on a symmetric state) is complemented by a randomly perturbed one, keeping the better result.
-Much cheaper per step than scipy's pure-Python COBYLA.
+Much cheaper per step than scipy's pure-Python COBYLA. Up to 64 parameters scipy's dense BFGS is
+used (same quasi-Newton idea, no BLAS-threading overhead), beyond that L-BFGS-B.
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ class LBFGSShift:
         if np.linalg.norm(g0) < 1e-6:  # a stationary start (e.g. all angles 0 on |0..0>): also try nearby
             starts.append(x0 + rng.normal(0.0, 0.1, size=p))
         for start in starts:
-            res = minimize(value_and_grad, start, jac=True, method="L-BFGS-B",
-                           options={"maxiter": self.maxiter, "gtol": self.gtol, "ftol": self.ftol})
+            if p <= 64:  # dense BFGS: no Fortran/BLAS calls, which crawl with oversubscribed threads
+                res = minimize(value_and_grad, start, jac=True, method="BFGS",
+                               options={"maxiter": self.maxiter, "gtol": self.gtol})
+            else:
+                res = minimize(value_and_grad, start, jac=True, method="L-BFGS-B",
+                               options={"maxiter": self.maxiter, "gtol": self.gtol, "ftol": self.ftol})
             if res.fun < best_f:
                 best_x, best_f = np.asarray(res.x, dtype=float), float(res.fun)
         return OptimizeResult(best_x, best_f, count["n"])

@@ -139,7 +139,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     run_sweep(args.task, config_file=args.config, seeds=args.seeds, grid=args.grid or [],
               backend=args.backend, address=args.address, out=args.out, timesteps=args.timesteps,
-              max_parallel=args.max_parallel)
+              max_parallel=args.max_parallel, overrides=_parse_overrides(args.set or []))
     return EXIT_OK
 
 
@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", help="Ray cluster address (ray backend)")
     p.add_argument("--timesteps", type=int)
     p.add_argument("--max-parallel", type=int, dest="max_parallel")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (all trials)")
     p.add_argument("--out", default="runs")
     p.set_defaults(func=cmd_sweep)
     return parser

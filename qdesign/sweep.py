@@ -102,7 +102,8 @@ def _check_ray_address(address: str) -> None:
 
 def run_sweep(task: str, config_file: str | None, seeds: int, grid: list[str], backend: str = "local",
               address: str | None = None, out: str = "runs", timesteps: int | None = None,
-              max_parallel: int | None = None) -> list[dict[str, Any]]:
+              max_parallel: int | None = None, overrides: dict[str, Any] | None = None
+              ) -> list[dict[str, Any]]:
     from qdesign.cli import _print_table, resolve_train_config
 
     if seeds < 1:
@@ -111,7 +112,7 @@ def run_sweep(task: str, config_file: str | None, seeds: int, grid: list[str], b
         raise ValueError(f"--backend must be 'local' or 'ray', got {backend!r}")
     if address and backend != "ray":
         raise ValueError("--address needs --backend ray")
-    base = resolve_train_config(task, config_file, None, timesteps, None)
+    base = resolve_train_config(task, config_file, None, timesteps, None, overrides)
     trials = trial_configs(base, seeds, parse_grid(grid, base))
     for _label, cfg in trials[:: max(seeds, 1)]:
         _check_env_kwargs(cfg)

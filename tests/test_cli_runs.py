@@ -128,7 +128,7 @@ def test_kill_minus_9_then_resume(tmp_path):
 
 def test_two_seed_local_sweep(tmp_path, capsys):
     code, out, err = _run_cli(["sweep", TASK, "--seeds", "2", "--timesteps", "128", "--backend", "local",
-                               "--out", str(tmp_path)], capsys)
+                               "--out", str(tmp_path), "--set", "n_envs=1", *FAST], capsys)
     assert code == 0, err
     sweep = json.loads(next(tmp_path.rglob("sweep.json")).read_text())
     assert [t["status"] for t in sweep["trials"]] == ["complete", "complete"]

@@ -38,7 +38,7 @@ def _entry(name: str, problem: str, description: str, **extra) -> EnvEntry:
 ENTRIES: list[EnvEntry] = [
     EnvEntry(name="ArchSearch", entry_point=ENTRY_POINT,
              description="CRLQAS architecture search for VQE on any molecule (build_problem kwargs)",
-             kwargs={**PROBLEMS["H2-4q"], **_NOISELESS_OPT}),
+             kwargs=dict(_NOISELESS_OPT)),  # problem kwargs default to H2 0.7414 A (JW) in the env
     _entry("ArchSearch-H2-2q", "H2-2q", "H2 0.7414 A, 2 qubits (parity, two-qubit reduction)"),
     _entry("ArchSearch-H2-3q", "H2-3q", "H2 0.7414 A, 3 qubits (parity, total-parity qubit removed)"),
     _entry("ArchSearch-H2-4q", "H2-4q", "H2 0.7414 A, 4 qubits (Jordan-Wigner)"),

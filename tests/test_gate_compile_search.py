@@ -84,3 +84,18 @@ def test_sign_strict_frobenius_mode(tmp_path, monkeypatch):
     assert len(a.word) >= len(b.word)  # d_op <= ||.||_F / sqrt(2): strict is never easier
     with pytest.raises(ValueError, match="SU"):
         MITMSolver("clifford_t", depth=3, sign_strict=True)
+
+
+def test_cost_to_go_untrained_equals_prior_and_roundtrips(tmp_path):
+    from qdesign.agents.search.costtogo import CostToGo, QNet, TrainSettings, train
+
+    gs = build_gate_set("hrc6")
+    r = np.stack([haar_unitary(2, np.random.default_rng(i)) for i in range(4)])
+    fresh = CostToGo(QNet(8, 6), gs, {"epsilon": 1e-2})
+    assert np.allclose(fresh.q_values(r), np.maximum(1.0, fresh.prior.q_values(r)))
+    model, hist = train(TrainSettings(gate_set="hrc6", epsilon=1e-2, batch=32, time_budget=60, max_steps=10,
+                                      check_every=5))
+    model.save(tmp_path / "m.pt")
+    again = CostToGo.load(tmp_path / "m.pt")
+    assert np.allclose(again.q_values(r), model.q_values(r)) and model.q_values(r).shape == (4, 6)
+    assert len(hist["loss"]) == 2 and np.all(np.isfinite(hist["loss"]))

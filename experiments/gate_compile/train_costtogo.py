@@ -22,14 +22,16 @@ EPS = {"clifford_t": 1e-2, "ht": 1e-2, "hrc6": 1e-3, "hrc3": 1e-2, "clifford_t_2
 MAX_DEPTH = {"clifford_t": 40, "ht": 50, "hrc6": 16, "hrc3": 20, "clifford_t_2q": 30}
 
 
-def greedy_solve_rate(model, depth: int, n: int = 200, seed: int = 1) -> float:
-    """Fraction of depth-k scrambles solved by following argmin Q (the DeepCubeA sanity check)."""
+def greedy_solve_rate(model, depth: int, n: int = 200, seed: int = 1, heuristic=None) -> float:
+    """Fraction of depth-k scrambles solved by following argmin Q (the DeepCubeA sanity check);
+    ``heuristic`` replaces the model's Q (e.g. its network-free prior, for comparison)."""
     gs, eps = model.gs, model.meta["epsilon"]
+    h = heuristic if heuristic is not None else model
     r = _scrambled_batch(gs, np.full(n, depth), np.random.default_rng(seed))
     inv = gs.matrices.conj().transpose(0, 2, 1)
     solved = phase_invariant_distance(r, np.eye(gs.dim)) <= eps
     for _ in range(2 * depth + 2):
-        a = model.q_values(r).argmin(axis=1)
+        a = h.q_values(r).argmin(axis=1)
         r = np.where(solved[:, None, None], r, np.einsum("nij,njk->nik", r, inv[a]))
         solved |= phase_invariant_distance(r, np.eye(gs.dim)) <= eps
     return float(solved.mean())
@@ -55,10 +57,13 @@ def main() -> None:
         model.save(args.out / f"ctg_{name}.pt")
         depths = sorted({1, 2, 4, 6, 8, 12, 16, model.meta["depth_reached"]})
         greedy = {k: greedy_solve_rate(model, k) for k in depths}
-        report[name] = {"meta": model.meta, "greedy_solve_rate": greedy, "history": hist}
+        prior = {k: greedy_solve_rate(model, k, heuristic=model.prior) for k in depths}
+        report[name] = {"meta": model.meta, "greedy_solve_rate": greedy,
+                        "greedy_solve_rate_prior_only": prior, "history": hist}
         print(f"[{name}] depth reached {model.meta['depth_reached']} in {model.meta['steps']} steps; "
-              f"greedy solve {greedy}", flush=True)
-    (args.out / "training_log.json").write_text(json.dumps(report, indent=1, default=float))
+              f"greedy solve learned {greedy} vs prior only {prior}", flush=True)
+    log_path = args.out / f"training_log_{'_'.join(args.gate_sets)}.json"
+    log_path.write_text(json.dumps(report, indent=1, default=float))
 
 
 if __name__ == "__main__":

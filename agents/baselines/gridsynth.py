@@ -16,7 +16,7 @@ def gridsynth_word(target: np.ndarray, gs: GateSet, epsilon: float) -> tuple[lis
     if gs.num_qubits != 1:
         raise ValueError("method 'gridsynth' compiles one-qubit targets only")
     if not {"h", "t"} <= set(gs.gate_names):
-        raise ValueError(f"method 'gridsynth' needs a Clifford+T-type gate set (h and t), got {gs.gate_names}")
+        raise ValueError(f"method 'gridsynth' needs a Clifford+T-type set (h and t), got {gs.gate_names}")
     eps = epsilon
     word, dist = [], np.inf
     for _ in range(6):

@@ -131,13 +131,16 @@ def hgp_distance(h1: np.ndarray, h2: np.ndarray | None = None) -> tuple[Distance
     Z logicals: a ⊗ e_j (a ∈ ker H1) and e_i ⊗ c (c ∈ ker H2ᵀ).  So d_X = min(d(H2), d(H1ᵀ)) and
     d_Z = min(d(H1), d(H2ᵀ)) (a code with k = 0 counts as infinite).
     """
-    from qdesign.codes.hgp import hgp
-
     h1 = gf2.as_binary(h1, "h1")
     h2 = h1 if h2 is None else gf2.as_binary(h2, "h2")
     t0 = time.perf_counter()
-    code = hgp(h1, h2)
     r1, n1 = h1.shape
+    r2_, n2_ = h2.shape
+
+    class _Shape:  # only n is needed here; the full code is built by callers that verify
+        n = n1 * n2_ + r1 * r2_
+
+    code = _Shape
     r2, n2 = h2.shape
     d_h1, d_h2 = classical_distance(h1), classical_distance(h2)
     d_h1t, d_h2t = classical_distance(h1.T), classical_distance(h2.T)
@@ -148,43 +151,47 @@ def hgp_distance(h1: np.ndarray, h2: np.ndarray | None = None) -> tuple[Distance
     def right(a: int, b: int) -> int:
         return n1 * n2 + a * r2 + b
 
+    def support_of_kernel(M: np.ndarray) -> int | None:
+        ker = gf2.kernel(M) if M.shape[0] else np.eye(M.shape[1], dtype=np.uint8)
+        nz = np.flatnonzero(ker.any(axis=0))
+        return int(nz[0]) if ker.shape[0] and nz.size else None
+
+    # a sector's logicals are nontrivial exactly when a partner logical exists; the partner's support
+    # tells which row/column of the product block makes the canonical witness anticommute with it
+    p_h1, p_h1t = support_of_kernel(h1), support_of_kernel(h1.T)
+    p_h2, p_h2t = support_of_kernel(h2), support_of_kernel(h2.T)
+
     def witness_x() -> tuple[float, np.ndarray | None]:
         options = []
-        if d_h2.value < INF:
-            options.append((d_h2.value, "left"))
-        if d_h1t.value < INF:
-            options.append((d_h1t.value, "right"))
-        for value, sector in sorted(options):
-            for pos in range(n1 if sector == "left" else r2):
-                v = np.zeros(code.n, dtype=np.uint8)
-                if sector == "left":
-                    for j in np.flatnonzero(d_h2.witness):
-                        v[left(pos, j)] = 1
-                else:
-                    for a in np.flatnonzero(d_h1t.witness):
-                        v[right(a, pos)] = 1
-                if code.is_x_logical(v):
-                    return value, v
-        return INF, None
+        if d_h2.value < INF and p_h1 is not None:  # e_i ⊗ b, partner a ⊗ e_j with a_i = 1
+            options.append((d_h2.value, 0))
+        if d_h1t.value < INF and p_h2t is not None:  # c ⊗ e_j, partner e_a ⊗ c' with c'_j = 1
+            options.append((d_h1t.value, 1))
+        if not options:
+            return INF, None
+        value, sector = min(options)
+        v = np.zeros(code.n, dtype=np.uint8)
+        if sector == 0:
+            v[[left(p_h1, int(j)) for j in np.flatnonzero(d_h2.witness)]] = 1
+        else:
+            v[[right(int(a), p_h2t) for a in np.flatnonzero(d_h1t.witness)]] = 1
+        return value, v
 
     def witness_z() -> tuple[float, np.ndarray | None]:
         options = []
-        if d_h1.value < INF:
-            options.append((d_h1.value, "left"))
-        if d_h2t.value < INF:
-            options.append((d_h2t.value, "right"))
-        for value, sector in sorted(options):
-            for pos in range(n2 if sector == "left" else r1):
-                v = np.zeros(code.n, dtype=np.uint8)
-                if sector == "left":
-                    for i in np.flatnonzero(d_h1.witness):
-                        v[left(i, pos)] = 1
-                else:
-                    for b in np.flatnonzero(d_h2t.witness):
-                        v[right(pos, b)] = 1
-                if code.is_z_logical(v):
-                    return value, v
-        return INF, None
+        if d_h1.value < INF and p_h2 is not None:  # a ⊗ e_j, partner e_i ⊗ b with b_j = 1
+            options.append((d_h1.value, 0))
+        if d_h2t.value < INF and p_h1t is not None:  # e_a ⊗ c, partner c' ⊗ e_j with c'_a = 1
+            options.append((d_h2t.value, 1))
+        if not options:
+            return INF, None
+        value, sector = min(options)
+        v = np.zeros(code.n, dtype=np.uint8)
+        if sector == 0:
+            v[[left(int(i), p_h2) for i in np.flatnonzero(d_h1.witness)]] = 1
+        else:
+            v[[right(p_h1t, int(b)) for b in np.flatnonzero(d_h2t.witness)]] = 1
+        return value, v
 
     dx, wx = witness_x()
     dz, wz = witness_z()

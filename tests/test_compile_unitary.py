@@ -67,3 +67,17 @@ def test_bad_input_raises_value_error(kwargs, name):
 def test_non_universal_gate_set_warns():
     with pytest.warns(UserWarning, match="not universal"), pytest.raises(CompileError):
         compile_unitary(random_unitary(2, seed=1).data, gate_set=["h", "s"], epsilon=1e-2, method="optimal")
+
+
+def test_agent_method_rolls_out_a_saved_policy_and_finishes(tmp_path):
+    from sb3_contrib import MaskablePPO
+
+    from qdesign.envs.gate_compile.env import GateCompileEnv
+
+    model = MaskablePPO("MlpPolicy", GateCompileEnv(), n_steps=64, seed=0)
+    model.save(tmp_path / "policy.zip")
+    u = random_unitary(2, seed=14).data
+    qc = compile_unitary(u, epsilon=5e-2, method=f"agent:{tmp_path / 'policy.zip'}", time_limit=20)
+    assert phase_invariant_distance(Operator(qc).data, u) <= 5e-2
+    with pytest.raises(ValueError, match="agent"):
+        compile_unitary(u, method=f"agent:{tmp_path / 'missing.zip'}")

@@ -63,7 +63,8 @@ def summarise(rows: list[dict[str, Any]], ref: list[dict[str, Any]] | None) -> d
 
 
 def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: float,
-                    methods: list[str], agent: str | None) -> dict[str, Any]:
+                    methods: list[str], agent: str | None, short_targets: int = 10,
+                    short_time: float = 5.0) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     targets = [haar_unitary(2, rng, special=True) for _ in range(n)]
     results: dict[str, Any] = {}
@@ -85,9 +86,12 @@ def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: fl
 
                 kwargs["heuristic"] = DistanceHeuristic(build_gate_set(gate_set), eps)
         print(f"  {gate_set} eps={eps:g} {m} ...", flush=True)
-        run_method(method, targets[:1], gate_set, eps, time_limit, **kwargs)  # warm-up: tables, models
-        raw[m] = run_method(method, targets, gate_set, eps, time_limit, **kwargs)
+        subset, limit = (targets[:short_targets], short_time) if m.startswith("astar_short") else (targets,
+                                                                                                  time_limit)
+        run_method(method, targets[:1], gate_set, eps, limit, **kwargs)  # warm-up: tables, models
+        raw[m] = run_method(method, subset, gate_set, eps, limit, **kwargs)
         results[m] = summarise(raw[m], raw.get("optimal"))
+        results[m]["targets"] = len(subset)
     return {"gate_set": gate_set, "epsilon": eps, "targets": n, "seed": seed, "kind": "haar",
             "methods": results}
 
@@ -133,12 +137,13 @@ def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19) -> dict[str,
 
 def print_table(block: dict[str, Any]) -> None:
     print(f"\n## {block['gate_set']}  eps={block['epsilon']:g}  targets={block['targets']} ({block['kind']})")
-    print(f"{'method':<20}{'success':>8}{'mean len':>10}{'max len':>9}{'mean T':>8}{'x opt':>7}"
+    print(f"{'method':<20}{'n':>5}{'success':>8}{'mean len':>10}{'max len':>9}{'mean T':>8}{'x opt':>7}"
           f"{'s/target':>10}")
     for m, r in block["methods"].items():
         def f(key, fmt, r=r):
             return format(r[key], fmt) if r.get(key) is not None else "-"
-        print(f"{m:<20}{r['success_rate']:>8.2f}{f('mean_length', '.2f'):>10}{f('max_length', 'd'):>9}"
+        print(f"{m:<20}{r.get('targets', block['targets']):>5}{r['success_rate']:>8.2f}"
+              f"{f('mean_length', '.2f'):>10}{f('max_length', 'd'):>9}"
               f"{f('mean_t_count', '.1f'):>8}{f('excess_over_optimum', '.3f'):>7}{r['mean_seconds']:>10.4f}")
 
 
@@ -151,6 +156,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--time-limit", type=float, default=20.0)
     ap.add_argument("--methods", nargs="+",
                     default=["optimal", "astar", "astar_short", "astar_short_nonet", "sk", "gridsynth"])
+    ap.add_argument("--short-targets", type=int, default=10, help="targets for the astar_short rows")
+    ap.add_argument("--short-time", type=float, default=5.0, help="time limit of the astar_short rows")
     ap.add_argument("--agent", default=None, help="path of a trained SB3 model (adds agent:<path>)")
     ap.add_argument("--two-qubit", action="store_true", help="also run the two-qubit rows")
     ap.add_argument("--two-qubit-targets", type=int, default=20)
@@ -164,7 +171,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for gs in args.gate_sets:
         for eps in args.eps:
             blocks.append(bench_one_qubit(gs, eps, args.targets, args.seed, args.time_limit, args.methods,
-                                          args.agent))
+                                          args.agent, args.short_targets, args.short_time))
             print_table(blocks[-1])
     if args.chen_protocol:
         for gs in ("hrc6", "hrc3"):
@@ -173,7 +180,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.two_qubit:
         blocks.append(bench_two_qubit(1e-2, args.two_qubit_targets, args.seed, args.time_limit, 20, False))
         print_table(blocks[-1])
-        blocks.append(bench_two_qubit(0.3, args.two_qubit_targets, args.seed, args.time_limit, 20, True))
+        blocks.append(bench_two_qubit(0.3, max(1, args.two_qubit_targets // 4), args.seed, args.time_limit,
+                                      20, True))
         print_table(blocks[-1])
     report = {"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "wall_seconds": time.time() - t0, "blocks": blocks}

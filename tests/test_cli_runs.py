@@ -145,3 +145,13 @@ def test_sweep_unreachable_ray_address(tmp_path, capsys):
     code, _, err = _run_cli(["sweep", TASK, "--backend", "ray", "--address", "127.0.0.1:1", "--out",
                              str(tmp_path)], capsys)
     assert code == 2 and "unreachable" in err
+
+
+def test_two_seed_sweep_on_embedded_ray(tmp_path, capsys):
+    pytest.importorskip("ray")
+    code, out, err = _run_cli(["sweep", TASK, "--seeds", "2", "--timesteps", "64", "--backend", "ray",
+                               "--out", str(tmp_path), "--set", "n_envs=1", *FAST], capsys)
+    assert code == 0, err
+    sweep = json.loads(next(tmp_path.rglob("sweep.json")).read_text())
+    assert sweep["backend"] == "ray"
+    assert [t["status"] for t in sweep["trials"]] == ["complete", "complete"]

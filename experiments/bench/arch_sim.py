@@ -146,7 +146,7 @@ def print_table(rows: list[dict]) -> None:
         table.add_row(str(r["qubits"]), r["noise"], str(r["batch"]), str(r["gates"]), str(r["terms"]),
                       f"{r['ours_evals_per_s']:.0f}", f"{r['aer_evals_per_s']:.1f}", f"{r['ratio']:.1f}x",
                       f"{r['max_abs_diff']:.1e}")
-    Console().print(table)
+    Console(width=160).print(table)
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -220,10 +220,21 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
           heuristic=None, finisher: bool | int = True, prefix: list[int] | None = None,
           **kwargs) -> SearchResult:
     """Compile ``target`` (or finish ``prefix``): BWQS with the learned heuristic and, on one qubit, the
-    exact MITM last-mile finisher (``finisher`` = True for full tables, an int for a table depth)."""
+    exact MITM last-mile finisher (``finisher`` = True for full tables, an int for a table depth).
+
+    ``heuristic``: ``"learned"`` (default: the shipped cost-to-go, else the prior), ``"distance"``
+    (network-free counting-floor heuristic) or any object with ``q_values(residuals)``."""
     prefix = list(prefix or [])
     root = np.asarray(target) @ gs.word_unitary(prefix).conj().T  # residual after the prefix
-    h = heuristic if heuristic is not None else default_heuristic(gs, epsilon)
+    if heuristic is None or heuristic == "learned":
+        h = default_heuristic(gs, epsilon)
+    elif heuristic == "distance":
+        h = DistanceHeuristic(gs, epsilon)
+    elif isinstance(heuristic, str):
+        raise ValueError(f"heuristic must be 'learned', 'distance' or an object with q_values(), "
+                         f"got {heuristic!r}")
+    else:
+        h = heuristic
     fin = None
     if finisher is not False and gs.num_qubits == 1:
         fin = mitm_finisher(gs, epsilon, None if finisher is True else int(finisher))

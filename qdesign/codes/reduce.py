@@ -2,7 +2,8 @@
 
 Methods
 * ``"rl"``: for hypergraph-product inputs, search over SeedReduce's moves on the classical seed
-  (beam search; with ``model=`` a trained MaskablePPO policy is rolled out first); exact distance.
+  (beam search from H and from a sparse basis of the same code; with ``model=`` and its SeedReduce
+  ``env=`` a trained MaskablePPO policy is rolled out too); exact distance from the seed.
 * ``"sabo"``: Sabo et al.'s classical weight reduction of the seed (rows then columns, compressed or
   not, best of ``runs`` random orders) followed by the hypergraph product.
 * ``"hastings"``: the quantum pipeline copying → gauging → thickening (coning not implemented; see
@@ -76,32 +77,39 @@ def hgp_seeds_of(h_x: np.ndarray, h_z: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return None
 
 
-def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int,
-        max_steps: int) -> tuple[np.ndarray, dict]:
+def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int, max_steps: int,
+        env: Any = None) -> tuple[np.ndarray, dict]:
+    """Best of: a trained policy's rollout (if ``model`` and its ``env`` are given), and beam searches
+    over SeedReduce's moves started from H and from a sparse basis of the same code."""
+    from qdesign.codes.sparsify import sparse_basis
     from qdesign.envs.weight_reduce import seed_env
     from qdesign.envs.weight_reduce.search import _key, beam_search, policy_rollout
 
-    env = seed_env.SeedReduceEnv(seeds="7,4", max_check_weight=w, max_qubit_degree=q,
-                                 n_max=H.shape[1] + 16, r_max=H.shape[0] + 16, max_steps=max_steps)
-    env._starts = [(H.copy(), d_goal)]
-    env.reset(seed=0)
-    details: dict[str, Any] = {"engine": "beam"}
-    best_H = None
-    if model is not None:
-        best_H, best_s = policy_rollout(env, model)
-        details["engine"] = "policy"
-    env.reset(seed=0)
-    H2, s2 = beam_search(env, beam_width=beam_width, max_depth=max_steps)
-    if best_H is None or _key(s2, env, H2) < _key(best_s, env, best_H):
-        best_H = H2
-        details["engine"] = "beam" if model is None else "beam (better than policy)"
-    return best_H, details
+    starts = [("sparse-basis", sparse_basis(H, col_cap=q))]
+    if H.shape[1] <= 12:  # the dense start is cheap only for small seeds
+        starts.insert(0, ("given", H.copy()))
+    cands = []
+    for label, H0 in starts:
+        e = seed_env.SeedReduceEnv(seeds="7,4", max_check_weight=w, max_qubit_degree=q,
+                                   n_max=H0.shape[1] + 24, r_max=H0.shape[0] + 24, max_steps=max_steps)
+        e._starts = [(H0, d_goal)]
+        e.reset(seed=0)
+        Hn, sn = beam_search(e, beam_width=beam_width, max_depth=max_steps,
+                             max_expand=400 if H0.shape[1] <= 12 else 150)
+        cands.append((_key(sn, e, Hn), f"beam from {label}", Hn))
+    if model is not None and env is not None:
+        env._starts = [(H.copy(), d_goal)]
+        Hp, sp = policy_rollout(env, model)
+        cands.append((_key(sp, env, Hp), "policy", Hp))
+    key, engine, best = min(cands, key=lambda c: c[0])
+    return best, {"engine": engine}
 
 
 def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
                   max_qubit_degree: int = 3, method: str = "rl", *, seed_matrix: np.ndarray | None = None,
                   compressed: bool | None = None,
-                  runs: int = 20, model: Any = None, beam_width: int = 6, max_steps: int = 40,
+                  runs: int = 20, model: Any = None, env: Any = None, beam_width: int = 6,
+                  max_steps: int = 40,
                   layers: int = 3, heights: list[int] | None = None, copying: str = "hastings",
                   exact_max_n: int = 400, seed: int = 0) -> ReduceResult:
     """Weight-reduce the CSS code (h_x, h_z); returns the new matrices and a report (see module doc).
@@ -151,7 +159,8 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
             Hn = best[1]
             details.update({"compressed": best[2], "runs": runs})
         else:
-            Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), model, beam_width, max_steps)
+            Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), model, beam_width, max_steps,
+                           env)
             details.update(info)
         hx, hz = hgp_matrices(Hn)
         params = code_parameters(hx, hz, hgp_seeds=(Hn, Hn), exact_max_n=exact_max_n)

@@ -5,7 +5,12 @@ Sub-packages are discovered here so new modules in any family never need a manua
 
 from setuptools import find_packages, setup
 
-ROOTS = {"qdesign": "qdesign", "qdesign.envs": "envs", "qdesign.agents": "agents", "qdesign.curricula": "curricula"}
+ROOTS = {
+    "qdesign": "qdesign",
+    "qdesign.envs": "envs",
+    "qdesign.agents": "agents",
+    "qdesign.curricula": "curricula",
+}
 
 packages: list[str] = []
 package_dir: dict[str, str] = {}

@@ -145,3 +145,19 @@ def test_set_level_and_fixed_spaces() -> None:
 def test_bad_kwargs(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         SeedReduceEnv(**kwargs)
+
+
+def test_factored_actions_decode_to_flat_moves() -> None:
+    env = WeightReduceEnv(seeds="7,3", allow_cnot=True)  # > 10^4 flat actions -> factored
+    assert env.factored and env.action_space.nvec.tolist() == [len(env._layout), env._M, env._M]
+    env.reset(seed=0)
+    flat = env._flat_mask()
+    a = int(np.flatnonzero(flat)[0])
+    name, off, size = next(x for x in env._layout if x[1] <= a < x[1] + x[2])
+    kind = [x[0] for x in env._layout].index(name)
+    i, j = divmod(a - off, env.N if name[0] == "t" else env.R) if size > max(env.N, env.R) else (a - off, 0)
+    assert env._flat_index([kind, i, j]) == a
+    masks = env.action_masks()
+    assert masks.shape == (int(env.action_space.nvec.sum()),) and masks[kind]
+    _, r, _, _, info = env.step(np.array([kind, env._M - 1, env._M - 1]))  # may name no move: no-op
+    CSSCode(env.h_x, env.h_z)

@@ -9,7 +9,8 @@ code changes, exactly by Stim MaxSAT up to ``exact_max_n`` qubits (cached by mat
 
 Flat ``Discrete`` layout: toggle X (R×N) | toggle Z (R×N) | row_add X (R×R) | row_add Z (R×R) |
 copy X-qubit (N) | copy Z-qubit (N) | gauge X check (R) | gauge Z check (R) | [CNOT (N×N)] | no-op.
-Masked-out actions are a no-op with reward ``−invalid_penalty``.
+Masked-out actions are a no-op with reward ``−invalid_penalty``.  Above 10^4 flat actions (or with
+``action_mode="factored"``) the space is ``MultiDiscrete([kind, i, j])`` with per-dimension masks.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from qdesign.envs.weight_reduce import moves
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
 from qdesign.envs.weight_reduce.seed_env import seed_start_matrix
 
-MAX_FLAT_ACTIONS = 12_000
+MAX_FLAT_ACTIONS = 10_000
+_SHAPES = {"tx": "RN", "tz": "RN", "ax": "RR", "az": "RR", "cx": "N", "cz": "N", "gx": "R", "gz": "R",
+           "cnot": "NN", "noop": ""}
 
 
 def score_css(h_x: np.ndarray, h_z: np.ndarray, k0: int | None, exact_max_n: int) -> dict[str, Any]:
@@ -51,7 +54,7 @@ class WeightReduceEnv(gym.Env):
                  d_target: int | None = None, extra_qubits: int = 12, max_steps: int = 40,
                  allow_cnot: bool = False, exact_max_n: int = 160, reward_mode: str = "delta",
                  reward_weights: dict[str, float] | None = None, success_bonus: float = 1.0,
-                 k_penalty: float = 0.5, invalid_penalty: float = 0.1) -> None:
+                 k_penalty: float = 0.5, invalid_penalty: float = 0.1, action_mode: str = "auto") -> None:
         if render_mode not in (None, "ansi"):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         self.render_mode = render_mode
@@ -93,11 +96,18 @@ class WeightReduceEnv(gym.Env):
         for name, size in sizes:
             self._layout.append((name, off, size))
             off += size
-        if off > MAX_FLAT_ACTIONS:
-            raise ValueError(
-                f"the padded action space would have {off} actions (> {MAX_FLAT_ACTIONS}); use a smaller "
-                "seed, fewer extra_qubits or allow_cnot=False (or SeedReduce for large codes)")
-        self.action_space = spaces.Discrete(off)
+        if action_mode not in ("auto", "flat", "factored"):
+            raise ValueError(f"action_mode must be 'auto', 'flat' or 'factored', got {action_mode!r}")
+        self._n_flat = off
+        self.factored = action_mode == "factored" or (action_mode == "auto" and off > MAX_FLAT_ACTIONS)
+        if self.factored:
+            # (move kind, first index, second index); joint validity cannot be expressed per dimension,
+            # so a combination outside the flat mask is a no-op with the invalid-action penalty
+            M = max(R, N)
+            self._M = M
+            self.action_space = spaces.MultiDiscrete([len(self._layout), M, M])
+        else:
+            self.action_space = spaces.Discrete(off)
         self._n_feat = 7
         self.observation_space = spaces.Box(0.0, 1.0, shape=(2 * R * N + self._n_feat,), dtype=np.float32)
         self._level: Any = 0
@@ -179,12 +189,27 @@ class WeightReduceEnv(gym.Env):
         dmax = 2.0 * max(self.d_base, 1)
         return he_liu_reward(deg, s["d"], prev_d, 0.0, dmax, s["n"], self.n0, self.weights)
 
+    def _flat_index(self, action: Any) -> int:
+        """Flat action index of a factored (kind, i, j) triple, or -1 when it names no action."""
+        kind, i, j = (int(x) for x in np.asarray(action).ravel()[:3])
+        if not 0 <= kind < len(self._layout):
+            return -1
+        name, off, size = self._layout[kind]
+        dims = {"R": self.R, "N": self.N}
+        shape = _SHAPES[name]
+        if shape == "":
+            return off
+        if len(shape) == 1:
+            return off + i if i < dims[shape] else -1
+        rows, cols = dims[shape[0]], dims[shape[1]]
+        return off + i * cols + j if i < rows and j < cols else -1
+
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        a = int(action)
+        a = self._flat_index(action) if self.factored else int(action)
         self.steps += 1
-        mask = self.action_masks()
+        mask = self._flat_mask()
         prev = self.score
-        invalid = not (0 <= a < self.action_space.n and mask[a])
+        invalid = not (0 <= a < self._n_flat and mask[a])
         if invalid:
             reward = -self.invalid_penalty
         else:
@@ -210,12 +235,39 @@ class WeightReduceEnv(gym.Env):
         return self._obs(), float(reward), success, truncated, info
 
     def action_masks(self) -> np.ndarray:
+        """Flat mask (Discrete mode) or the concatenated per-dimension masks (factored mode)."""
+        flat = self._flat_mask()
+        if not self.factored:
+            return flat
+        M = self._M
+        kinds = np.zeros(len(self._layout), dtype=bool)
+        first = np.zeros(M, dtype=bool)
+        second = np.zeros(M, dtype=bool)
+        dims = {"R": self.R, "N": self.N}
+        for k, (name, off, size) in enumerate(self._layout):
+            part = flat[off:off + size]
+            if not part.any():
+                continue
+            kinds[k] = True
+            shape = _SHAPES[name]
+            if shape == "":
+                first[0] = second[0] = True
+            elif len(shape) == 1:
+                first[: dims[shape]] |= part
+                second[0] = True
+            else:
+                grid = part.reshape(dims[shape[0]], dims[shape[1]])
+                first[: grid.shape[0]] |= grid.any(axis=1)
+                second[: grid.shape[1]] |= grid.any(axis=0)
+        return np.concatenate([kinds, first, second])
+
+    def _flat_mask(self) -> np.ndarray:
         N, R = self.N, self.R
         hx, hz = self.h_x, self.h_z
         n = hx.shape[1]
         room = n < N and max(hx.shape[0], hz.shape[0]) < R
         W, Q = self.max_check_weight, self.max_qubit_degree
-        mask = np.zeros(self.action_space.n, dtype=bool)
+        mask = np.zeros(self._n_flat, dtype=bool)
         for name, off, size in self._layout:
             if name in ("tx", "tz"):
                 h, other = (hx, hz) if name == "tx" else (hz, hx)

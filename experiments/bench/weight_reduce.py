@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -234,13 +235,15 @@ def table_ii(quick: bool, start: str = "systematic") -> list[dict[str, Any]]:
 def run_bench(out_dir: Path, quick: bool = False) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    res = {
-        "distance_timings": distance_timings(quick),
-        "env_steps_per_second": env_steps_per_second(quick),
-        "table_i": table_i(quick),
-        "table_ii": table_ii(quick, "systematic"),
-        "table_ii_shipped_start": table_ii(True, "shipped"),
-    }
+    res: dict[str, Any] = {}
+    parts = (("distance_timings", lambda: distance_timings(quick)),
+             ("env_steps_per_second", lambda: env_steps_per_second(quick)),
+             ("table_i", lambda: table_i(quick)),
+             ("table_ii", lambda: table_ii(quick, "systematic")),
+             ("table_ii_shipped_start", lambda: table_ii(True, "shipped")))
+    for name, fn in parts:
+        res[name], t = _timed(fn)
+        print(f"[bench] {name}: {t:.1f} s", file=sys.stderr, flush=True)
     res["wall_seconds"] = time.perf_counter() - t0
     (out_dir / "weight_reduce.json").write_text(
         json.dumps(

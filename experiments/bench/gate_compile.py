@@ -137,14 +137,14 @@ def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19) -> dict[str,
 
 def print_table(block: dict[str, Any]) -> None:
     print(f"\n## {block['gate_set']}  eps={block['epsilon']:g}  targets={block['targets']} ({block['kind']})")
-    print(f"{'method':<20}{'n':>5}{'success':>8}{'mean len':>10}{'max len':>9}{'mean T':>8}{'x opt':>7}"
+    print(f"{'method':<20}{'n':>5}{'success':>8}{'mean len':>10}{'max len':>9}{'mean T':>9}{'x opt':>9}"
           f"{'s/target':>10}")
     for m, r in block["methods"].items():
         def f(key, fmt, r=r):
             return format(r[key], fmt) if r.get(key) is not None else "-"
         print(f"{m:<20}{r.get('targets', block['targets']):>5}{r['success_rate']:>8.2f}"
               f"{f('mean_length', '.2f'):>10}{f('max_length', 'd'):>9}"
-              f"{f('mean_t_count', '.1f'):>8}{f('excess_over_optimum', '.3f'):>7}{r['mean_seconds']:>10.4f}")
+              f"{f('mean_t_count', '.1f'):>9}{f('excess_over_optimum', '.3f'):>9}{r['mean_seconds']:>10.4f}")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ for name, folder in ROOTS.items():
 setup(
     packages=sorted(set(packages)),
     package_dir=package_dir,
-    package_data={"": ["*.json", "*.npz", "*.pt", "*.yaml", "*.alist"]},
+    # shipped data sits in data/ and models/ folders beside the module that reads it
+    package_data={"": ["*.json", "*.npz", "*.pt", "*.yaml", "*.alist", "data/*", "models/*"]},
     include_package_data=True,
 )

@@ -98,6 +98,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from qdesign import training
 
     if args.resume:
+        if args.task:  # `qdesign train TASK --resume DIR` must name the run's own task
+            from qdesign.runs import RunDir
+
+            RunDir.open(args.resume, task=args.task)
         run, summary = training.resume(args.resume, total_timesteps=args.timesteps)
     else:
         if not args.task:

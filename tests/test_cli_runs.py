@@ -90,13 +90,24 @@ def test_custom_agent_trains_and_evaluates_through_cli(tmp_path, capsys):
 
 
 def test_run_folder_from_another_task_is_refused(tmp_path, capsys):
-    from qdesign.runs import RunDir
-
     code, _, err = _run_cli(["train", TASK, "--agent", f"{__name__}:CountingAgent", "--timesteps", "8",
                              "--out", str(tmp_path), "--name", "r"], capsys)
     assert code == 0, err
-    with pytest.raises(ValueError, match="belongs to task 'gate-compile', not 'arch-search'"):
-        RunDir.open(tmp_path / TASK / "r", task="arch-search")
+    code, _, err = _run_cli(["train", "arch-search", "--resume", str(tmp_path / TASK / "r")], capsys)
+    assert code == 2 and "belongs to task 'gate-compile', not 'arch-search'" in err
+
+
+@pytest.mark.parametrize("task", ["arch-search", "gate-compile", "weight-reduce"])
+def test_example_custom_agent_on_every_family(task, tmp_path, capsys, monkeypatch):
+    """experiments/custom_agent, outside the package, plugged in by module path on all families."""
+    example = Path(__file__).resolve().parents[1] / "experiments" / "custom_agent"
+    monkeypatch.syspath_prepend(str(example))
+    code, _, err = _run_cli(["train", task, "--agent", "random_agent:RandomMaskedAgent", "--timesteps", "24",
+                             "--out", str(tmp_path), "--name", "rnd"], capsys)
+    assert code == 0, err
+    summary = json.loads((tmp_path / task / "rnd" / "summary.json").read_text())
+    assert summary["agent"] == "random_agent:RandomMaskedAgent" and summary["num_timesteps"] >= 24
+    assert (tmp_path / task / "rnd" / "model.zip").is_file()
 
 
 def test_kill_minus_9_then_resume(tmp_path):

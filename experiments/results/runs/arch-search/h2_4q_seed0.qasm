@@ -1,0 +1,13 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+qubit[4] q;
+rx(-12.792506879542579) q[0];
+cx q[3], q[0];
+cx q[2], q[3];
+cx q[1], q[2];
+ry(pi) q[2];
+cx q[0], q[3];
+rz(1.570796333060256) q[0];
+cx q[2], q[0];
+cx q[3], q[1];
+cx q[1], q[2];

@@ -1,0 +1,10 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+qubit[4] q;
+rx(-pi) q[0];
+ry(-pi) q[2];
+ry(-0.22613626504034331) q[3];
+cx q[1], q[0];
+cx q[3], q[1];
+cx q[1], q[0];
+cx q[1], q[2];

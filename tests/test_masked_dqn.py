@@ -45,7 +45,16 @@ class MaskedChain(gym.Env):
         return self._obs(), (1.0 if done else 0.0), done, self.t >= 20, {"action_mask": self.action_masks()}
 
 
-def test_learning_never_takes_masked_actions_and_learns_chain():
+@pytest.fixture
+def one_torch_thread():
+    """Tiny networks: extra torch threads only add contention on a shared machine."""
+    old = th.get_num_threads()
+    th.set_num_threads(1)
+    yield
+    th.set_num_threads(old)
+
+
+def test_learning_never_takes_masked_actions_and_learns_chain(one_torch_thread):
     env = DummyVecEnv([MaskedChain])
     model = make_agent("masked_dqn", env, learning_starts=50, batch_size=32, buffer_size=2000,
                        target_update_interval=50, exploration_decay=0.99, n_steps=3, gamma=0.9,

@@ -98,7 +98,7 @@ def distance_timings(quick: bool) -> list[dict[str, Any]]:
             dist.clear_cache()
             r, t = _timed(lambda: min(dist.maxsat_exact(code, "X").value, dist.maxsat_exact(code, "Z").value))
             row["ours_maxsat"] = {"d": int(r), "s": t}
-        row["stim_search_ub"] = _stim_ub_with_timeout(hx, hz, 30.0 if quick else 90.0)
+        row["stim_search_ub"] = _stim_ub_with_timeout(hx, hz, 30.0 if quick else 45.0)
         if qcodes is not None:
             hc = qcodes.HGPCode(qcodes.ClassicalCode(H))
             r, t = _timed(lambda: hc.get_distance())
@@ -181,7 +181,7 @@ def table_i(quick: bool) -> list[dict[str, Any]]:
             row["hastings_no_coning"] = {
                 "n": c.n, "k": c.k, "w_x": c.w_x, "w_z": c.w_z, "q_x": c.q_x, "q_z": c.q_z,
                 "stages": res.stages, "seconds": t,
-                "d_upper_bound_stim": _stim_ub_with_timeout(res.h_x, res.h_z, 60.0),
+                "d_upper_bound_stim": _stim_ub_with_timeout(res.h_x, res.h_z, 30.0),
             }
         rows.append(row)
     return rows

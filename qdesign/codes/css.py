@@ -70,11 +70,14 @@ class CSSCode:
                 f"mismatched shapes: h_x has {self.h_x.shape[1]} columns (qubits) but h_z has "
                 f"{self.h_z.shape[1]}; both must act on the same n qubits"
             )
-        comm = (self.h_x.astype(np.int64) @ self.h_z.T.astype(np.int64)) % 2
-        if comm.any():
-            i, j = np.argwhere(comm)[0]
+        import scipy.sparse as sp  # sparse product: dense would cost r_x·r_z·n for big codes
+
+        prod = (sp.csr_matrix(self.h_x, dtype=np.int64) @ sp.csr_matrix(self.h_z.T, dtype=np.int64)).tocoo()
+        odd = prod.data % 2 == 1
+        if odd.any():
+            i, j = int(prod.row[odd][0]), int(prod.col[odd][0])
             raise ValueError(
-                f"h_x and h_z do not commute: H_X H_Z^T != 0 mod 2 ({int(comm.sum())} anticommuting "
+                f"h_x and h_z do not commute: H_X H_Z^T != 0 mod 2 ({int(odd.sum())} anticommuting "
                 f"pairs, e.g. X-check {i} with Z-check {j})"
             )
         if not self.allow_k0 and self.k == 0:

@@ -78,6 +78,8 @@ def resolve_train_config(task: str, config_file: str | None, seed: int | None, t
         data = load_yaml(config_file)
         if data.get("task", task) != task:
             raise ValueError(f"config file {config_file!r} is for task {data['task']!r}, not {task!r}")
+        if data.get("agent", config.agent) != config.agent:
+            config.agent_kwargs = {}  # the default's kwargs belong to the default's agent
         config = merge(config, data, where=str(config_file))
     flags: dict[str, Any] = dict(overrides or {})
     if seed is not None:

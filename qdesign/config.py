@@ -36,6 +36,8 @@ class TrainConfig:
     checkpoint_every_seconds: float = 120.0
     checkpoint_every_steps: int | None = None
     progress_bar: bool = True
+    #: BLAS/OpenMP and torch threads per training process; 1 avoids oversubscribing small machines
+    num_threads: int = 1
 
     def validate(self) -> TrainConfig:
         if self.total_timesteps < 1:
@@ -44,6 +46,8 @@ class TrainConfig:
             raise ValueError(f"n_envs must be >= 1, got {self.n_envs}")
         if self.vec_env not in ("dummy", "subproc"):
             raise ValueError(f"vec_env must be 'dummy' or 'subproc', got {self.vec_env!r}")
+        if self.num_threads < 1:
+            raise ValueError(f"num_threads must be >= 1, got {self.num_threads}")
         if self.checkpoint_every_seconds <= 0:
             raise ValueError(f"checkpoint_every_seconds must be > 0, got {self.checkpoint_every_seconds}")
         return self

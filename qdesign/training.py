@@ -186,6 +186,18 @@ def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool 
 
 def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
            resume_state: dict[str, Any] | None, quiet: bool) -> dict[str, Any]:
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    # small batched numerics (inner optimisers, tiny networks) run slower with threads fighting
+    # over 2 cores than with one; sweeps already parallelise across processes
+    torch.set_num_threads(config.num_threads)
+    with threadpool_limits(limits=config.num_threads):
+        return _learn_inner(run, config, task, curriculum, resume_state, quiet)
+
+
+def _learn_inner(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
+                 resume_state: dict[str, Any] | None, quiet: bool) -> dict[str, Any]:
     set_random_seed(config.seed)
     started = time.time()
     wall_offset = float((resume_state or {}).get("wall_time_s", 0.0))

@@ -40,7 +40,7 @@ class ArchSearchTask(Task):
             curriculum=CurriculumConfig(name="crlqas_threshold",
                                         kwargs={"initial": 1.6e-3, "num_qubits": 4, "G": 100}),
             eval_episodes=3,
-            progress_bar=False,
+            progress_bar=True,
         )
 
     def episode_record(self, info: dict[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ class GateCompileTask(Task):
                                         kwargs={"start": 2, "max_depth": 30, "window": 100,
                                                 "threshold": 0.85}),
             eval_episodes=20,
-            progress_bar=False,
+            progress_bar=True,
         )
 
     def episode_record(self, info: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ class WeightReduceTask(Task):
             curriculum=CurriculumConfig(name="seed_size", kwargs={"n_seeds": 4, "window": 30,
                                                                    "threshold": 0.7}),
             eval_episodes=8,
-            progress_bar=False,
+            progress_bar=True,
         )
 
     def episode_record(self, info: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ class ArchSearchTask(Task):
                           "learning_starts": 200, "target_update_interval": 200, "n_steps": 5,
                           "gamma": 0.88, "exploration_decay": 0.999,
                           "policy_kwargs": {"net_arch": [256, 256], "activation_fn": "LeakyReLU"}},
-            total_timesteps=3000,
+            total_timesteps=6000,
             seed=0,
             curriculum=CurriculumConfig(name="crlqas_threshold",
                                         kwargs={"initial": 1.6e-3, "num_qubits": 4, "G": 100}),

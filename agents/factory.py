@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from typing import Any
+
+from qdesign.registry import resolve_object
 
 #: built-in names -> "module:attribute"; families add their own agents here.
 AGENTS: dict[str, str] = {
@@ -21,25 +22,7 @@ MASK_AWARE = {"maskable_ppo", "masked_dqn"}
 
 def resolve_agent_class(name: str) -> type:
     """The class behind a built-in name or a ``"package.module:Class"`` path."""
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"agent must be a non-empty string, got {name!r}")
-    target = AGENTS.get(name)
-    if target is None:
-        if ":" not in name:
-            raise ValueError(
-                f"unknown agent {name!r}; valid names: {', '.join(sorted(AGENTS))}, "
-                "or a 'package.module:Class' path"
-            )
-        target = name
-    module_name, _, attr = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as err:
-        raise ValueError(f"agent {name!r}: cannot import module {module_name!r} ({err})") from err
-    try:
-        return getattr(module, attr)
-    except AttributeError as err:
-        raise ValueError(f"agent {name!r}: module {module_name!r} has no attribute {attr!r}") from err
+    return resolve_object(name, AGENTS, "agent")
 
 
 def is_sb3_class(cls: type) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from qdesign.registry import resolve_object
 
 CURRICULA: dict[str, str] = {
     "fixed": "qdesign.curricula.schedules:FixedLevel",
@@ -18,19 +19,7 @@ CURRICULA: dict[str, str] = {
 
 def make_curriculum(name: str, **kwargs: Any) -> Any:
     """A curriculum object from a built-in name or a ``"package.module:Class"`` path."""
-    target = CURRICULA.get(name)
-    if target is None:
-        if ":" not in name:
-            raise ValueError(
-                f"unknown curriculum {name!r}; valid names: {', '.join(sorted(CURRICULA))}, "
-                "or a 'package.module:Class' path"
-            )
-        target = name
-    module_name, _, attr = target.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as err:
-        raise ValueError(f"curriculum {name!r}: cannot load {target!r} ({err})") from err
+    cls = resolve_object(name, CURRICULA, "curriculum")
     try:
         return cls(**kwargs)
     except TypeError as err:

@@ -93,6 +93,30 @@ def check_task(task: str) -> str:
     return task
 
 
+def resolve_object(name: str, builtins: dict[str, str], kind: str) -> Any:
+    """A built-in name from ``builtins`` or a ``"package.module:Attr"`` path, imported.
+
+    Shared by agents and curricula so users plug either in the same way; errors name the choices.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{kind} must be a non-empty string, got {name!r}")
+    target = builtins.get(name)
+    if target is None:
+        if ":" not in name:
+            raise ValueError(f"unknown {kind} {name!r}; valid names: {', '.join(sorted(builtins))}, "
+                             "or a 'package.module:Class' path")
+        target = name
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise ValueError(f"{kind} {name!r}: cannot import module {module_name!r} ({err})") from err
+    try:
+        return getattr(module, attr)
+    except AttributeError as err:
+        raise ValueError(f"{kind} {name!r}: module {module_name!r} has no attribute {attr!r}") from err
+
+
 def load_task(task: str) -> Any:
     """The family's training task object (``qdesign.envs.<family>.task:TASK``)."""
     family = TASKS[check_task(task)]

@@ -93,9 +93,43 @@ def runs_section(task: str, records: list[dict[str, Any]], metric_keys: list[str
             f"Python {hw.get('python')}.\n\n" + _table(columns, rows) + "\n")
 
 
+def _code(r: dict[str, Any] | None) -> str:
+    if not r:
+        return ""
+    return f"[[{r.get('n')},{r.get('k', '')},{r.get('d')}]] ({r.get('w')},{r.get('q')})"
+
+
+def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The weight-reduction benchmark's nested JSON as flat tables."""
+    methods = ["ours_hgp", "ours_maxsat", "stim_search_ub", "qldpc_hgp", "qldpc_css_exact"]
+    timing_rows = [[r["seed"], r["n"], r["k"]] + [
+        f"d={r[m]['d']} in {r[m]['s']:.3g} s" if isinstance(r.get(m), dict) and r[m].get("s") else "n/a"
+        for m in methods] for r in data.get("distance_timings", [])]
+    table_i = [[r["seed"], r.get("paper_base"), _code(r.get("rl")), r.get("paper_rl"), _code(r.get("sabo")),
+                r.get("paper_sabo"), r.get("paper_hastings")] for r in data.get("table_i", [])]
+    table_ii = [[r["k"], r.get("start"), _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")),
+                 r.get("paper_rl"), _fmt(r.get("paper_rl_kd2n")), _code(r.get("sabo")),
+                 _fmt((r.get("sabo") or {}).get("kd2n")), r.get("paper_sabo"), _fmt(r.get("paper_sabo_kd2n"))]
+                for key in ("table_ii", "table_ii_shipped_start") for r in data.get(key, [])]
+    steps = [[k, v] for k, v in data.get("env_steps_per_second", {}).items()]
+    return [
+        {"title": "Distance: time of each method on the same codes (one run)",
+         "columns": ["seed", "n", "k", *methods], "rows": timing_rows},
+        {"title": "Table I: HGP codes reduced to (6,3); ours vs the paper's RL and Sabo rows",
+         "columns": ["seed", "base (paper)", "ours rl", "paper RL [[n,k,d]]", "ours sabo", "paper Sabo",
+                     "paper Hastings"], "rows": table_i},
+        {"title": "Table II: HGP-30 codes reduced to (6,3); n, d and kd^2/n",
+         "columns": ["k", "start H", "ours rl", "kd2/n", "paper RL (n, d)", "kd2/n", "ours sabo", "kd2/n",
+                     "paper Sabo (n, d)", "kd2/n"], "rows": table_ii},
+        {"title": "Env steps per second", "columns": ["env id", "steps/s"], "rows": steps},
+    ]
+
+
 def bench_section(file: Path) -> str:
     data = json.loads(file.read_text())
     out = [f"### Benchmark `{file.name}`\n"]
+    if file.name.startswith("weight_reduce") and isinstance(data, dict) and "table_i" in data:
+        data = {"tables": weight_reduce_tables(data)}
     if isinstance(data, dict) and "tables" in data:
         for table in data["tables"]:
             out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n")

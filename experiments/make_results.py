@@ -125,11 +125,26 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def gate_compile_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One table per (gate set, epsilon, target kind) block of the compilation benchmark."""
+    tables = []
+    for b in data.get("blocks", []):
+        rows = [[m, r.get("success_rate"), r.get("mean_length"), r.get("max_length"), r.get("mean_t_count"),
+                 r.get("excess_over_optimum"), r.get("mean_seconds")] for m, r in b["methods"].items()]
+        tables.append({"title": f"{b['gate_set']}, epsilon {b['epsilon']}, {b['targets']} targets "
+                                f"({b['kind']}, seed {b['seed']})",
+                       "columns": ["method", "success", "mean length", "max length", "mean T", "x optimum",
+                                   "s / target"], "rows": rows})
+    return tables
+
+
 def bench_section(file: Path) -> str:
     data = json.loads(file.read_text())
     out = [f"### Benchmark `{file.name}`\n"]
     if file.name.startswith("weight_reduce") and isinstance(data, dict) and "table_i" in data:
         data = {"tables": weight_reduce_tables(data)}
+    elif file.name.startswith("gate_compile") and isinstance(data, dict) and "blocks" in data:
+        data = {"tables": gate_compile_tables(data)}
     if isinstance(data, dict) and "tables" in data:
         for table in data["tables"]:
             out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n")

@@ -10,7 +10,7 @@ from qdesign.envs.arch_search.task import TASK
 def test_default_config_is_a_short_masked_dqn_run():
     cfg = TASK.default_config()
     assert cfg.task == "arch-search" and cfg.agent == "masked_dqn"
-    assert cfg.total_timesteps <= 5000 and cfg.curriculum.name == "crlqas_threshold"
+    assert cfg.total_timesteps <= 10_000 and cfg.curriculum.name == "crlqas_threshold"
 
 
 def test_summarize_rebuilds_most_compact_best_circuit(tmp_path):

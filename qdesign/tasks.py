@@ -44,3 +44,17 @@ class Task:
     def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
         """The family's side-by-side benchmark (``qdesign bench <task>``)."""
         raise NotImplementedError(f"task {self.name!r} has no benchmark yet")
+
+    @staticmethod
+    def bench_script(filename: str) -> Any:
+        """Import ``experiments/bench/<filename>`` from the source checkout (benchmarks are not
+        installed with the wheel; they compare against baselines that need the source tree)."""
+        import importlib.util
+
+        path = Path(__file__).resolve().parents[1] / "experiments" / "bench" / filename
+        if not path.is_file():
+            raise ValueError(f"benchmark script {path} not found: run `qdesign bench` from a source checkout")
+        spec = importlib.util.spec_from_file_location(f"qdesign_bench_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        return module

@@ -84,17 +84,13 @@ class ArchSearchTask(Task):
         return out
 
     def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
-        """Env steps/s per inner optimizer (``experiments/bench/arch_search_env_steps.py``)."""
-        import importlib.util
-
-        script = Path(__file__).resolve().parents[2] / "experiments" / "bench" / "arch_search_env_steps.py"
-        if not script.is_file():
-            raise NotImplementedError(f"benchmark script {script} not found (source checkout needed)")
-        spec = importlib.util.spec_from_file_location("arch_search_env_steps", script)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-        rows = module.main(quick=quick, out=Path(out_dir))
-        return {"rows": rows}
+        """Env steps/s per inner optimizer, and simulator energy evaluations/s against qiskit-aer."""
+        steps = self.bench_script("arch_search_env_steps.py").main(quick=quick, out=Path(out_dir))
+        sim_args = ["--out", str(Path(out_dir) / "arch_sim.json")]
+        if quick:
+            sim_args += ["--qubits", "2", "4", "--batches", "3", "--rounds", "1", "--min-time", "0.3"]
+        simulators = self.bench_script("arch_sim.py").main(sim_args)
+        return {"env_steps": steps, "simulators": simulators}
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
                   model: Any) -> dict[str, Any]:

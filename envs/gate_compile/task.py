@@ -86,18 +86,9 @@ class GateCompileTask(Task):
 
     def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
         """``experiments/bench/gate_compile.py`` (quick: 20 targets, Clifford+T and HRC6 at 1e-2)."""
-        import importlib.util
-
-        path = Path(__file__).resolve().parents[2] / "experiments" / "bench" / "gate_compile.py"
-        if not path.is_file():
-            raise RuntimeError(f"benchmark script not found at {path} (it lives in the source tree)")
-        spec = importlib.util.spec_from_file_location("qdesign_bench_gate_compile", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        out = Path(out_dir) / "bench_gate_compile.json"
+        out = Path(out_dir) / "gate_compile.json"
         quick_args = ["--targets", "20", "--gate-sets", "clifford_t", "hrc6"]
-        argv = ["--out", str(out)] + (quick_args if quick else [])
-        return mod.main(argv)
+        return self.bench_script("gate_compile.py").main(["--out", str(out)] + (quick_args if quick else []))
 
 
 def agent_plus_finisher(model: Any, gs: Any, epsilon: float, n_targets: int = 10, seed: int = 0,

@@ -91,9 +91,7 @@ class WeightReduceTask(Task):
         return {"codes": results, "train_success_rate_last100": (sum(succ[-100:]) / max(len(succ[-100:]), 1))}
 
     def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
-        from experiments.bench.weight_reduce import run_bench  # type: ignore[import-not-found]
-
-        return run_bench(Path(out_dir), quick=quick)
+        return self.bench_script("weight_reduce.py").run_bench(Path(out_dir), quick=quick)
 
 
 TASK = WeightReduceTask()

@@ -24,6 +24,7 @@ from qdesign.envs.arch_search.encoding import TensorEncoder
 from qdesign.envs.arch_search.halting import HALTING_MODES, sample_halting_step
 from qdesign.envs.arch_search.problem import Problem, build_problem
 from qdesign.envs.arch_search.simulation import EnergyObjective, make_energy_simulator
+from qdesign.levels import CurriculumLevelMixin
 from qdesign.optim import make_optimizer
 from qdesign.quantum.circuit import Circuit
 
@@ -32,7 +33,7 @@ TARGETS = ("exact", "lower_bound")
 ANGLE_INITS = ("zero", "uniform")
 
 
-class ArchSearchEnv(gym.Env):
+class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
     """Build a VQE ansatz gate by gate; see the module docstring for the MDP."""
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
@@ -57,7 +58,7 @@ class ArchSearchEnv(gym.Env):
             raise ValueError(f"target={target!r} is invalid; allowed: {TARGETS}")
         if angle_init not in ANGLE_INITS:
             raise ValueError(f"angle_init={angle_init!r} is invalid; allowed: {ANGLE_INITS}")
-        self._check_threshold(threshold)
+        self._check_level(threshold)  # fail before the (slower) problem build
         self.render_mode = render_mode
         self.problem: Problem = build_problem(
             molecule=molecule, bond_distance=bond_distance, mapping=mapping, basis=basis, charge=charge,
@@ -82,8 +83,7 @@ class ArchSearchEnv(gym.Env):
         self.success_reward, self.failure_reward = float(success_reward), float(failure_reward)
         self.illegal_penalty = float(illegal_penalty)
         self.angle_init = angle_init
-        self.threshold = float(threshold)
-        self._pending_threshold: float | None = None
+        self._init_level(threshold)
         self.action_space = spaces.Discrete(len(self.table))
         self.observation_space = spaces.Box(0.0, 1.0, (self.encoder.size + 2,), dtype=np.float32)
         self._circuit = Circuit(n)
@@ -95,8 +95,10 @@ class ArchSearchEnv(gym.Env):
         self._best: tuple[float, int, np.ndarray] = (np.inf, 0, np.zeros(0))
 
     # ------------------------------------------------------------------ curriculum
-    @staticmethod
-    def _check_threshold(level: Any) -> float:
+    def _check_level(self, level: Any) -> float:
+        """The success threshold in Hartree (a number or ``{"threshold": x}``)."""
+        if isinstance(level, dict):
+            level = level.get("threshold")
         try:
             value = float(level)
         except (TypeError, ValueError):
@@ -106,15 +108,9 @@ class ArchSearchEnv(gym.Env):
         return value
 
     @property
-    def curriculum_level(self) -> float:
-        """The threshold in force at the next reset (what ``set_level`` last set)."""
-        return self._pending_threshold if self._pending_threshold is not None else self.threshold
-
-    def set_level(self, level: Any) -> None:
-        """Set the success threshold (Hartree) used from the next reset on."""
-        if isinstance(level, dict):
-            level = level.get("threshold")
-        self._pending_threshold = self._check_threshold(level)
+    def threshold(self) -> float:
+        """The success threshold of the current episode (the curriculum level)."""
+        return self._level
 
     # ------------------------------------------------------------------ helpers
     def _energies(self, sim: Any, thetas: np.ndarray) -> np.ndarray:
@@ -154,8 +150,7 @@ class ArchSearchEnv(gym.Env):
     # ------------------------------------------------------------------ gym API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        if self._pending_threshold is not None:
-            self.threshold, self._pending_threshold = self._pending_threshold, None
+        self._apply_pending_level()
         self._circuit = Circuit(self.num_qubits)
         self._thetas = np.zeros(0)
         self._actions = []

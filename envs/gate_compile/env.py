@@ -28,6 +28,7 @@ from gymnasium import spaces
 
 from qdesign.envs.gate_compile.gatesets import build_gate_set, warn_if_not_universal
 from qdesign.envs.gate_compile.targets import allowed_after, haar_target, scrambled_target
+from qdesign.levels import CurriculumLevelMixin
 from qdesign.quantum.unitary import (
     as_unitary,
     average_gate_fidelity,
@@ -38,7 +39,7 @@ from qdesign.quantum.unitary import (
 TARGET_KINDS = ("scramble", "haar", "mixed")
 
 
-class GateCompileEnv(gym.Env):
+class GateCompileEnv(CurriculumLevelMixin, gym.Env):
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, gate_set: str | list | dict = "clifford_t",
@@ -78,8 +79,7 @@ class GateCompileEnv(gym.Env):
         self.shaping = float(shaping)
         self.invalid_penalty = float(invalid_penalty)
         self.mask_inverses = bool(mask_inverses)
-        self.level = scramble_depth
-        self._pending_level: int | None = None
+        self._init_level(scramble_depth)
         d = self.gs.dim
         self.obs_dim = 2 * d * d + 1
         self.observation_space = spaces.Box(-1.0, 1.0, shape=(self.obs_dim,), dtype=np.float32)
@@ -94,16 +94,16 @@ class GateCompileEnv(gym.Env):
         self._kind = "scramble"
 
     # -- curriculum ---------------------------------------------------------------------------------
-    def set_level(self, level: Any) -> None:
-        """Scramble depth for the next reset (int or ``{"scramble_depth": k}``), clipped to [0, max_gates]."""
+    def _check_level(self, level: Any) -> int:
+        """Scramble depth (int or ``{"scramble_depth": k}``), clipped to [0, max_gates]."""
         if isinstance(level, dict):
-            level = level.get("scramble_depth", self.level)
-        self._pending_level = int(np.clip(int(level), 0, self.max_gates))
+            level = level.get("scramble_depth", self._level)
+        return int(np.clip(int(level), 0, self.max_gates))
 
     @property
-    def curriculum_level(self) -> int:
-        """The scramble depth in use (a pending ``set_level`` shows after the next reset)."""
-        return int(self.level)
+    def level(self) -> int:
+        """The scramble depth of the current episode."""
+        return int(self._level)
 
     # -- helpers ------------------------------------------------------------------------------------
     def _obs(self) -> np.ndarray:
@@ -147,8 +147,7 @@ class GateCompileEnv(gym.Env):
     # -- gym API --------------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        if self._pending_level is not None:
-            self.level, self._pending_level = self._pending_level, None
+        self._apply_pending_level()
         options = options or {}
         self._word = []
         if options.get("target") is not None:

@@ -26,6 +26,7 @@ from qdesign.codes import gf2
 from qdesign.codes.seeds import get_seed, systematic_parity_check
 from qdesign.envs.weight_reduce import moves
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
+from qdesign.levels import CurriculumLevelMixin
 
 
 def seed_start_matrix(seed: str, start: str) -> tuple[np.ndarray, int]:
@@ -57,7 +58,7 @@ def hgp_score(H: np.ndarray) -> dict[str, Any]:
             "k_c": kc, "k_t": kt, "d_c": d1, "row_w": rw, "col_w": cw}
 
 
-class SeedReduceEnv(gym.Env):
+class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, seeds: list[str] | str = "7,4",
@@ -106,20 +107,13 @@ class SeedReduceEnv(gym.Env):
         self.action_space = spaces.Discrete(self._off_noop + 1)
         self._n_feat = 7
         self.observation_space = spaces.Box(0.0, 1.0, shape=(R * N + self._n_feat,), dtype=np.float32)
-        self._level: Any = 0
-        self._pending_level: Any = None
+        self._init_level(0)
         self.H = self._starts[0][0].copy()
         self._setup_episode(0)
 
     # ------------------------------------------------------------------ curriculum
-    @property
-    def curriculum_level(self) -> Any:
-        """The level in force (a pending ``set_level`` applies at the next reset)."""
-        return self._pending_level if self._pending_level is not None else self._level
-
-    def set_level(self, level: Any) -> None:
-        """int: index into ``seeds``; dict: {"seed": idx, "max_check_weight", "max_qubit_degree"}."""
-        self._pending_level = level
+    # levels (CurriculumLevelMixin) are an int index into ``seeds`` or a dict
+    # {"seed": idx, "max_check_weight": w, "max_qubit_degree": q}
 
     def _apply_level(self, level: Any) -> int:
         if isinstance(level, dict):
@@ -132,7 +126,6 @@ class SeedReduceEnv(gym.Env):
             self.max_check_weight, self.max_qubit_degree = w, q
         else:
             idx = int(level)
-        self._level = level
         return int(np.clip(idx, 0, len(self.seeds) - 1))
 
     # ------------------------------------------------------------------ episode
@@ -150,11 +143,7 @@ class SeedReduceEnv(gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        if self._pending_level is not None:
-            idx = self._apply_level(self._pending_level)
-            self._pending_level = None
-        else:
-            idx = self._apply_level(self._level)
+        idx = self._apply_level(self._apply_pending_level())
         if self.sample_seeds:
             idx = int(self.np_random.integers(0, idx + 1))
         self._setup_episode(idx)

@@ -28,6 +28,7 @@ from qdesign.codes.hgp import hgp_matrices
 from qdesign.envs.weight_reduce import moves
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
 from qdesign.envs.weight_reduce.seed_env import seed_start_matrix
+from qdesign.levels import CurriculumLevelMixin
 
 MAX_FLAT_ACTIONS = 10_000
 _SHAPES = {"tx": "RN", "tz": "RN", "ax": "RR", "az": "RR", "cx": "N", "cz": "N", "gx": "R", "gz": "R",
@@ -45,7 +46,7 @@ def score_css(h_x: np.ndarray, h_z: np.ndarray, k0: int | None, exact_max_n: int
     return {"n": code.n, "k": k, "d": d, "w": code.w, "q": code.q}
 
 
-class WeightReduceEnv(gym.Env):
+class WeightReduceEnv(CurriculumLevelMixin, gym.Env):
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, seeds: list[str] | str = "7,4",
@@ -110,17 +111,10 @@ class WeightReduceEnv(gym.Env):
             self.action_space = spaces.Discrete(off)
         self._n_feat = 7
         self.observation_space = spaces.Box(0.0, 1.0, shape=(2 * R * N + self._n_feat,), dtype=np.float32)
-        self._level: Any = 0
-        self._pending: Any = None
+        self._init_level(0)
         self._setup(0)
 
-    @property
-    def curriculum_level(self) -> Any:
-        return self._pending if self._pending is not None else self._level
-
-    def set_level(self, level: Any) -> None:
-        """int: seed index; dict: {"seed", "max_check_weight", "max_qubit_degree"} (next reset)."""
-        self._pending = level
+    # levels (CurriculumLevelMixin): int seed index or {"seed", "max_check_weight", "max_qubit_degree"}
 
     def _setup(self, idx: int) -> None:
         self.seed_index = idx
@@ -134,9 +128,7 @@ class WeightReduceEnv(gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        level = self._pending if self._pending is not None else self._level
-        self._pending = None
-        self._level = level
+        level = self._apply_pending_level()
         if isinstance(level, dict):
             w = int(level.get("max_check_weight", self.max_check_weight))
             q = int(level.get("max_qubit_degree", self.max_qubit_degree))

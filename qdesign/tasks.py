@@ -49,12 +49,13 @@ class Task:
     def bench_script(filename: str) -> Any:
         """Import ``experiments/bench/<filename>`` from the source checkout (benchmarks are not
         installed with the wheel; they compare against baselines that need the source tree)."""
-        import importlib.util
+        import importlib
+        import sys
 
         path = Path(__file__).resolve().parents[1] / "experiments" / "bench" / filename
         if not path.is_file():
             raise ValueError(f"benchmark script {path} not found: run `qdesign bench` from a source checkout")
-        spec = importlib.util.spec_from_file_location(f"qdesign_bench_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-        return module
+        # imported by name from its folder, so worker processes (spawn) can import it again
+        if str(path.parent) not in sys.path:
+            sys.path.insert(0, str(path.parent))
+        return importlib.import_module(path.stem)

@@ -17,6 +17,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BENCH = HERE / "bench" / "results"
@@ -39,7 +41,10 @@ def collect(run_roots: list[Path]) -> int:
             meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
             if meta.get("status") not in (None, "complete"):
                 continue
-            record = {"run": run.name, **json.loads(summary_file.read_text()),
+            cfg_file = run / "config.yaml"
+            config = yaml.safe_load(cfg_file.read_text()) if cfg_file.is_file() else {}
+            env_kwargs = config.get("env_kwargs", {})
+            record = {"run": run.name, **json.loads(summary_file.read_text()), "env_kwargs": env_kwargs,
                       "hardware": {k: meta.get(k) for k in ("host", "cpu_count", "platform", "python")},
                       "git_revision": meta.get("git_revision")}
             dest = RESULTS / "runs" / record.get("task", "unknown") / f"{run.name}.json"
@@ -72,7 +77,9 @@ def load_runs() -> dict[str, list[dict[str, Any]]]:
 def runs_section(task: str, records: list[dict[str, Any]], metric_keys: list[str]) -> str:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for rec in records:
-        groups[(rec["env_id"], rec["agent"])].append(rec)
+        noise = (rec.get("env_kwargs") or {}).get("noise")
+        label = rec["env_id"] + (f" + noise {json.dumps(noise)}" if noise else "")
+        groups[(label, rec["agent"])].append(rec)
     columns = ["env id", "agent", "seeds", "timesteps", *metric_keys, "wall time (s, mean)", "paper"]
     rows = []
     for (env_id, agent), recs in sorted(groups.items()):
@@ -82,8 +89,10 @@ def runs_section(task: str, records: list[dict[str, Any]], metric_keys: list[str
             values = [r[key] for r in recs if isinstance(r.get(key), (int, float))]
             if not values:
                 row.append("")
-            elif key.startswith(("best_", "min_")):
+            elif "error" in key:
                 row.append(f"{_fmt(min(values))} (median {_fmt(statistics.median(values))})")
+            elif len(values) > 1:
+                row.append(f"median {_fmt(statistics.median(values))}")
             else:
                 row.append(_fmt(statistics.mean(values)) if len(values) > 1 else values[0])
         row += [statistics.mean(r.get("wall_time_s", 0.0) for r in recs), PAPER.get(env_id, "")]
@@ -162,8 +171,8 @@ def bench_section(file: Path) -> str:
 
 
 METRICS = {
-    "arch-search": ["best_error", "success_rate_last_100", "n_rotations", "n_cnots", "n_gates", "depth",
-                    "episodes_to_first_success", "timesteps_to_first_success"],
+    "arch-search": ["best_error", "best_noiseless_error_qiskit", "best_rotations", "best_cnots", "best_gates",
+                    "best_depth", "actions_to_chemical_accuracy"],
     "gate-compile": ["success_rate_last_100", "curriculum_level", "mean_length"],
     "weight-reduce": ["success_rate_last_100", "n", "k", "d", "w", "q"],
 }

@@ -178,71 +178,69 @@ METRICS = {
 }
 
 
-def make_plots(runs: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
-    """One figure per family from the same JSON as the tables; returns {task: relative path}."""
+def _bar_figure(path: Path, labels: list[str], series: dict[str, list[float]], ylabel: str,
+                log: bool = False, hline: tuple[float, str] | None = None) -> None:
+    """Grouped bars: one group per label, one bar per series."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    fig, ax = plt.subplots(figsize=(max(7.0, 0.45 * len(labels) * len(series)), 3.6))
+    width = 0.8 / len(series)
+    for j, (name, values) in enumerate(series.items()):
+        ax.bar([i + j * width for i in range(len(labels))], values, width, label=name)
+    if hline is not None:
+        ax.axhline(hline[0], color="black", ls="--", lw=1, label=hline[1])
+    if log:
+        ax.set_yscale("log")
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))], labels, rotation=45 if len(labels) > 6
+                  else 0, ha="right" if len(labels) > 6 else "center", fontsize=7)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def make_plots(runs: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """One figure per family from the same JSON as the tables; returns {task: relative path}."""
     plots = RESULTS / "plots"
     plots.mkdir(parents=True, exist_ok=True)
     made: dict[str, str] = {}
     recs = [r for r in runs.get("arch-search", []) if isinstance(r.get("best_error"), (int, float))]
     if recs:
-        fig, ax = plt.subplots(figsize=(8, 3.5))
-        labels = [f"{r['env_id'].split('/')[1].removeprefix('ArchSearch-').removesuffix('-v0')} s{r['seed']}"
-                  for r in recs]
-        ax.bar(range(len(recs)), [max(r["best_error"], 1e-16) for r in recs], color="tab:blue")
-        ax.axhline(1.6e-3, color="tab:red", ls="--", lw=1, label="chemical accuracy")
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(recs)), labels, rotation=60, ha="right", fontsize=7)
-        ax.set_ylabel("best energy error (Ha)")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(plots / "arch_search_best_error.png", dpi=110)
-        plt.close(fig)
+        def label(r: dict[str, Any]) -> str:
+            name = r["env_id"].split("/")[1].removeprefix("ArchSearch-").removesuffix("-v0")
+            return name + ("+noise" if (r.get("env_kwargs") or {}).get("noise") else "") + f" s{r['seed']}"
+
+        labels = [label(r) for r in recs]
+        _bar_figure(plots / "arch_search_best_error.png", labels,
+                    {"best energy error": [max(r["best_error"], 1e-16) for r in recs]},
+                    "Ha", log=True, hline=(1.6e-3, "chemical accuracy"))
         made["arch-search"] = "results/plots/arch_search_best_error.png"
     gc = BENCH / "gate_compile_eps1e-2.json"
     if gc.is_file():
-        blocks = [b for b in json.loads(gc.read_text())["blocks"] if "optimal" in b["methods"]
-                  and b["kind"] == "haar"]
-        methods = ["optimal", "astar", "gridsynth", "sk"]
-        fig, ax = plt.subplots(figsize=(7, 3.5))
-        width = 0.8 / len(methods)
-        for j, m in enumerate(methods):
-            vals = [b["methods"].get(m, {}).get("mean_length", float("nan")) for b in blocks]
-            ax.bar([i + j * width for i in range(len(blocks))], vals, width, label=m)
-        ax.set_yscale("log")
-        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(blocks))], [b["gate_set"] for b in blocks])
-        ax.set_ylabel("mean gates at eps 1e-2")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(plots / "gate_compile_lengths.png", dpi=110)
-        plt.close(fig)
+        blocks = [b for b in json.loads(gc.read_text())["blocks"]
+                  if "optimal" in b["methods"] and b["kind"] == "haar"]
+        series = {m: [b["methods"].get(m, {}).get("mean_length", float("nan")) for b in blocks]
+                  for m in ("optimal", "astar", "gridsynth", "sk")}
+        _bar_figure(plots / "gate_compile_lengths.png", [b["gate_set"] for b in blocks], series,
+                    "mean gates at eps 1e-2", log=True)
         made["gate-compile"] = "results/plots/gate_compile_lengths.png"
     wr = BENCH / "weight_reduce.json"
-    if wr.is_file():
-        rows = json.loads(wr.read_text()).get("table_i", [])
-        if rows:
-            def n_of(code: str | None) -> float:
-                return float(code.strip("[]").split(",")[0]) if code else float("nan")
+    rows = json.loads(wr.read_text()).get("table_i", []) if wr.is_file() else []
+    if rows:
+        def n_of(code: str | None) -> float:
+            return float(code.strip("[]").split(",")[0]) if code else float("nan")
 
-            series = {"ours rl": [(r.get("rl") or {}).get("n", float("nan")) for r in rows],
-                      "paper RL": [n_of(r.get("paper_rl")) for r in rows],
-                      "ours sabo": [(r.get("sabo") or {}).get("n", float("nan")) for r in rows],
-                      "paper Sabo": [n_of(r.get("paper_sabo")) for r in rows]}
-            fig, ax = plt.subplots(figsize=(7, 3.5))
-            width = 0.2
-            for j, (label, vals) in enumerate(series.items()):
-                ax.bar([i + j * width for i in range(len(rows))], vals, width, label=label)
-            ax.set_xticks([i + 0.3 for i in range(len(rows))], [f"[{r['seed']}]" for r in rows])
-            ax.set_ylabel("qubits n at (6,3)")
-            ax.legend(fontsize=8)
-            fig.tight_layout()
-            fig.savefig(plots / "weight_reduce_table_i.png", dpi=110)
-            plt.close(fig)
-            made["weight-reduce"] = "results/plots/weight_reduce_table_i.png"
+        series = {"ours rl": [(r.get("rl") or {}).get("n", float("nan")) for r in rows],
+                  "paper RL": [n_of(r.get("paper_rl")) for r in rows],
+                  "ours sabo": [(r.get("sabo") or {}).get("n", float("nan")) for r in rows],
+                  "paper Sabo": [n_of(r.get("paper_sabo")) for r in rows]}
+        _bar_figure(plots / "weight_reduce_table_i.png", [f"[{r['seed']}]" for r in rows], series,
+                    "qubits n at (6,3)")
+        made["weight-reduce"] = "results/plots/weight_reduce_table_i.png"
     return made
 
 

@@ -35,6 +35,14 @@ def row_add(H: np.ndarray, i: int, j: int) -> np.ndarray:
     return out
 
 
+def _padded(H: np.ndarray, extra_rows: int, extra_cols: int) -> np.ndarray:
+    """``H`` in the top-left corner of a zero uint8 matrix grown by the given rows and columns."""
+    r, n = H.shape
+    out = np.zeros((r + extra_rows, n + extra_cols), dtype=np.uint8)
+    out[:r, :n] = H
+    return out
+
+
 def split_row(H: np.ndarray, i: int) -> np.ndarray:
     """(r+1)×(n+1): row i keeps the first half of its support plus the new bit; a new row holds the
     second half plus the new bit."""
@@ -42,8 +50,7 @@ def split_row(H: np.ndarray, i: int) -> np.ndarray:
     if supp.size < 3:
         raise ValueError(f"split_row needs a row of weight >= 3, row {i} has {supp.size}")
     r, n = H.shape
-    out = np.zeros((r + 1, n + 1), dtype=np.uint8)
-    out[:r, :n] = H
+    out = _padded(H, 1, 1)
     half = (supp.size + 1) // 2
     out[i, supp[half:]] = 0
     out[i, n] = 1
@@ -59,8 +66,7 @@ def split_column(H: np.ndarray, j: int) -> np.ndarray:
     if supp.size < 2:
         raise ValueError(f"split_column needs a column of degree >= 2, column {j} has {supp.size}")
     r, n = H.shape
-    out = np.zeros((r + 1, n + 1), dtype=np.uint8)
-    out[:r, :n] = H
+    out = _padded(H, 1, 1)
     half = (supp.size + 1) // 2
     moved = supp[half:]
     out[moved, j] = 0
@@ -92,11 +98,7 @@ def copy_qubit(h_x: np.ndarray, h_z: np.ndarray, j: int) -> tuple[np.ndarray, np
     if supp.size < 2:
         raise ValueError(f"copy_qubit needs X-degree >= 2, qubit {j} has {supp.size}")
     rx, n = h_x.shape
-    rz = h_z.shape[0]
-    hx = np.zeros((rx + 1, n + 1), dtype=np.uint8)
-    hz = np.zeros((rz, n + 1), dtype=np.uint8)
-    hx[:rx, :n] = h_x
-    hz[:, :n] = h_z
+    hx, hz = _padded(h_x, 1, 1), _padded(h_z, 0, 1)
     moved = supp[(supp.size + 1) // 2:]
     hx[moved, j] = 0
     hx[moved, n] = 1
@@ -112,11 +114,7 @@ def gauge_check(h_x: np.ndarray, h_z: np.ndarray, i: int) -> tuple[np.ndarray, n
     if supp.size < 4:
         raise ValueError(f"gauge_check needs an X check of weight >= 4, check {i} has {supp.size}")
     rx, n = h_x.shape
-    rz = h_z.shape[0]
-    hx = np.zeros((rx + 1, n + 1), dtype=np.uint8)
-    hz = np.zeros((rz, n + 1), dtype=np.uint8)
-    hx[:rx, :n] = h_x
-    hz[:, :n] = h_z
+    hx, hz = _padded(h_x, 1, 1), _padded(h_z, 0, 1)
     first, second = supp[: (supp.size + 1) // 2], supp[(supp.size + 1) // 2:]
     hx[i, second] = 0
     hx[i, n] = 1

@@ -78,7 +78,7 @@ def test_hastings_stage_sizes_match_formulas() -> None:
     # digest §5.2 formulas: copying n -> q_max n / nnz / targeted; gauging +Σ(w-3); thickening l n + (l-1) n_X
     for method, n_copy, n_gauge, n_thick in (("hastings", 60, 80, 378), ("reduced", 32, 52, 238),
                                               ("target", 16, 36, 158)):
-        res = hastings_pipeline(hx, hz, layers=3, heights=heights, copying_method=method)
+        res = hastings_pipeline(hx, hz, layers=3, heights=heights, copying_method=method, cone=False)
         sizes = [s["n"] for s in res.stages]
         assert sizes == [15, n_copy, n_gauge, n_thick]
         assert all(s["k"] == 1 for s in res.stages)

@@ -10,9 +10,14 @@ copying → gauging → thickening with chosen heights → (coning).  Each step 
   w − 3 new qubits (running parities); a Z check gets a new qubit when its prefix overlap is odd.
 * ``thickening`` (reduces q_Z): ℓ layers of the code, (ℓ−1)·n_X vertical qubits, vertical Z checks
   between layers, each original Z check placed at one chosen height (1-based as in CodingTheory.jl).
-* coning (reduces w_Z) is **not** implemented: its cycle-basis/cellulation choices are randomised in
-  the reference implementation.  ``hastings_pipeline`` instead reports the Z-check weight left
-  after thickening, and can optionally gauge the Z side (``z_gauging=True``), labelled as such.
+* ``coning`` (reduces w_Z): each heavy Z check with support Q is replaced by |Q| Z checks, one per
+  qubit of Q.  The X checks meeting Q (in exactly two qubits after gauging + thickening) are the
+  edges of a graph on Q; each edge gets a new qubit, and a cycle basis of that graph, found by
+  Freedman–Hastings decongestion (prune leaves, contract degree-2 vertices, cut a shortest cycle)
+  with cycles longer than 4 split into 4-cycles by chords, gives new X checks.  The Z check of
+  qubit v acts on v and on the edge qubits at v; each old X check also acts on its edge qubits.
+  The choices are randomised (``seed``), so the output size varies.  An optional second,
+  X-side thickening (``layers`` > 1) lowers q_X when it exceeds ``target_q_x``.
 """
 
 from __future__ import annotations
@@ -115,8 +120,9 @@ def gauging(h_x: np.ndarray, h_z: np.ndarray, max_weight: int = 3) -> tuple[np.n
 
 
 def thickening(h_x: np.ndarray, h_z: np.ndarray, layers: int,
-               heights: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """ℓ-layer thickening; ``heights[c]`` ∈ 1..ℓ places Z check c (default: spread round-robin)."""
+               heights: list[int | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """ℓ-layer thickening; ``heights[c]`` ∈ 1..ℓ places Z check c (default: spread round-robin);
+    ``None`` keeps a copy of it on every layer (used by coning's second, X-side thickening)."""
     code = CSSCode(h_x, h_z)
     hx, hz = code.h_x, code.h_z
     n, nx, nz = code.n, hx.shape[0], hz.shape[0]
@@ -125,8 +131,9 @@ def thickening(h_x: np.ndarray, h_z: np.ndarray, layers: int,
         raise ValueError(f"layers must be >= 1, got {layers}")
     if heights is None:
         heights = [1 + (c % L) for c in range(nz)]
-    if len(heights) != nz or any(not 1 <= h <= L for h in heights):
-        raise ValueError(f"heights must list {nz} integers in 1..{L}, got {heights}")
+    if len(heights) != nz or any(h is not None and not 1 <= h <= L for h in heights):
+        raise ValueError(f"heights must list {nz} integers in 1..{L} (or None), got {heights}")
+    placed = [(c, t) for c in range(nz) for t in (range(L) if heights[c] is None else [heights[c] - 1])]
 
     def q(j: int, t: int) -> int:  # layer qubit, t = 0..L-1
         return t * n + j
@@ -143,16 +150,281 @@ def thickening(h_x: np.ndarray, h_z: np.ndarray, layers: int,
             for s in (t - 1, t):
                 if 0 <= s < L - 1:
                     new_x[row, v(c, s)] = 1
-    new_z = np.zeros(((L - 1) * n + nz, N), dtype=np.uint8)
+    new_z = np.zeros(((L - 1) * n + len(placed), N), dtype=np.uint8)
     for s in range(L - 1):
         for j in range(n):
             row = s * n + j
             new_z[row, [q(j, s), q(j, s + 1)]] = 1
             for c in np.flatnonzero(hx[:, j]):
                 new_z[row, v(int(c), s)] = 1
-    for c in range(nz):
-        new_z[(L - 1) * n + c, [q(int(j), heights[c] - 1) for j in np.flatnonzero(hz[c])]] = 1
+    for row, (c, t) in enumerate(placed):
+        new_z[(L - 1) * n + row, [q(int(j), t) for j in np.flatnonzero(hz[c])]] = 1
     return new_x, new_z
+
+
+def _path_to_root(parent: dict[int, tuple[int, int] | None], x: int) -> list[tuple[int, int]]:
+    out = []
+    while parent[x] is not None:
+        out.append(parent[x])
+        x = parent[x][0]
+    return out
+
+
+def _shortest_cycle(adj: dict[int, dict[int, set[int]]], rng: np.random.Generator) -> list[int]:
+    """Edge ids of a shortest cycle of a simple graph (BFS from every vertex, random tie-break)."""
+    best: list[int] | None = None
+    verts = list(adj)
+    rng.shuffle(verts)
+    for root in verts:
+        parent: dict[int, tuple[int, int] | None] = {root: None}
+        depth = {root: 0}
+        frontier = [root]
+        found = None
+        while frontier and found is None:
+            nxt = []
+            for u in frontier:
+                for w, eids in adj[u].items():
+                    e = min(eids)
+                    if w not in depth:
+                        depth[w], parent[w] = depth[u] + 1, (u, e)
+                        nxt.append(w)
+                    elif parent[u] is None or parent[u][0] != w:  # non-tree edge closes a cycle
+                        found = (u, w, e)
+                        break
+                if found:
+                    break
+            frontier = nxt
+        if found is None:
+            continue
+        u, w, e = found
+
+        pu, pw = _path_to_root(parent, u), _path_to_root(parent, w)
+        anc_u = [u] + [a for a, _ in pu]
+        anc_w = [w] + [a for a, _ in pw]
+        common = next(a for a in anc_u if a in set(anc_w))
+        cyc = [eid for a, eid in zip(anc_u, [e2 for _, e2 in pu]) if a != common]
+        cyc += [eid for a, eid in zip(anc_w, [e2 for _, e2 in pw]) if a != common]
+        cyc.append(e)
+        if best is None or len(cyc) < len(best):
+            best = cyc
+            if len(best) <= 3:
+                break
+    assert best is not None  # min degree >= 3 guarantees a cycle
+    return best
+
+
+def decongested_cycle_basis(edges: list[tuple[int, int]],
+                            rng: np.random.Generator | None = None) -> list[list[int]]:
+    """A cycle basis (cycles as closed vertex sequences) of the simple graph ``edges``.
+
+    Freedman–Hastings decongestion: drop degree-1 vertices, record self-loops, contract a random
+    degree-2 vertex into a path edge; when every degree is >= 3 record a shortest cycle (a double
+    edge if any) and delete one of its edges.  Each recorded cycle owns an edge removed right after,
+    so the cycles are independent and, as the graph ends empty, span the cycle space.
+    """
+    rng = rng or np.random.default_rng(0)
+    paths: dict[int, list[int]] = {i: [int(a), int(b)] for i, (a, b) in enumerate(edges)}
+    inc: dict[int, set[int]] = {}
+    for i, (a, b) in enumerate(edges):
+        inc.setdefault(int(a), set()).add(i)
+        inc.setdefault(int(b), set()).add(i)
+    next_id = len(edges)
+    cycles: list[list[int]] = []
+
+    def deg(v: int) -> int:
+        return sum(2 if paths[e][0] == paths[e][-1] else 1 for e in inc[v])
+
+    def drop(e: int) -> None:
+        for v in {paths[e][0], paths[e][-1]}:
+            inc[v].discard(e)
+        del paths[e]
+
+    while paths:
+        leaves = [v for v in inc if deg(v) == 1]
+        if leaves:
+            for v in leaves:
+                if inc[v]:
+                    drop(next(iter(inc[v])))
+            continue
+        loops = [e for e, pth in paths.items() if pth[0] == pth[-1]]
+        if loops:
+            for e in loops:
+                cycles.append(paths[e][:-1])
+                drop(e)
+            continue
+        twos = sorted(v for v in inc if deg(v) == 2)
+        if twos:
+            v = twos[int(rng.integers(len(twos)))]
+            e1, e2 = sorted(inc[v])
+            p1 = paths[e1] if paths[e1][-1] == v else paths[e1][::-1]
+            p2 = paths[e2] if paths[e2][0] == v else paths[e2][::-1]
+            drop(e1)
+            drop(e2)
+            paths[next_id] = p1 + p2[1:]
+            inc[p1[0]].add(next_id)
+            inc[p2[-1]].add(next_id)
+            next_id += 1
+            continue
+        inc = {v: es for v, es in inc.items() if es}
+        # every vertex has degree >= 3: a double edge is a 2-cycle, else a shortest cycle
+        by_pair: dict[tuple[int, int], list[int]] = {}
+        for e, pth in paths.items():
+            by_pair.setdefault((min(pth[0], pth[-1]), max(pth[0], pth[-1])), []).append(e)
+        doubles = [es for es in by_pair.values() if len(es) > 1]
+        if doubles:
+            e1, e2 = doubles[int(rng.integers(len(doubles)))][:2]
+            p1, p2 = paths[e1], paths[e2]
+            if p2[0] != p1[-1]:
+                p2 = p2[::-1]
+            cycles.append(p1 + p2[1:-1])
+            drop(e2)
+            continue
+        adj: dict[int, dict[int, set[int]]] = {v: {} for v in inc}
+        for e, pth in paths.items():
+            a, b = pth[0], pth[-1]
+            adj[a].setdefault(b, set()).add(e)
+            adj[b].setdefault(a, set()).add(e)
+        cyc_edges = _shortest_cycle(adj, rng)
+        # walk the cycle's path edges into one closed vertex sequence
+        seq = list(paths[cyc_edges[0]])
+        rest = cyc_edges[1:]
+        while rest:
+            for e in rest:
+                pth = paths[e]
+                if pth[0] == seq[-1]:
+                    seq += pth[1:]
+                elif pth[-1] == seq[-1]:
+                    seq += pth[::-1][1:]
+                else:
+                    continue
+                rest.remove(e)
+                break
+            else:  # pragma: no cover - the BFS cycle is connected
+                raise RuntimeError("cycle edges do not chain")
+        assert seq[-1] == seq[0]
+        cycles.append(seq[:-1])
+        drop(cyc_edges[int(rng.integers(len(cyc_edges)))])
+    return cycles
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def cellulate(cycle: list[int]) -> tuple[list[list[int]], list[tuple[int, int]]]:
+    """Split a closed vertex sequence longer than 4 into 4-cycles (and at most one 3-cycle) by
+    chords between opposite vertices; returns the faces and the chords used."""
+    if len(cycle) <= 4:
+        return [list(cycle)], []
+    faces, chords = [], []
+    a, b = 0, len(cycle) - 1
+    while b - a - 1 >= 2:  # at least two vertices strictly between a and b: cut off a square
+        faces.append([cycle[a], cycle[a + 1], cycle[b - 1], cycle[b]])
+        a, b = a + 1, b - 1
+        if b - a > 1:
+            chords.append((cycle[a], cycle[b]))
+    if b - a - 1 > 0:
+        faces.append([cycle[a]] + cycle[a + 1:b] + [cycle[b]])
+    return faces, chords
+
+
+def coning(h_x: np.ndarray, h_z: np.ndarray, rows: list[int] | None = None, seed: int | None = 0,
+           layers: int = 1, target_q_x: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Replace the Z checks ``rows`` (default: all of weight > 3) by coned low-weight checks.
+
+    New qubit order: the original n qubits, then one qubit per (coned check, edge) and chord.  New
+    X checks: the old ones (extended to their edge qubits), then one per cellulated cycle face or
+    double edge.  New Z checks: the untouched old ones, then one per (coned check, qubit of Q).
+    Each X check must meet every coned Z check in at most two qubits (true after gauging +
+    thickening); otherwise ``ValueError``.  ``layers`` > 1: second thickening of the X side with
+    random heights for the new face checks when q_X exceeds ``target_q_x``.
+    """
+    code = CSSCode(h_x, h_z)
+    hx, hz = code.h_x, code.h_z
+    n, nx = code.n, hx.shape[0]
+    rng = np.random.default_rng(seed)
+    if rows is None:
+        rows = [i for i in range(hz.shape[0]) if int(hz[i].sum()) > 3]
+    rows = sorted({int(r) for r in rows})
+    if any(not 0 <= r < hz.shape[0] for r in rows):
+        raise ValueError(f"rows must index Z checks 0..{hz.shape[0] - 1}, got {rows}")
+    x_supp = [set(np.flatnonzero(hx[i]).tolist()) for i in range(nx)]
+    x_cols = [np.flatnonzero(hx[:, j]).tolist() for j in range(n)]
+    x_rows: list[list[int]] = [sorted(s) for s in x_supp]
+    faces_all: list[list[int]] = []
+    z_new: list[list[int]] = []
+    n_tot = n
+    for r in rows:
+        Q = np.flatnonzero(hz[r]).tolist()
+        qset = set(Q)
+        touching = sorted({i for j in Q for i in x_cols[j]})
+        edge_q: dict[tuple[int, int], list[int]] = {}  # vertex pair -> its edge qubits
+        at_vertex: dict[int, list[int]] = {v: [] for v in Q}
+        for i in touching:
+            ov = sorted(x_supp[i] & qset)
+            if len(ov) != 2:
+                raise ValueError(f"coning: X check {i} meets Z check {r} in {len(ov)} qubits; "
+                                 "coning needs overlaps of 0 or 2 (gauge and thicken first)")
+            e = n_tot
+            n_tot += 1
+            x_rows[i].append(e)
+            edge_q.setdefault((ov[0], ov[1]), []).append(e)
+            at_vertex[ov[0]].append(e)
+            at_vertex[ov[1]].append(e)
+        for es in edge_q.values():  # parallel edges: 2-cycles
+            faces_all.extend([[es[0], e2] for e2 in es[1:]])
+        for cyc in decongested_cycle_basis(list(edge_q), rng):
+            faces, chords = cellulate(cyc)
+            for a, b in chords:
+                key = _pair(a, b)
+                if key not in edge_q:
+                    edge_q[key] = [n_tot]
+                    at_vertex[a].append(n_tot)
+                    at_vertex[b].append(n_tot)
+                    n_tot += 1
+            for f in faces:
+                faces_all.append([edge_q[_pair(f[t], f[t - 1])][0] for t in range(len(f))])
+        z_new.extend([[v] + at_vertex[v] for v in Q])
+    keep = [i for i in range(hz.shape[0]) if i not in set(rows)]
+    new_x = np.zeros((nx + len(faces_all), n_tot), dtype=np.uint8)
+    for i, supp in enumerate(x_rows + faces_all):
+        new_x[i, supp] = 1
+    new_z = np.zeros((len(keep) + len(z_new), n_tot), dtype=np.uint8)
+    new_z[: len(keep), :n] = hz[keep]
+    for i, supp in enumerate(z_new):
+        new_z[len(keep) + i, supp] = 1
+    q_x = int(new_x.sum(axis=0).max(initial=0))
+    if layers > 1 and q_x > target_q_x:
+        face_h = [int(h) for h in rng.integers(1, layers + 1, len(faces_all))]
+        heights: list[int | None] = [None] * nx + face_h
+        tz, tx = thickening(new_z, new_x, layers, heights)  # X side thickened: roles swapped
+        return tx, tz
+    return new_x, new_z
+
+
+def choose_heights(h_x: np.ndarray, h_z: np.ndarray, layers: int, seed: int | None = 0) -> list[int]:
+    """Greedy heights (1-based) for thickening, chosen so coning stays light: each Z check goes to the
+    layer that least raises (a) the weight its overlapping X checks will have after coning (their
+    thickened weight + one edge qubit per coned Z check they meet there) and (b) the Z-degree of its
+    qubits on that layer; heavy checks first, ties broken at random."""
+    hx, hz = gf2.as_binary(h_x, "h_x"), gf2.as_binary(h_z, "h_z")
+    L = int(layers)
+    rng = np.random.default_rng(seed)
+    vert = np.array([(t > 0) + (t < L - 1) for t in range(L)], dtype=np.int64)
+    x_load = hx.sum(axis=1).astype(np.int64)[:, None] + vert[None, :]
+    z_deg = np.zeros((hx.shape[1], L), dtype=np.int64) + vert[None, :]
+    meets = (hx.astype(np.int64) @ hz.T.astype(np.int64)) > 0  # X check i meets Z check c
+    order = sorted(range(hz.shape[0]), key=lambda c: (-int(hz[c].sum()), rng.random()))
+    heights = [1] * hz.shape[0]
+    for c in order:
+        xs, qs = np.flatnonzero(meets[:, c]), np.flatnonzero(hz[c])
+        cost = [(max(x_load[xs, t].max(initial=0) + 1, z_deg[qs, t].max(initial=0) + 1),
+                 x_load[xs, t].sum() + z_deg[qs, t].sum(), rng.random()) for t in range(L)]
+        t = min(range(L), key=lambda t: cost[t])
+        x_load[xs, t] += 1
+        z_deg[qs, t] += 1
+        heights[c] = t + 1
+    return heights
 
 
 @dataclass
@@ -160,7 +432,7 @@ class HastingsResult:
     h_x: np.ndarray
     h_z: np.ndarray
     stages: list[dict] = field(default_factory=list)
-    coning: str = "not implemented"
+    coning: str = "done"
 
 
 def _stage(name: str, hx: np.ndarray, hz: np.ndarray) -> dict:
@@ -170,21 +442,28 @@ def _stage(name: str, hx: np.ndarray, hz: np.ndarray) -> dict:
 
 
 def hastings_pipeline(h_x: np.ndarray, h_z: np.ndarray, layers: int = 3, heights: list[int] | None = None,
-                      copying_method: str = "hastings", copying_target: int = 3,
-                      z_gauging: bool = False) -> HastingsResult:
-    """copying → gauging → thickening (→ optional Z-side gauging in place of coning)."""
+                      copying_method: str = "hastings", copying_target: int = 3, cone: bool = True,
+                      coning_layers: int = 1, target_q_x: int = 3, seed: int | None = 0) -> HastingsResult:
+    """copying → gauging → thickening with heights → coning of the placed original Z checks.
+
+    ``coning_layers`` > 1 adds coning's second (X-side) thickening when q_X exceeds ``target_q_x``.
+    ``cone=False`` stops after thickening.  ``heights=None``: greedy ``choose_heights``.  ``seed``
+    drives the random tie-breaks of the heights and coning's cycle-basis choices.
+    """
     hx, hz = gf2.as_binary(h_x, "h_x"), gf2.as_binary(h_z, "h_z")
     stages = [_stage("input", hx, hz)]
     hx, hz = copying(hx, hz, copying_method, copying_target)
     stages.append(_stage(f"copying[{copying_method}]", hx, hz))
     hx, hz = gauging(hx, hz)
     stages.append(_stage("gauging", hx, hz))
+    n_orig_z = hz.shape[0]
+    if heights is None:
+        heights = choose_heights(hx, hz, layers, seed)
     hx, hz = thickening(hx, hz, layers, heights)
     stages.append(_stage(f"thickening[l={layers}]", hx, hz))
-    note = "not implemented"
-    if z_gauging:
-        gz, gx = gauging(hz, hx)
-        hx, hz = gx, gz
-        stages.append(_stage("z-gauging (substitute for coning)", hx, hz))
-        note = "replaced by Z-side gauging"
-    return HastingsResult(hx, hz, stages, note)
+    if not cone:
+        return HastingsResult(hx, hz, stages, "skipped")
+    rows = list(range(hz.shape[0] - n_orig_z, hz.shape[0]))  # the original Z checks, placed at their heights
+    hx, hz = coning(hx, hz, rows, seed=seed, layers=coning_layers, target_q_x=target_q_x)
+    stages.append(_stage(f"coning[l2={coning_layers}]", hx, hz))
+    return HastingsResult(hx, hz, stages, "done")

@@ -187,49 +187,79 @@ def table_i(quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
-def table_ii(quick: bool, start: str = "systematic") -> list[dict[str, Any]]:
-    """HGP-30 codes.  ``start="systematic"``: the dense [Aᵀ|I] parity check (GAP-like, as the paper's
-    base codes); ``"shipped"``: the shipped low-weight basis (often already (6,3) at zero overhead)."""
+def table_ii_row(kc: int, start: str = "systematic", sabo_runs: int = 3, beam_width: int = 3,
+                 max_steps: int = 60) -> dict[str, Any]:
+    """One Table II row: seed [30, kc] (HGP k = kc²) reduced to (6,3) by Sabo and by our rl method."""
     import qdesign
     from qdesign.codes.hgp import hgp_matrices
     from qdesign.codes.seeds import get_seed, systematic_parity_check
 
-    rows = []
-    ks = [2, 3] if quick else [2, 3, 4, 5, 6, 7, 8, 9, 10]
-    for kc in ks:
-        seed = get_seed(30, kc)
-        H = systematic_parity_check(seed.G) if start == "systematic" else seed.H
-        hx, hz = hgp_matrices(H)
-        rl_n, rl_d, sabo_n, sabo_d = PAPER_TABLE_II[kc * kc]
-        row: dict[str, Any] = {
-            "seed": f"30,{kc}",
-            "start": start,
-            "k": kc * kc,
-            "paper_rl": [rl_n, rl_d],
-            "paper_sabo": [sabo_n, sabo_d],
-            "paper_rl_kd2n": kc * kc * rl_d**2 / rl_n,
-            "paper_sabo_kd2n": kc * kc * sabo_d**2 / sabo_n,
+    seed = get_seed(30, kc)
+    H = systematic_parity_check(seed.G) if start == "systematic" else seed.H
+    hx, hz = hgp_matrices(H)
+    rl_n, rl_d, sabo_n, sabo_d = PAPER_TABLE_II[kc * kc]
+    row: dict[str, Any] = {
+        "seed": f"30,{kc}",
+        "start": start,
+        "k": kc * kc,
+        "paper_rl": [rl_n, rl_d],
+        "paper_sabo": [sabo_n, sabo_d],
+        "paper_rl_kd2n": kc * kc * rl_d**2 / rl_n,
+        "paper_sabo_kd2n": kc * kc * sabo_d**2 / sabo_n,
+    }
+    rl_kw = {"beam_width": beam_width, "max_steps": max_steps}
+    for method, kw in (("sabo", {"runs": sabo_runs}), ("rl", rl_kw)):
+        r, t = _timed(
+            lambda m=method, kw=kw: qdesign.reduce_weight(hx, hz, method=m, seed_matrix=H, **kw)
+        )
+        p = r.params
+        row[method] = {
+            "n": p.n,
+            "k": p.k,
+            "d": int(p.d),
+            "w": p.w,
+            "q": p.q,
+            "met_target": r.met_target,
+            "kd2n": p.k * p.d**2 / p.n,
+            "exact": p.exact,
+            "witness_verified": p.witness_verified,
+            "seconds": t,
         }
-        for method, kw in (("sabo", {"runs": 3}), ("rl", {"beam_width": 3, "max_steps": 60})):
-            r, t = _timed(
-                lambda m=method, kw=kw: qdesign.reduce_weight(hx, hz, method=m, seed_matrix=H, **kw)
-            )
-            p = r.params
-            row[method] = {
-                "n": p.n,
-                "k": p.k,
-                "d": int(p.d),
-                "w": p.w,
-                "q": p.q,
-                "met_target": r.met_target,
-                "kd2n": p.k * p.d**2 / p.n,
-                "witness_verified": p.witness_verified,
-                "seconds": t,
-            }
-        row["base"] = {"n": int(r.base.n), "d": int(r.base.d), "w": r.base.w, "q": r.base.q}
-        row["rl_at_or_below_paper_n"] = row["rl"]["n"] <= rl_n
+    row["base"] = {"n": int(r.base.n), "d": int(r.base.d), "w": r.base.w, "q": r.base.q}
+    row["rl_at_or_below_paper_n"] = row["rl"]["n"] <= rl_n
+    row["rl_d_at_least_base"] = row["rl"]["d"] >= row["base"]["d"]
+    return row
+
+
+def table_ii(quick: bool, start: str = "systematic", ks: list[int] | None = None,
+             save_to: Path | None = None) -> list[dict[str, Any]]:
+    """HGP-30 codes.  ``start="systematic"``: the dense [Aᵀ|I] parity check (GAP-like, as the paper's
+    base codes); ``"shipped"``: the shipped low-weight basis (often already (6,3) at zero overhead).
+    ``save_to``: rewrite this JSON after every finished row (an interrupted run keeps its rows)."""
+    rows: list[dict[str, Any]] = []
+    if ks is None:
+        ks = [2, 3] if quick else [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    for kc in ks:
+        row, t = _timed(lambda kc=kc: table_ii_row(kc, start))
+        row["row_seconds"] = t
         rows.append(row)
+        print(f"[bench] table II k={kc * kc}: rl n={row['rl']['n']} d={row['rl']['d']}  "
+              f"sabo n={row['sabo']['n']} d={row['sabo']['d']}  ({t:.0f} s)", file=sys.stderr, flush=True)
+        if save_to is not None:
+            _write(save_to, {"table_ii": rows, "start": start, "complete": len(rows) == len(ks),
+                             "ks_requested": [k * k for k in ks]})
     return rows
+
+
+def _json_default(o: Any) -> Any:
+    return None if isinstance(o, float) and math.isinf(o) else str(o)
+
+
+def _write(path: Path, res: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(res, indent=1, default=_json_default))
+    tmp.replace(path)
 
 
 def run_bench(out_dir: Path, quick: bool = False) -> dict[str, Any]:
@@ -245,16 +275,25 @@ def run_bench(out_dir: Path, quick: bool = False) -> dict[str, Any]:
         res[name], t = _timed(fn)
         print(f"[bench] {name}: {t:.1f} s", file=sys.stderr, flush=True)
     res["wall_seconds"] = time.perf_counter() - t0
-    (out_dir / "weight_reduce.json").write_text(
-        json.dumps(
-            res, indent=1, default=lambda o: None if isinstance(o, float) and math.isinf(o) else str(o)
-        )
-    )
+    _write(out_dir / "weight_reduce.json", res)
     _print(res)
     return res
 
 
 def _print(res: dict[str, Any]) -> None:
+    if "table_i" in res:
+        _print_head(res)
+    print("Table II (n, d, kd^2/n):")
+    for r in res["table_ii"]:
+        s, q = r["sabo"], r["rl"]
+        print(
+            f"  k={r['k']}: rl ({q['n']},{q['d']},{q['kd2n']:.2f}) sabo ({s['n']},{s['d']},{s['kd2n']:.2f})  "
+            f"paper rl {r['paper_rl']} {r['paper_rl_kd2n']:.2f} "
+            f"sabo {r['paper_sabo']} {r['paper_sabo_kd2n']:.2f}"
+        )
+
+
+def _print_head(res: dict[str, Any]) -> None:
     print("distance timings (s):")
     for r in res["distance_timings"]:
         parts = [f"{k}={v['d']}@{v['s'] or float('nan'):.4f}"
@@ -269,19 +308,21 @@ def _print(res: dict[str, Any]) -> None:
             f"{r['base']['q']})  sabo [[{s['n']},{s['k']},{s['d']}]]({s['w']},{s['q']})  "
             f"rl [[{q['n']},{q['k']},{q['d']}]]({q['w']},{q['q']})  paper {r['paper_sabo']} | {r['paper_rl']}"
         )
-    print("Table II (n, d, kd^2/n):")
-    for r in res["table_ii"]:
-        s, q = r["sabo"], r["rl"]
-        print(
-            f"  k={r['k']}: rl ({q['n']},{q['d']},{q['kd2n']:.2f}) sabo ({s['n']},{s['d']},{s['kd2n']:.2f})  "
-            f"paper rl {r['paper_rl']} {r['paper_rl_kd2n']:.2f} "
-            f"sabo {r['paper_sabo']} {r['paper_sabo_kd2n']:.2f}"
-        )
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default="experiments/results")
+    ap.add_argument("--table-ii", action="store_true",
+                    help="run only Table II (systematic start), saving weight_reduce_table_ii.json per row")
+    ap.add_argument("--ks", default="2,3,4,5,6,7,8,9,10", help="seed dimensions k_c (HGP k = k_c^2)")
     args = ap.parse_args()
-    run_bench(Path(args.out), quick=args.quick)
+    if args.table_ii:
+        t0 = time.perf_counter()
+        rows = table_ii(False, "systematic", [int(x) for x in args.ks.split(",")],
+                        save_to=Path(args.out) / "weight_reduce_table_ii.json")
+        _print({"table_ii": rows})
+        print(f"wall {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    else:
+        run_bench(Path(args.out), quick=args.quick)

@@ -34,6 +34,32 @@ def _strict_warnings():
     return ctx
 
 
+def _mask_size(space: gym.Space) -> int:
+    """Length of ``action_masks()``: n for Discrete, sum of nvec for MultiDiscrete (sb3-contrib)."""
+    return int(space.n) if hasattr(space, "n") else int(np.sum(space.nvec))
+
+
+def _pick(space: gym.Space, mask: np.ndarray, rng: np.random.Generator) -> int | np.ndarray:
+    """A random action allowed by the mask (per dimension for MultiDiscrete)."""
+    if hasattr(space, "n"):
+        return int(rng.choice(np.flatnonzero(mask)))
+    parts = np.split(mask, np.cumsum(space.nvec)[:-1])
+    return np.array([int(rng.choice(np.flatnonzero(m))) for m in parts], dtype=space.dtype)
+
+
+def _all_actions(space: gym.Space) -> list:
+    """Every Discrete action; for MultiDiscrete every value of each dimension plus the top corner."""
+    if hasattr(space, "n"):
+        return list(range(space.n))
+    acts = [np.zeros(len(space.nvec), dtype=space.dtype)]
+    for d, size in enumerate(space.nvec):
+        for v in range(int(size)):
+            a = np.zeros(len(space.nvec), dtype=space.dtype)
+            a[d] = v
+            acts.append(a)
+    return acts + [np.asarray(space.nvec - 1, dtype=space.dtype)]
+
+
 def _masked_rollout(env: gym.Env, seed: int, steps: int) -> list[tuple]:
     """A trajectory of valid random actions drawn from a seeded generator."""
     rng = np.random.default_rng(seed)
@@ -41,9 +67,10 @@ def _masked_rollout(env: gym.Env, seed: int, steps: int) -> list[tuple]:
     trace: list[tuple] = [("reset", np.asarray(obs).tobytes(), _scalars(info))]
     for _ in range(steps):
         mask = env.unwrapped.action_masks()
-        action = int(rng.choice(np.flatnonzero(mask)))
+        action = _pick(env.action_space, mask, rng)
         obs, reward, terminated, truncated, info = env.step(action)
-        trace.append((action, np.asarray(obs).tobytes(), reward, terminated, truncated, _scalars(info)))
+        trace.append((np.asarray(action).tobytes(), np.asarray(obs).tobytes(), reward, terminated, truncated,
+                      _scalars(info)))
         if terminated or truncated:
             obs, info = env.reset(seed=int(rng.integers(1 << 30)))
             trace.append(("reset", np.asarray(obs).tobytes(), _scalars(info)))
@@ -107,12 +134,12 @@ def test_action_mask_invariants(env_id):
     env = gym.make(env_id)
     env.reset(seed=0)
     rng = np.random.default_rng(0)
-    n = env.action_space.n
+    n = _mask_size(env.action_space)
     for _ in range(15):
         mask = env.unwrapped.action_masks()
         assert isinstance(mask, np.ndarray) and mask.dtype == np.bool_ and mask.shape == (n,)
         assert mask.any(), "at least one action must be valid"
-        action = int(rng.choice(np.flatnonzero(mask)))
+        action = _pick(env.action_space, mask, rng)
         _, _, terminated, truncated, info = env.step(action)
         if "action_mask" in info:
             np.testing.assert_array_equal(info["action_mask"], env.unwrapped.action_masks())
@@ -125,7 +152,7 @@ def test_any_action_is_accepted(env_id):
     """The checkers sample without masks, so step() must take every action in the space."""
     env = gym.make(env_id)
     env.reset(seed=1)
-    for action in range(env.action_space.n):
+    for action in _all_actions(env.action_space):
         _, reward, terminated, truncated, _ = env.step(action)
         assert isinstance(reward, float)
         if terminated or truncated:
@@ -167,7 +194,7 @@ def test_spawn_subproc_vec_env(family):
     try:
         obs = vec.reset()
         masks = np.stack(vec.env_method("action_masks"))
-        actions = np.array([int(np.flatnonzero(m)[0]) for m in masks])
+        actions = np.array([_pick(vec.action_space, m, np.random.default_rng(0)) for m in masks])
         obs, rewards, dones, infos = vec.step(actions)
         assert obs.shape[0] == 2 and rewards.shape == (2,)
         level = vec.get_attr("curriculum_level")[0]

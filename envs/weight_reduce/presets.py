@@ -28,4 +28,8 @@ ENTRIES: list[EnvEntry] = [
     EnvEntry(name="WeightReduce-6-3-3", entry_point=_TANNER,
              description="quantum Tanner graph of HGP([6,3,3]) [[45,9,3]] to (4,3) with CSS-valid moves",
              kwargs={"seeds": "6,3", "max_check_weight": 4, "max_qubit_degree": 3}),
+    EnvEntry(name="WeightReduce-Factored", entry_point=_TANNER,
+             description="HGP([7,4,3]) to (6,3) with CNOT moves; MultiDiscrete (kind, i, j) actions",
+             kwargs={"seeds": "7,4", "max_check_weight": 6, "max_qubit_degree": 3, "allow_cnot": True,
+                     "action_mode": "factored"}),
 ]

@@ -172,19 +172,99 @@ def table_i(quick: bool) -> list[dict[str, Any]]:
                 "seconds": t,
             }
         row["base"] = {"n": int(r.base.n), "k": r.base.k, "d": int(r.base.d), "w": r.base.w, "q": r.base.q}
-        if not quick:  # Hastings without coning; distance: Stim search in a killable process
+        if not quick:  # Hastings' pipeline with coning (l = 3, greedy heights, seed 0); Stim upper bound on d
             from qdesign.agents.baselines.hastings import hastings_pipeline
             from qdesign.codes.css import CSSCode
 
-            res, t = _timed(lambda: hastings_pipeline(hx, hz, layers=3))
+            res, t = _timed(lambda: hastings_pipeline(hx, hz, layers=3, seed=0))
             c = CSSCode(res.h_x, res.h_z)
-            row["hastings_no_coning"] = {
-                "n": c.n, "k": c.k, "w_x": c.w_x, "w_z": c.w_z, "q_x": c.q_x, "q_z": c.q_z,
-                "stages": res.stages, "seconds": t,
+            row["hastings"] = {
+                "n": c.n, "k": c.k, "w": c.w, "q": c.q, "w_x": c.w_x, "w_z": c.w_z, "q_x": c.q_x,
+                "q_z": c.q_z, "stages": res.stages, "seconds": t,
                 "d_upper_bound_stim": _stim_ub_with_timeout(res.h_x, res.h_z, 30.0),
             }
         rows.append(row)
     return rows
+
+
+def _dist_worker(hx: np.ndarray, hz: np.ndarray, sector: str, method: str, queue: Any) -> None:
+    from qdesign.codes import distance as dist
+    from qdesign.codes.css import CSSCode
+
+    code = CSSCode(hx, hz)
+    t0 = time.perf_counter()
+    d = dist.maxsat_exact(code, sector) if method == "maxsat" else dist.stim_upper_bound(code, sector)
+    queue.put((d.value, bool(dist.verify_witness(code, d, sector)), time.perf_counter() - t0))
+
+
+def _distance_with_timeout(hx: np.ndarray, hz: np.ndarray, sector: str, method: str,
+                           timeout: float) -> dict[str, Any]:
+    """d_X or d_Z by MaxSAT (exact) or Stim's search (upper bound) in a killable process."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_dist_worker, args=(hx, hz, sector, method, queue))
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join()
+        return {"method": method, "d": None, "timeout_s": timeout}
+    d, ok, t = queue.get()
+    return {"method": method, "d": None if d == math.inf else int(d), "witness_verified": ok, "s": t}
+
+
+def _qrm15() -> tuple[np.ndarray, np.ndarray]:
+    hx = np.array([[(j >> i) & 1 for j in range(1, 16)] for i in range(4)], dtype=np.uint8)
+    pairs = [hx[a] & hx[b] for a in range(4) for b in range(a + 1, 4)]
+    return hx, np.vstack([hx] + pairs)
+
+
+H633_GAP = np.array([[0, 1, 1, 1, 1, 0], [1, 0, 1, 0, 1, 0], [0, 1, 1, 0, 0, 1]], dtype=np.uint8)
+
+
+def hastings_worked_numbers(seeds: int = 5, timeout: float = 60.0) -> dict[str, Any]:
+    """Hastings' pipeline with coning against the CodingTheory.jl worked sizes: [[15,1,3]] QRM with
+    l = 3 and the tutorial's heights (722/721, 510, 315 qubits) and the HGP of [6,3,3] ([[2892,9]])."""
+    from qdesign.agents.baselines.hastings import hastings_pipeline
+    from qdesign.codes.hgp import hgp_matrices
+
+    out: dict[str, Any] = {"qrm15": [], "hgp633": []}
+    hx, hz = _qrm15()
+    heights = [2, 1, 2, 1, 2, 3, 1, 3, 3, 1]
+    for method, ref in (("hastings", "722/721"), ("reduced", "510"), ("target", "315")):
+        runs = []
+        for sd in range(seeds):
+            res, t = _timed(lambda m=method, sd=sd: hastings_pipeline(hx, hz, layers=3, heights=heights,
+                                                                      copying_method=m, seed=sd))
+            runs.append({"seed": sd, "n": res.stages[-1]["n"], "seconds": t, "final": res.stages[-1]})
+        res = hastings_pipeline(hx, hz, layers=3, heights=heights, copying_method=method, seed=0)
+        row = {"copying": method, "reference_n": ref, "n_per_seed": [r["n"] for r in runs],
+               "stages_seed0": res.stages, "all_k_kept": all(s["k"] == 1 for s in res.stages),
+               "base_d": {"x": 7, "z": 3}}
+        row["d_z_seed0"] = _distance_with_timeout(res.h_x, res.h_z, "Z", "maxsat", timeout)
+        row["d_x_seed0"] = _distance_with_timeout(res.h_x, res.h_z, "X", "maxsat", timeout)
+        out["qrm15"].append(row)
+        print(f"[bench] QRM {method}: n {row['n_per_seed']} (ref {ref}) d_x {row['d_x_seed0'].get('d')} "
+              f"d_z {row['d_z_seed0'].get('d')}", file=sys.stderr, flush=True)
+    hx, hz = hgp_matrices(H633_GAP)
+    for layers in (2, 3, 4, 5, 6):
+        for method in ("hastings", "reduced", "target"):
+            res, t = _timed(lambda m=method, L=layers: hastings_pipeline(hx, hz, layers=L, copying_method=m,
+                                                                         seed=0))
+            f = res.stages[-1]
+            row = {"layers": layers, "copying": method, "reference": "[[2892,9,5]](6,6)", "n": f["n"],
+                   "k": f["k"], "w": max(f["w_x"], f["w_z"]), "q": max(f["q_x"], f["q_z"]), "final": f,
+                   "all_k_kept": all(s["k"] == 9 for s in res.stages), "seconds": t}
+            if layers == 3:
+                row["d_z"] = _distance_with_timeout(res.h_x, res.h_z, "Z", "maxsat", timeout)
+                row["d_x_ub"] = _distance_with_timeout(res.h_x, res.h_z, "X", "stim", timeout)
+            out["hgp633"].append(row)
+            print(f"[bench] HGP633 l={layers} {method}: [[{f['n']},{f['k']}]]({row['w']},{row['q']}) "
+                  f"d_z {row.get('d_z', {}).get('d')} d_x<= {row.get('d_x_ub', {}).get('d')}",
+                  file=sys.stderr, flush=True)
+    return out
 
 
 def table_ii_row(kc: int, start: str = "systematic", sabo_runs: int = 3, beam_width: int = 3,
@@ -316,9 +396,15 @@ if __name__ == "__main__":
     ap.add_argument("--out", default="experiments/results")
     ap.add_argument("--table-ii", action="store_true",
                     help="run only Table II (systematic start), saving weight_reduce_table_ii.json per row")
+    ap.add_argument("--hastings", action="store_true",
+                    help="run only Hastings' pipeline (with coning) on the worked examples")
     ap.add_argument("--ks", default="2,3,4,5,6,7,8,9,10", help="seed dimensions k_c (HGP k = k_c^2)")
     args = ap.parse_args()
-    if args.table_ii:
+    if args.hastings:
+        res, t = _timed(hastings_worked_numbers)
+        res["wall_seconds"] = t
+        _write(Path(args.out) / "weight_reduce_hastings.json", res)
+    elif args.table_ii:
         t0 = time.perf_counter()
         rows = table_ii(False, "systematic", [int(x) for x in args.ks.split(",")],
                         save_to=Path(args.out) / "weight_reduce_table_ii.json")

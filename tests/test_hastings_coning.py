@@ -110,12 +110,25 @@ def test_coning_is_seeded_and_reproducible() -> None:
     assert r.params.k == 9 and r.details["coning"] == "done" and r.params.w <= 8
 
 
-def test_coning_distance_on_qrm_target() -> None:
-    """Exact distances (Stim MaxSAT, witness re-checked) of the targeted-copying output: d_X grows
-    (7 -> 14), d_Z drops 3 -> 2 through a bridge edge of a coned check's graph (reported as is)."""
+def test_coning_distance_on_qrm_target_and_repair() -> None:
+    """Exact distances (Stim MaxSAT, witnesses re-checked) of the targeted-copying output.  Plain
+    coning: d_X grows (7 -> 14) but d_Z drops 3 -> 2 through a bridge of a coned check's graph;
+    ``keep_distance`` adds free edges across the cuts of minimum-weight Z logicals until d_Z = 3."""
     hx, hz = _qrm15()
-    res = hastings_pipeline(hx, hz, layers=3, heights=HEIGHTS, copying_method="target", seed=0)
-    code = CSSCode(res.h_x, res.h_z)
+    plain = hastings_pipeline(hx, hz, layers=3, heights=HEIGHTS, copying_method="target", seed=0)
+    code = CSSCode(plain.h_x, plain.h_z)
     dx, dz = dist.maxsat_exact(code, "X"), dist.maxsat_exact(code, "Z")
     assert dist.verify_witness(code, dx, "X") and dist.verify_witness(code, dz, "Z")
-    assert dx.value >= 7 and dz.value >= 2
+    assert dx.value >= 7 and dz.value == 2
+    w = np.flatnonzero(dz.witness)
+    assert any(j >= plain.stages[-2]["n"] for j in w)  # the short logical uses a new edge qubit
+    fixed = hastings_pipeline(hx, hz, layers=3, heights=HEIGHTS, copying_method="target", seed=0,
+                              keep_distance=True)
+    last = fixed.stages[-1]
+    assert last["met"] and last["k"] == 1 and last["d_z_per_round"][0] == 2 and last["extra_edges"] >= 1
+    assert plain.stages[-1]["n"] < last["n"] <= plain.stages[-1]["n"] + 3 * last["extra_edges"]
+    code = CSSCode(fixed.h_x, fixed.h_z)
+    dx, dz = dist.maxsat_exact(code, "X"), dist.maxsat_exact(code, "Z")
+    assert dist.verify_witness(code, dx, "X") and dist.verify_witness(code, dz, "Z")
+    assert dx.value >= 7 and dz.value >= 3
+    assert last["w_x"] <= 8 and last["w_z"] <= 6 and last["q_x"] <= 3 and last["q_z"] <= 5

@@ -328,31 +328,16 @@ def cellulate(cycle: list[int]) -> tuple[list[list[int]], list[tuple[int, int]]]
     return faces, chords
 
 
-def coning(h_x: np.ndarray, h_z: np.ndarray, rows: list[int] | None = None, seed: int | None = 0,
-           layers: int = 1, target_q_x: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """Replace the Z checks ``rows`` (default: all of weight > 3) by coned low-weight checks.
-
-    New qubit order: the original n qubits, then one qubit per (coned check, edge) and chord.  New
-    X checks: the old ones (extended to their edge qubits), then one per cellulated cycle face or
-    double edge.  New Z checks: the untouched old ones, then one per (coned check, qubit of Q).
-    Each X check must meet every coned Z check in at most two qubits (true after gauging +
-    thickening); otherwise ``ValueError``.  ``layers`` > 1: second thickening of the X side with
-    random heights for the new face checks when q_X exceeds ``target_q_x``.
-    """
-    code = CSSCode(h_x, h_z)
-    hx, hz = code.h_x, code.h_z
-    n, nx = code.n, hx.shape[0]
-    rng = np.random.default_rng(seed)
-    if rows is None:
-        rows = [i for i in range(hz.shape[0]) if int(hz[i].sum()) > 3]
-    rows = sorted({int(r) for r in rows})
-    if any(not 0 <= r < hz.shape[0] for r in rows):
-        raise ValueError(f"rows must index Z checks 0..{hz.shape[0] - 1}, got {rows}")
+def _cone(hx: np.ndarray, hz: np.ndarray, rows: list[int], rng: np.random.Generator,
+          extra_edges: dict[int, list[tuple[int, int]]]) -> tuple[np.ndarray, np.ndarray, int, dict]:
+    """Coning proper; returns (H_X, H_Z, number of face checks, edge qubit -> (row, vertex pair))."""
+    n, nx = hx.shape[1], hx.shape[0]
     x_supp = [set(np.flatnonzero(hx[i]).tolist()) for i in range(nx)]
     x_cols = [np.flatnonzero(hx[:, j]).tolist() for j in range(n)]
     x_rows: list[list[int]] = [sorted(s) for s in x_supp]
     faces_all: list[list[int]] = []
     z_new: list[list[int]] = []
+    owner: dict[int, tuple[int, tuple[int, int]]] = {}
     n_tot = n
     for r in rows:
         Q = np.flatnonzero(hz[r]).tolist()
@@ -360,28 +345,34 @@ def coning(h_x: np.ndarray, h_z: np.ndarray, rows: list[int] | None = None, seed
         touching = sorted({i for j in Q for i in x_cols[j]})
         edge_q: dict[tuple[int, int], list[int]] = {}  # vertex pair -> its edge qubits
         at_vertex: dict[int, list[int]] = {v: [] for v in Q}
+
+        def new_edge(a: int, b: int, edge_q: dict = edge_q, at_vertex: dict = at_vertex, r: int = r) -> int:
+            nonlocal n_tot
+            e = n_tot
+            n_tot += 1
+            edge_q.setdefault(_pair(a, b), []).append(e)
+            at_vertex[a].append(e)
+            at_vertex[b].append(e)
+            owner[e] = (r, _pair(a, b))
+            return e
+
         for i in touching:
             ov = sorted(x_supp[i] & qset)
             if len(ov) != 2:
                 raise ValueError(f"coning: X check {i} meets Z check {r} in {len(ov)} qubits; "
                                  "coning needs overlaps of 0 or 2 (gauge and thicken first)")
-            e = n_tot
-            n_tot += 1
-            x_rows[i].append(e)
-            edge_q.setdefault((ov[0], ov[1]), []).append(e)
-            at_vertex[ov[0]].append(e)
-            at_vertex[ov[1]].append(e)
+            x_rows[i].append(new_edge(ov[0], ov[1]))
+        for a, b in extra_edges.get(r, []):  # free edges (no X check) added for expansion
+            if a not in qset or b not in qset or a == b:
+                raise ValueError(f"extra edge ({a}, {b}) of Z check {r} must join two of its qubits")
+            new_edge(a, b)
         for es in edge_q.values():  # parallel edges: 2-cycles
             faces_all.extend([[es[0], e2] for e2 in es[1:]])
         for cyc in decongested_cycle_basis(list(edge_q), rng):
             faces, chords = cellulate(cyc)
             for a, b in chords:
-                key = _pair(a, b)
-                if key not in edge_q:
-                    edge_q[key] = [n_tot]
-                    at_vertex[a].append(n_tot)
-                    at_vertex[b].append(n_tot)
-                    n_tot += 1
+                if _pair(a, b) not in edge_q:
+                    new_edge(a, b)
             for f in faces:
                 faces_all.append([edge_q[_pair(f[t], f[t - 1])][0] for t in range(len(f))])
         z_new.extend([[v] + at_vertex[v] for v in Q])
@@ -393,13 +384,126 @@ def coning(h_x: np.ndarray, h_z: np.ndarray, rows: list[int] | None = None, seed
     new_z[: len(keep), :n] = hz[keep]
     for i, supp in enumerate(z_new):
         new_z[len(keep) + i, supp] = 1
+    return new_x, new_z, len(faces_all), owner
+
+
+def _rows_to_cone(hz: np.ndarray, rows: list[int] | None) -> list[int]:
+    if rows is None:
+        rows = [i for i in range(hz.shape[0]) if int(hz[i].sum()) > 3]
+    rows = sorted({int(r) for r in rows})
+    if any(not 0 <= r < hz.shape[0] for r in rows):
+        raise ValueError(f"rows must index Z checks 0..{hz.shape[0] - 1}, got {rows}")
+    return rows
+
+
+def coning(h_x: np.ndarray, h_z: np.ndarray, rows: list[int] | None = None, seed: int | None = 0,
+           layers: int = 1, target_q_x: int = 3,
+           extra_edges: dict[int, list[tuple[int, int]]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Replace the Z checks ``rows`` (default: all of weight > 3) by coned low-weight checks.
+
+    New qubit order: the original n qubits, then one qubit per (coned check, edge) and chord.  New
+    X checks: the old ones (extended to their edge qubits), then one per cellulated cycle face or
+    double edge.  New Z checks: the untouched old ones, then one per (coned check, qubit of Q).
+    Each X check must meet every coned Z check in at most two qubits (true after gauging +
+    thickening); otherwise ``ValueError``.  ``layers`` > 1: second thickening of the X side with
+    random heights for the new face checks when q_X exceeds ``target_q_x``.  ``extra_edges[r]``:
+    vertex pairs of Z check r joined by extra free edge qubits (see ``coning_keep_distance``).
+    """
+    code = CSSCode(h_x, h_z)
+    rng = np.random.default_rng(seed)
+    rows = _rows_to_cone(code.h_z, rows)
+    new_x, new_z, n_faces, _ = _cone(code.h_x, code.h_z, rows, rng, extra_edges or {})
     q_x = int(new_x.sum(axis=0).max(initial=0))
     if layers > 1 and q_x > target_q_x:
-        face_h = [int(h) for h in rng.integers(1, layers + 1, len(faces_all))]
+        nx = code.h_x.shape[0]
+        face_h = [int(h) for h in rng.integers(1, layers + 1, n_faces)]
         heights: list[int | None] = [None] * nx + face_h
         tz, tx = thickening(new_z, new_x, layers, heights)  # X side thickened: roles swapped
         return tx, tz
     return new_x, new_z
+
+
+def coning_keep_distance(h_x: np.ndarray, h_z: np.ndarray, rows: list[int] | None = None,
+                         d_z_target: int | None = None, seed: int | None = 0,
+                         max_rounds: int = 30) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Coning, then repair of the Z distance with extra free edges (small codes: exact MaxSAT).
+
+    A Z logical of the coned code restricted to the edges of coned check r is a cut δA of that
+    check's graph, and multiplying by the new Z checks on A maps it to an old logical that is
+    heavier by at most |A| − |δA|: coning keeps d_Z when every graph has edge expansion >= 1 and
+    loses distance through sparse cuts such as bridges.  Each round takes a minimum-weight Z
+    logical (exact, Stim + MaxSAT), and for every coned check it crosses, joins the two sides of
+    the cut by one new free edge (lowest-degree endpoints), until d_Z >= ``d_z_target`` (default:
+    the input's exact d_Z) or ``max_rounds`` rounds.  Returns (H_X, H_Z, report).
+    """
+    from qdesign.codes import distance as dist
+
+    code = CSSCode(h_x, h_z)
+    rows = _rows_to_cone(code.h_z, rows)
+    if d_z_target is None:
+        d_z_target = int(dist.maxsat_exact(code, "Z").value)
+    extra: dict[int, list[tuple[int, int]]] = {}
+    history: list[int] = []
+    for _round in range(max_rounds + 1):
+        hx, hz, _, owner = _cone(code.h_x, code.h_z, rows, np.random.default_rng(seed), extra)
+        dz = dist.maxsat_exact(CSSCode(hx, hz), "Z")
+        history.append(int(dz.value))
+        if dz.value >= d_z_target or dz.witness is None or _round == max_rounds:
+            break
+        cut: dict[int, list[tuple[int, int]]] = {}
+        for e in np.flatnonzero(dz.witness):
+            if int(e) in owner:
+                r, pair = owner[int(e)]
+                cut.setdefault(r, []).append(pair)
+        added = False
+        for r, pairs in cut.items():
+            new = _bridge_cut(r, pairs, owner)
+            if new is not None:
+                extra.setdefault(r, []).append(new)
+                added = True
+        if not added:
+            break
+    report = {"d_z_target": d_z_target, "d_z_per_round": history,
+              "extra_edges": int(sum(len(v) for v in extra.values())), "met": history[-1] >= d_z_target}
+    return hx, hz, report
+
+
+def _bridge_cut(r: int, cut_pairs: list[tuple[int, int]],
+                owner: dict[int, tuple[int, tuple[int, int]]]) -> tuple[int, int] | None:
+    """A new vertex pair across the cut ``cut_pairs`` of check r's graph, joining low-degree ends."""
+    pairs = [p for rr, p in owner.values() if rr == r]
+    deg: dict[int, int] = {}
+    for a, b in pairs:
+        deg[a] = deg.get(a, 0) + 1
+        deg[b] = deg.get(b, 0) + 1
+    cut = set(cut_pairs)
+    adj: dict[int, set[int]] = {v: set() for v in deg}
+    for a, b in pairs:
+        if (a, b) not in cut:
+            adj[a].add(b)
+            adj[b].add(a)
+    comp: dict[int, int] = {}
+    for v in sorted(adj):
+        if v in comp:
+            continue
+        comp[v], stack = v, [v]
+        while stack:
+            u = stack.pop()
+            for w in adj[u]:
+                if w not in comp:
+                    comp[w] = v
+                    stack.append(w)
+    existing = set(pairs)
+    for a, b in cut_pairs:
+        if comp[a] == comp[b]:
+            continue
+        side_a = sorted((v for v in comp if comp[v] == comp[a]), key=lambda v: (deg[v], v))
+        side_b = sorted((v for v in comp if comp[v] == comp[b]), key=lambda v: (deg[v], v))
+        cands = [(deg[x] + deg[y], x, y) for x in side_a for y in side_b if _pair(x, y) not in existing]
+        if cands:
+            _, x, y = min(cands)
+            return _pair(x, y)
+    return None
 
 
 def choose_heights(h_x: np.ndarray, h_z: np.ndarray, layers: int, seed: int | None = 0) -> list[int]:
@@ -443,12 +547,15 @@ def _stage(name: str, hx: np.ndarray, hz: np.ndarray) -> dict:
 
 def hastings_pipeline(h_x: np.ndarray, h_z: np.ndarray, layers: int = 3, heights: list[int] | None = None,
                       copying_method: str = "hastings", copying_target: int = 3, cone: bool = True,
-                      coning_layers: int = 1, target_q_x: int = 3, seed: int | None = 0) -> HastingsResult:
+                      coning_layers: int = 1, target_q_x: int = 3, seed: int | None = 0,
+                      keep_distance: bool = False) -> HastingsResult:
     """copying → gauging → thickening with heights → coning of the placed original Z checks.
 
     ``coning_layers`` > 1 adds coning's second (X-side) thickening when q_X exceeds ``target_q_x``.
     ``cone=False`` stops after thickening.  ``heights=None``: greedy ``choose_heights``.  ``seed``
     drives the random tie-breaks of the heights and coning's cycle-basis choices.
+    ``keep_distance=True`` (small codes: exact MaxSAT each round): ``coning_keep_distance`` with the
+    input's exact d_Z as target (coning itself never lowers d_X; see that function).
     """
     hx, hz = gf2.as_binary(h_x, "h_x"), gf2.as_binary(h_z, "h_z")
     stages = [_stage("input", hx, hz)]
@@ -464,6 +571,13 @@ def hastings_pipeline(h_x: np.ndarray, h_z: np.ndarray, layers: int = 3, heights
     if not cone:
         return HastingsResult(hx, hz, stages, "skipped")
     rows = list(range(hz.shape[0] - n_orig_z, hz.shape[0]))  # the original Z checks, placed at their heights
+    if keep_distance:
+        from qdesign.codes import distance as dist
+
+        d_z0 = int(dist.maxsat_exact(CSSCode(h_x, h_z), "Z").value)
+        hx, hz, rep = coning_keep_distance(hx, hz, rows, d_z_target=d_z0, seed=seed)
+        stages.append({**_stage("coning[keep d_Z]", hx, hz), **rep})
+        return HastingsResult(hx, hz, stages, "done, d_Z repaired" if rep["met"] else "done, d_Z short")
     hx, hz = coning(hx, hz, rows, seed=seed, layers=coning_layers, target_q_x=target_q_x)
     stages.append(_stage(f"coning[l2={coning_layers}]", hx, hz))
     return HastingsResult(hx, hz, stages, "done")

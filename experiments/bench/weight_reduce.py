@@ -245,9 +245,17 @@ def hastings_worked_numbers(seeds: int = 5, timeout: float = 60.0) -> dict[str, 
                "base_d": {"x": 7, "z": 3}}
         row["d_z_seed0"] = _distance_with_timeout(res.h_x, res.h_z, "Z", "maxsat", timeout)
         row["d_x_seed0"] = _distance_with_timeout(res.h_x, res.h_z, "X", "maxsat", timeout)
+        kd, t = _timed(lambda m=method: hastings_pipeline(hx, hz, layers=3, heights=heights, copying_method=m,
+                                                          seed=0, keep_distance=True))
+        row["keep_distance_seed0"] = {
+            "final": kd.stages[-1], "seconds": t,
+            "d_z": _distance_with_timeout(kd.h_x, kd.h_z, "Z", "maxsat", timeout),
+            "d_x": _distance_with_timeout(kd.h_x, kd.h_z, "X", "maxsat", timeout)}
         out["qrm15"].append(row)
+        kd = row["keep_distance_seed0"]
         print(f"[bench] QRM {method}: n {row['n_per_seed']} (ref {ref}) d_x {row['d_x_seed0'].get('d')} "
-              f"d_z {row['d_z_seed0'].get('d')}", file=sys.stderr, flush=True)
+              f"d_z {row['d_z_seed0'].get('d')}; keep_distance n {kd['final']['n']} d_x {kd['d_x'].get('d')} "
+              f"d_z {kd['d_z'].get('d')}", file=sys.stderr, flush=True)
     hx, hz = hgp_matrices(H633_GAP)
     for layers in (2, 3, 4, 5, 6):
         for method in ("hastings", "reduced", "target"):
@@ -257,7 +265,7 @@ def hastings_worked_numbers(seeds: int = 5, timeout: float = 60.0) -> dict[str, 
             row = {"layers": layers, "copying": method, "reference": "[[2892,9,5]](6,6)", "n": f["n"],
                    "k": f["k"], "w": max(f["w_x"], f["w_z"]), "q": max(f["q_x"], f["q_z"]), "final": f,
                    "all_k_kept": all(s["k"] == 9 for s in res.stages), "seconds": t}
-            if layers == 3:
+            if layers in (3, 5):
                 row["d_z"] = _distance_with_timeout(res.h_x, res.h_z, "Z", "maxsat", timeout)
                 row["d_x_ub"] = _distance_with_timeout(res.h_x, res.h_z, "X", "stim", timeout)
             out["hgp633"].append(row)

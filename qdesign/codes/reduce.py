@@ -9,7 +9,8 @@ Methods
 * ``"hastings"``: the quantum pipeline copying → gauging → thickening with heights → coning (see
   ``qdesign.agents.baselines.hastings``; randomised by ``seed``); works on any CSS code, distance is
   a Stim upper bound beyond ``exact_max_n`` qubits.  Coning bounds (w, q) but not by (6, 3): the
-  output is typically (7, 4)-(8, 5), and its distance can drop (reported, never hidden).
+  output is typically (7, 4)-(8, 5).  Plain coning can lower d_Z; ``keep_distance=True`` repairs it
+  with extra edges (exact MaxSAT per round, small codes only).
 The report carries n, k, d with witness (re-checked), w, q, qubit overhead and whether the target
 was met.
 """
@@ -112,7 +113,7 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
                   runs: int = 20, model: Any = None, env: Any = None, beam_width: int = 6,
                   max_steps: int = 40,
                   layers: int = 3, heights: list[int] | None = None, copying: str = "hastings",
-                  coning_layers: int = 1,
+                  coning_layers: int = 1, keep_distance: bool = False,
                   exact_max_n: int = 400, seed: int = 0) -> ReduceResult:
     """Weight-reduce the CSS code (h_x, h_z); returns the new matrices and a report (see module doc).
 
@@ -170,7 +171,7 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
     from qdesign.agents.baselines.hastings import hastings_pipeline
 
     res = hastings_pipeline(code.h_x, code.h_z, layers=layers, heights=heights, copying_method=copying,
-                            coning_layers=coning_layers, seed=seed)
+                            coning_layers=coning_layers, seed=seed, keep_distance=keep_distance)
     details.update({"stages": res.stages, "coning": res.coning, "layers": layers, "copying": copying,
                     "seed": seed})
     params = code_parameters(res.h_x, res.h_z, exact_max_n=exact_max_n)

@@ -86,7 +86,8 @@ def _run(method: str, target: np.ndarray, gs: Any, epsilon: float, time_limit: f
 
         if gs.num_qubits != 1:
             raise ValueError(f"method 'optimal' is one-qubit only; gate_set {gs.name!r} has 2 qubits")
-        sol = get_solver(gs, kwargs.get("depth")).solve(target, epsilon)
+        sol = get_solver(gs, kwargs.get("depth"), epsilon).solve(target, epsilon,
+                                                                  extend=int(kwargs.get("extend", 2)))
         return None if sol is None else sol.word
     if method == "astar":
         from qdesign.agents.search.bwqs import astar

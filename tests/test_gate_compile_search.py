@@ -45,6 +45,42 @@ def test_mitm_is_optimal_on_brute_forced_cases(gate_set, eps, tmp_path, monkeypa
     assert checked >= 3
 
 
+def test_mitm_extension_beyond_the_tables_is_still_exact():
+    """Shallow tables + the prefix extension give the same optimum as deeper tables (independent
+    reference: the deeper tables' plain depth x depth search)."""
+    small = MITMSolver("clifford_t", depth=5, cache=False)
+    big = MITMSolver("clifford_t", depth=9, cache=False)
+    rng = np.random.default_rng(3)
+    extended = 0
+    for _ in range(25):
+        u = haar_unitary(2, rng, special=True)
+        ref = big.solve(u, 0.1)
+        if ref is None or len(ref.word) > 15:
+            continue  # beyond 2*5 + extend 5
+        sol = small.solve(u, 0.1, extend=5)
+        assert sol is not None and len(sol.word) == len(ref.word)
+        assert phase_invariant_distance(small.gs.word_unitary(sol.word), u) <= 0.1 + 1e-12
+        extended += len(sol.word) > small.max_length
+    assert extended >= 3
+
+
+def test_mitm_deep_search_returns_a_verified_word_beyond_the_exact_reach():
+    solver = MITMSolver("clifford_t", depth=6, cache=False)
+    rng = np.random.default_rng(5)
+    found = 0
+    for _ in range(6):
+        u = haar_unitary(2, rng, special=True)
+        if solver.solve(u, 0.05) is not None:
+            continue  # within the exact reach
+        sol = solver.solve_deep(u, 0.05, time_limit=10)
+        if sol is not None:
+            assert len(sol.word) > solver.max_length
+            assert phase_invariant_distance(solver.gs.word_unitary(sol.word), u) <= 0.05 + 1e-12
+            found += 1
+    assert found >= 2
+    assert solver.solve_deep(haar_unitary(2, rng), 1e-9, time_limit=5) is None  # hopeless: fails fast
+
+
 def test_mitm_tables_cached_and_reload_identically(tmp_path, monkeypatch):
     monkeypatch.setenv("QDESIGN_CACHE", str(tmp_path))
     a = MITMSolver("hrc6", depth=4)

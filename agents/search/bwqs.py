@@ -88,12 +88,14 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
          max_nodes: int = 200_000, time_limit: float | None = 30.0,
          finisher: Callable[[np.ndarray, int], list[int] | None] | None = None,
          max_length: int = 200, last_action: int = -1, finisher_exact: bool = False,
-         finisher_cap: int | None = None) -> SearchResult:
+         finisher_cap: int | None = None,
+         root_finisher: Callable[[np.ndarray, int], list[int] | None] | None = None) -> SearchResult:
     """Search a word W (first gate first) with ``d(W, root) <= epsilon``; see the module docstring.
 
     ``finisher(residual, max_len)`` returns a word of <= max_len gates finishing the residual, or None;
     with ``finisher_exact`` its answer at the root is taken as optimal (the MITM solver is exact);
-    ``finisher_cap`` bounds the finisher's length below the root (keeps those calls to milliseconds).
+    ``finisher_cap`` bounds the finisher's length below the root (keeps those calls to milliseconds);
+    ``root_finisher`` replaces the finisher for the root only (e.g. one that may search for seconds).
     """
     t0 = time.time()
     eye = np.eye(gs.dim)
@@ -125,7 +127,7 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
                 if n > 0 and finisher_cap is not None:
                     cap = min(cap, finisher_cap)  # cheap last-mile calls below the root
                 if cap >= 1:
-                    w = finisher(res[n], cap)
+                    w = (root_finisher or finisher)(res[n], cap) if n == 0 else finisher(res[n], cap)
                     if w is not None and (best is None or g[n] + len(w) < best[0]):
                         best = (g[n] + len(w), n, list(w))
                         stats["finisher_hits"] += 1
@@ -193,13 +195,32 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
 
 
 def mitm_finisher(gs: GateSet, epsilon: float, depth: int | None = None) -> Callable:
-    """Last-mile finisher from the exact one-qubit meet-in-the-middle solver."""
+    """Last-mile finisher from the exact one-qubit meet-in-the-middle solver (tables chosen for epsilon)."""
     from qdesign.agents.search.mitm import get_solver
 
-    solver = get_solver(gs, depth)
+    solver = get_solver(gs, depth, epsilon)
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
         sol = solver.solve(residual, epsilon, max_length=max_len)
+        return None if sol is None else sol.word
+
+    return finish
+
+
+def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: int = 0) -> Callable:
+    """Root call of the one-qubit search: exact MITM (plus ``extend`` gates), then, when that fails
+    (high precision), the solver's three-factor deep search for up to ``time_limit`` seconds."""
+    from qdesign.agents.search.mitm import get_solver
+
+    solver = get_solver(gs, None, epsilon)
+
+    def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
+        t0 = time.time()
+        sol = solver.solve(residual, epsilon, max_length=max_len, extend=extend)
+        if sol is None:
+            sol = solver.solve_deep(residual, epsilon, time_limit=max(1.0, time_limit - (time.time() - t0)))
+            if sol is not None and len(sol.word) > max_len:
+                sol = None
         return None if sol is None else sol.word
 
     return finish
@@ -241,7 +262,9 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
         if finisher is True:
             from qdesign.agents.search.mitm import get_solver
 
-            kwargs.setdefault("finisher_cap", get_solver(gs).depth + 6)
+            kwargs.setdefault("finisher_cap", get_solver(gs, None, epsilon).depth + 6)
+            kwargs.setdefault("root_finisher", deep_root_finisher(
+                gs, epsilon, 30.0 if time_limit is None else time_limit))
     res = bwqs(root, gs, epsilon, h, finisher=fin, time_limit=30.0 if time_limit is None else time_limit,
                last_action=prefix[-1] if prefix else -1, finisher_exact=fin is not None, **kwargs)
     if res.word is not None:

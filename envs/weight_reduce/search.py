@@ -75,3 +75,66 @@ def policy_rollout(env: SeedReduceEnv, model: Any, seed: int = 0) -> tuple[np.nd
             best_H, best_s = env.H.copy(), dict(env.score)
         done = term or trunc
     return best_H, best_s
+
+
+def complete_by_splits(H: np.ndarray, max_check_weight: int = 6, max_qubit_degree: int = 3) -> np.ndarray:
+    """Finish a seed with SeedReduce's own split moves: split the heaviest row while some row is above
+    the cap, then the heaviest column likewise (caps: min(q, w // 2), at least 3).  Splits keep k
+    and never lower the distance, and each one strictly lowers the split weight (rows of weight
+    >= 4, columns of degree >= 4), so this always terminates; it is the beam's fallback when its
+    depth or padding runs out with heavy rows or columns left."""
+    from qdesign.envs.weight_reduce import moves
+
+    cap = max(3, min(int(max_qubit_degree), int(max_check_weight) // 2))
+    H = np.asarray(H, dtype=np.uint8).copy()
+    while True:
+        rw = H.sum(axis=1)
+        i = int(rw.argmax()) if rw.size else 0
+        if rw.size and rw[i] > cap and rw[i] >= 4:
+            H = moves.split_row(H, i)
+            continue
+        cw = H.sum(axis=0)
+        j = int(cw.argmax()) if cw.size else 0
+        if cw.size and cw[j] > cap and cw[j] >= 4:
+            H = moves.split_column(H, j)
+            continue
+        return H
+
+
+def factor_shared_pairs(H: np.ndarray, max_check_weight: int = 6, max_qubit_degree: int = 3) -> np.ndarray:
+    """Lower heavy rows two at a time: when two rows above the cap share bits a, b, add one bit x
+    and one check {a, b, x} (x = a + b) and put x in place of a, b in both rows.  One new bit and
+    check serve two rows (a split serves one); x has degree 3 and a, b lose one degree each.  The
+    old code is the new code restricted to the old bits (x is forced), so k is kept and d never
+    drops.  Rows left heavy, and heavy columns, are finished by ``complete_by_splits``."""
+    cap = max(3, min(int(max_qubit_degree), int(max_check_weight) // 2))
+    H = np.asarray(H, dtype=np.uint8).copy()
+    while True:
+        heavy = np.flatnonzero(H.sum(axis=1) > cap)
+        if heavy.size < 2:
+            break
+        cw = H.sum(axis=0)
+        best = None
+        for ii in range(heavy.size):
+            for jj in range(ii + 1, heavy.size):
+                i, j = int(heavy[ii]), int(heavy[jj])
+                common = np.flatnonzero(H[i] & H[j])
+                if common.size < 2:
+                    continue
+                order = common[np.argsort(-cw[common], kind="stable")]
+                a, b = int(order[0]), int(order[1])
+                key = (-(int(H[i].sum()) + int(H[j].sum())), -(int(cw[a]) + int(cw[b])), i, j)
+                if best is None or key < best[0]:
+                    best = (key, i, j, a, b)
+        if best is None:
+            break
+        _, i, j, a, b = best
+        r, n = H.shape
+        out = np.zeros((r + 1, n + 1), dtype=np.uint8)
+        out[:r, :n] = H
+        for row in (i, j):
+            out[row, [a, b]] = 0
+            out[row, n] = 1
+        out[r, [a, b, n]] = 1
+        H = out
+    return complete_by_splits(H, max_check_weight, max_qubit_degree)

@@ -12,7 +12,8 @@ Methods
   output is typically (7, 4)-(8, 5).  Plain coning can lower d_Z; ``keep_distance=True`` repairs it
   with extra edges (exact MaxSAT per round, small codes only).
 The report carries n, k, d with witness (re-checked), w, q, qubit overhead and whether the target
-was met.
+was met.  Hypergraph-product results above ``HGP_DENSE_MAX_N`` qubits (Sabo's outputs for large
+seeds reach 6·10^4) come back as scipy CSR matrices, checked from their seeds without dense ranks.
 """
 
 from __future__ import annotations
@@ -25,8 +26,14 @@ import numpy as np
 
 from qdesign.codes import gf2
 from qdesign.codes.css import CSSCode, check_target
-from qdesign.codes.hgp import hgp_matrices
-from qdesign.codes.params import CodeParameters, code_parameters
+from qdesign.codes.hgp import hgp_matrices, hgp_parameters
+from qdesign.codes.params import (
+    HGP_DENSE_MAX_N,
+    CodeParameters,
+    code_parameters,
+    hgp_code_parameters,
+    sparse_hgp_matrices,
+)
 
 METHODS = ("rl", "sabo", "hastings")
 
@@ -85,7 +92,14 @@ def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int,
     over SeedReduce's moves started from H and from a sparse basis of the same code."""
     from qdesign.codes.sparsify import sparse_basis
     from qdesign.envs.weight_reduce import seed_env
-    from qdesign.envs.weight_reduce.search import _key, beam_search, policy_rollout
+    from qdesign.envs.weight_reduce.search import (
+        _key,
+        _violation,
+        beam_search,
+        complete_by_splits,
+        factor_shared_pairs,
+        policy_rollout,
+    )
 
     starts = [("sparse-basis", sparse_basis(H, col_cap=q))]
     if H.shape[1] <= 12:  # the dense start is cheap only for small seeds
@@ -99,6 +113,11 @@ def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int,
         Hn, sn = beam_search(e, beam_width=beam_width, max_depth=max_steps,
                              max_expand=400 if H0.shape[1] <= 12 else 150)
         cands.append((_key(sn, e, Hn), f"beam from {label}", Hn))
+        if _violation(sn, e) > 0:  # beam ran out of depth/padding: finish deterministically
+            for fin_name, fin in (("splits", complete_by_splits), ("pair factoring", factor_shared_pairs)):
+                for src_name, src in ((f"beam from {label}", Hn), (label, H0)):
+                    Hc = fin(src, w, q)
+                    cands.append((_key(seed_env.hgp_score(Hc), e, Hc), f"{src_name} + {fin_name}", Hc))
     if model is not None and env is not None:
         env._starts = [(H.copy(), d_goal)]
         Hp, sp = policy_rollout(env, model)
@@ -165,8 +184,13 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
             Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), model, beam_width, max_steps,
                            env)
             details.update(info)
-        hx, hz = hgp_matrices(Hn)
-        params = code_parameters(hx, hz, hgp_seeds=(Hn, Hn), exact_max_n=exact_max_n)
+        if hgp_parameters(Hn)[0] > HGP_DENSE_MAX_N:  # large product: sparse matrices, seed-level checks
+            hx, hz = sparse_hgp_matrices(Hn)
+            params = hgp_code_parameters(Hn)
+            details["sparse_matrices"] = True
+        else:
+            hx, hz = hgp_matrices(Hn)
+            params = code_parameters(hx, hz, hgp_seeds=(Hn, Hn), exact_max_n=exact_max_n)
         return ReduceResult(hx, hz, method, params, base, target, Hn, details)
     from qdesign.agents.baselines.hastings import hastings_pipeline
 

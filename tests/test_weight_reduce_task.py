@@ -53,3 +53,23 @@ def test_summarize_writes_verified_codes(tmp_path) -> None:
     # Table I: no qubit overhead where the paper's RL row has none, except [7,4] (see README/report)
     codes = out["codes"]
     assert codes["7,2"]["n"] <= 74 and codes["7,3"]["n"] <= 65 and codes["6,3"]["n"] <= 45
+
+
+def test_factored_tanner_config_summarizes_a_policy(tmp_path) -> None:
+    """The factored WeightReduce preset trains with MaskablePPO (MultiDiscrete masks) and its run
+    summary saves the rollout's code with exact, re-checked parameters."""
+    from sb3_contrib import MaskablePPO
+
+    from qdesign.training import make_env
+
+    task = load_task("weight-reduce")
+    cfg = config_from_dict(load_yaml("experiments/configs/weight_reduce/factored_maskable_ppo.yaml"))
+    cfg.env_kwargs = {**cfg.env_kwargs, "max_steps": 4}
+    env = make_env(cfg)
+    model = MaskablePPO("MlpPolicy", env, n_steps=16, batch_size=16, seed=0)
+    model.learn(16)
+    out = task.summarize(tmp_path, cfg, [], model=model)
+    rec = out["codes"]["7,4"]
+    assert rec["witness_verified"] and rec["k"] == 16 and rec["d"] >= 1 and rec["engine"] == "policy"
+    hx, hz = io.load_npz(tmp_path / "codes" / "tanner_7_4.npz")
+    assert CSSCode(hx, hz).n == rec["n"]

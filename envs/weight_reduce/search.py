@@ -138,3 +138,24 @@ def factor_shared_pairs(H: np.ndarray, max_check_weight: int = 6, max_qubit_degr
         out[r, [a, b, n]] = 1
         H = out
     return complete_by_splits(H, max_check_weight, max_qubit_degree)
+
+
+def tanner_policy_rollout(env: Any, model: Any, seed: int = 0) -> tuple[np.ndarray, np.ndarray, dict]:
+    """WeightReduce-v0 counterpart of ``policy_rollout``: the best (H_X, H_Z) visited by a deterministic
+    masked rollout (fewest (w, q) violations with k kept and d at goal, then fewest qubits)."""
+
+    def key(s: dict[str, Any]) -> tuple:
+        bad = (max(0, s["w"] - env.max_check_weight) + max(0, s["q"] - env.max_qubit_degree)
+               + (10 if s["k"] != env.k0 else 0) + (5 * (env.d_goal - s["d"]) if s["d"] < env.d_goal else 0))
+        return (bad, s["n"])
+
+    obs, _ = env.reset(seed=seed)
+    best = (env.h_x.copy(), env.h_z.copy(), dict(env.score))
+    done = False
+    while not done:
+        action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
+        obs, _, term, trunc, _ = env.step(action)
+        if key(env.score) < key(best[2]):
+            best = (env.h_x.copy(), env.h_z.copy(), dict(env.score))
+        done = term or trunc
+    return best

@@ -55,6 +55,9 @@ class WeightReduceTask(Task):
         out_dir.mkdir(parents=True, exist_ok=True)
         env = make_env(config).unwrapped
         results: dict[str, Any] = {}
+        if hasattr(env, "h_x"):  # WeightReduce-v0 (quantum Tanner graph): policy rollout per seed
+            results = self._summarize_tanner(env, model, out_dir)
+            env.seeds = []
         for idx, seed_name in enumerate(env.seeds):
             env.sample_seeds = False
             env.set_level(idx)
@@ -89,6 +92,33 @@ class WeightReduceTask(Task):
                                                       "witness_verified")}
         succ = [e.get("is_success", False) for e in episodes]
         return {"codes": results, "train_success_rate_last100": (sum(succ[-100:]) / max(len(succ[-100:]), 1))}
+
+    @staticmethod
+    def _summarize_tanner(env: Any, model: Any, out_dir: Path) -> dict[str, Any]:
+        """Best code of a deterministic policy rollout per seed of a WeightReduce-v0 env, saved with
+        its exact parameters (Stim MaxSAT, witnesses re-checked) as npz, alist and JSON."""
+        from qdesign.codes import io
+        from qdesign.codes.params import code_parameters
+        from qdesign.envs.weight_reduce.search import tanner_policy_rollout
+
+        results: dict[str, Any] = {}
+        for idx, seed_name in enumerate(env.seeds):
+            if model is None:
+                continue
+            env.set_level(idx)
+            hx, hz, s = tanner_policy_rollout(env, model, seed=0)
+            p = code_parameters(hx, hz, exact=True)
+            tag = "tanner_" + seed_name.replace(",", "_")
+            io.save_npz(out_dir / f"{tag}.npz", hx, hz)
+            io.save_alist(out_dir / f"{tag}_hx.alist", hx)
+            io.save_alist(out_dir / f"{tag}_hz.alist", hz)
+            rec = {**p.to_dict(), "engine": "policy", "base_n": env.n0, "seed": seed_name,
+                   "met_target": bool(p.k == env.k0 and p.w <= env.max_check_weight
+                                      and p.q <= env.max_qubit_degree and p.d >= env.d_goal)}
+            (out_dir / f"{tag}.json").write_text(json.dumps(rec, indent=1))
+            results[seed_name] = {k: rec[k] for k in ("n", "k", "d", "w", "q", "base_n", "engine",
+                                                      "met_target", "witness_verified")}
+        return results
 
     def bench(self, out_dir: Path, quick: bool = False) -> dict[str, Any]:
         return self.bench_script("weight_reduce.py").run_bench(Path(out_dir), quick=quick)

@@ -106,37 +106,36 @@ def factor_shared_pairs(H: np.ndarray, max_check_weight: int = 6, max_qubit_degr
     and one check {a, b, x} (x = a + b) and put x in place of a, b in both rows.  One new bit and
     check serve two rows (a split serves one); x has degree 3 and a, b lose one degree each.  The
     old code is the new code restricted to the old bits (x is forced), so k is kept and d never
-    drops.  Rows left heavy, and heavy columns, are finished by ``complete_by_splits``."""
+    drops.  Rows are paired by a maximum matching of the "shares two bits" graph, round after
+    round; rows left heavy, and heavy columns, are finished by ``complete_by_splits``."""
+    import networkx as nx
+
     cap = max(3, min(int(max_qubit_degree), int(max_check_weight) // 2))
     H = np.asarray(H, dtype=np.uint8).copy()
     while True:
-        heavy = np.flatnonzero(H.sum(axis=1) > cap)
-        if heavy.size < 2:
+        heavy = [int(i) for i in np.flatnonzero(H.sum(axis=1) > cap)]
+        G = nx.Graph()
+        for ii, i in enumerate(heavy):
+            for j in heavy[ii + 1:]:
+                if int((H[i] & H[j]).sum()) >= 2:
+                    G.add_edge(i, j)
+        matching = sorted(tuple(sorted(e)) for e in nx.max_weight_matching(G, maxcardinality=True))
+        if not matching:
             break
-        cw = H.sum(axis=0)
-        best = None
-        for ii in range(heavy.size):
-            for jj in range(ii + 1, heavy.size):
-                i, j = int(heavy[ii]), int(heavy[jj])
-                common = np.flatnonzero(H[i] & H[j])
-                if common.size < 2:
-                    continue
-                order = common[np.argsort(-cw[common], kind="stable")]
-                a, b = int(order[0]), int(order[1])
-                key = (-(int(H[i].sum()) + int(H[j].sum())), -(int(cw[a]) + int(cw[b])), i, j)
-                if best is None or key < best[0]:
-                    best = (key, i, j, a, b)
-        if best is None:
-            break
-        _, i, j, a, b = best
-        r, n = H.shape
-        out = np.zeros((r + 1, n + 1), dtype=np.uint8)
-        out[:r, :n] = H
-        for row in (i, j):
-            out[row, [a, b]] = 0
-            out[row, n] = 1
-        out[r, [a, b, n]] = 1
-        H = out
+        cw = H.sum(axis=0).astype(np.int64)
+        for i, j in matching:
+            common = np.flatnonzero(H[i] & H[j])
+            order = common[np.argsort(-cw[common], kind="stable")]
+            a, b = int(order[0]), int(order[1])
+            r, n = H.shape
+            out = np.zeros((r + 1, n + 1), dtype=np.uint8)
+            out[:r, :n] = H
+            for row in (i, j):
+                out[row, [a, b]] = 0
+                out[row, n] = 1
+            out[r, [a, b, n]] = 1
+            H = out
+            cw[[a, b]] -= 1
     return complete_by_splits(H, max_check_weight, max_qubit_degree)
 
 

@@ -208,20 +208,26 @@ def mitm_finisher(gs: GateSet, epsilon: float, depth: int | None = None) -> Call
 
 
 def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: int = 0) -> Callable:
-    """Root call of the one-qubit search: exact MITM (plus ``extend`` gates), then, when that fails
-    (high precision), the solver's three-factor deep search for up to ``time_limit`` seconds."""
+    """Root call of the one-qubit search: the exact MITM optimum (plus ``extend`` gates); when that is
+    out of reach (high precision), the Rz-sandwich word for Clifford+T-type sets (always found, about
+    half of gridsynth's length), improved by the solver's three-factor deep search (words near the
+    optimum) for the rest of ``time_limit`` seconds."""
     from qdesign.agents.search.mitm import get_solver
+    from qdesign.agents.search.sandwich import rz_sandwich_word
 
     solver = get_solver(gs, None, epsilon)
+    sandwich = {"h", "t"} <= set(gs.gate_names)
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
         t0 = time.time()
         sol = solver.solve(residual, epsilon, max_length=max_len, extend=extend)
-        if sol is None:
-            sol = solver.solve_deep(residual, epsilon, time_limit=max(1.0, time_limit - (time.time() - t0)))
-            if sol is not None and len(sol.word) > max_len:
-                sol = None
-        return None if sol is None else sol.word
+        if sol is not None:
+            return sol.word
+        word = rz_sandwich_word(solver, residual, epsilon) if sandwich else None
+        deep = solver.solve_deep(residual, epsilon, time_limit=max(1.0, time_limit - (time.time() - t0)))
+        if deep is not None and (word is None or len(deep.word) < len(word)):
+            word = deep.word
+        return word if word is not None and len(word) <= max_len else None
 
     return finish
 
@@ -237,11 +243,16 @@ def default_heuristic(gs: GateSet, epsilon: float, use_network: bool = True):
     return DistanceHeuristic(gs, epsilon)
 
 
+#: default seconds the root may spend in the deep search beyond the exact reach (time_limit overrides)
+DEEP_SECONDS = 10.0
+
+
 def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | None = None,
           heuristic=None, finisher: bool | int = True, prefix: list[int] | None = None,
           **kwargs) -> SearchResult:
     """Compile ``target`` (or finish ``prefix``): BWQS with the learned heuristic and, on one qubit, the
-    exact MITM last-mile finisher (``finisher`` = True for full tables, an int for a table depth).
+    exact MITM last-mile finisher (``finisher`` = True for full tables, an int for a table depth); on two
+    qubits the breadth-first table finisher of ``table2q`` (exact MITM at the root, lookups below).
 
     ``heuristic``: ``"learned"`` (default: the shipped cost-to-go, else the prior), ``"distance"``
     (network-free counting-floor heuristic) or any object with ``q_values(residuals)``."""
@@ -264,9 +275,17 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
 
             kwargs.setdefault("finisher_cap", get_solver(gs, None, epsilon).depth + 6)
             kwargs.setdefault("root_finisher", deep_root_finisher(
-                gs, epsilon, 30.0 if time_limit is None else time_limit))
+                gs, epsilon, DEEP_SECONDS if time_limit is None else time_limit))
+    elif finisher is not False and gs.num_qubits == 2:
+        from qdesign.agents.search.table2q import table_finisher, table_root_finisher
+
+        depth = None if finisher is True else int(finisher)  # the table is exact only for exact residuals
+        fin = table_finisher(gs, epsilon, depth)
+        kwargs.setdefault("root_finisher", table_root_finisher(gs, epsilon, depth))
+        kwargs.setdefault("finisher_exact", False)
+    kwargs.setdefault("finisher_exact", fin is not None)
     res = bwqs(root, gs, epsilon, h, finisher=fin, time_limit=30.0 if time_limit is None else time_limit,
-               last_action=prefix[-1] if prefix else -1, finisher_exact=fin is not None, **kwargs)
+               last_action=prefix[-1] if prefix else -1, **kwargs)
     if res.word is not None:
         res.word = prefix + res.word
         res.distance = float(phase_invariant_distance(gs.word_unitary(res.word), target))

@@ -300,6 +300,25 @@ class MITMSolver:
         return None
 
 
+def counting_floor(solver: MITMSolver, epsilon: float) -> float:
+    """Counting lower bound on the typical optimal length at ``epsilon`` (digest section 5.3): the
+    smallest L whose number of distinct elements N(L) reaches ``3 pi / (4 epsilon^3)``, the number of
+    epsilon-balls needed to cover PSU(2). N(L) is read off the tables and, beyond them, extrapolated
+    with the mean per-gate growth of the last four levels. Fractional (log-interpolated)."""
+    need = 3 * np.pi / (4 * epsilon**3)
+    sizes = np.array(solver.level_sizes(), dtype=float)
+    cum = np.cumsum(sizes)
+    if cum[-1] >= need:
+        top = int(np.searchsorted(cum, need))
+        if top == 0:
+            return 0.0
+        return float(top - 1 + np.log(need / cum[top - 1]) / np.log(cum[top] / cum[top - 1]))
+    tail = sizes[-5:]
+    growth = float((tail[-1] / tail[0]) ** (1 / (len(tail) - 1)))
+    # beyond the tables N(L) ~ cum[-1] * growth^(L - depth) (the cumulative count grows like the last level)
+    return float(len(sizes) - 1 + np.log(need / cum[-1]) / np.log(growth))
+
+
 _SOLVERS: dict[tuple, MITMSolver] = {}
 
 

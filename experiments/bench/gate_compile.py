@@ -7,7 +7,13 @@ Methods (all through ``qdesign.compile_unitary``, so every result is re-verified
 ``astar_short`` / ``astar_short_nonet`` (finisher tables cut to ``--short-depth`` so the heuristic must
 search the prefix: learned vs network-free, which isolates what the learned part contributes),
 ``sk`` (qiskit Solovay-Kitaev, degree raised until epsilon), ``gridsynth`` (qiskit gridsynth_unitary),
-and ``agent:<path>`` with ``--agent``. Two-qubit rows use reverse-scrambled and Haar SU(4) targets.
+and ``agent:<path>`` with ``--agent``. Each one-qubit block also records the counting floor (the length
+at which the number of distinct words first covers PSU(2) with epsilon-balls). High precision:
+
+    nice -n 10 python experiments/bench/gate_compile.py --gate-sets clifford_t --eps 1e-3 1e-4 \
+        --targets 20 --methods optimal astar gridsynth --out gate_compile_high_precision.json
+
+Two-qubit rows use reverse-scrambled and Haar SU(4) targets.
 """
 
 from __future__ import annotations
@@ -92,8 +98,10 @@ def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: fl
         raw[m] = run_method(method, subset, gate_set, eps, limit, **kwargs)
         results[m] = summarise(raw[m], raw.get("optimal"))
         results[m]["targets"] = len(subset)
+    from qdesign.agents.search.mitm import counting_floor, get_solver
+
     return {"gate_set": gate_set, "epsilon": eps, "targets": n, "seed": seed, "kind": "haar",
-            "methods": results}
+            "counting_floor": counting_floor(get_solver(gate_set, None, eps), eps), "methods": results}
 
 
 def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int,
@@ -136,7 +144,9 @@ def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19) -> dict[str,
 
 
 def print_table(block: dict[str, Any]) -> None:
-    print(f"\n## {block['gate_set']}  eps={block['epsilon']:g}  targets={block['targets']} ({block['kind']})")
+    floor = f"  counting floor {block['counting_floor']:.1f} gates" if "counting_floor" in block else ""
+    print(f"\n## {block['gate_set']}  eps={block['epsilon']:g}  targets={block['targets']} ({block['kind']})"
+          f"{floor}")
     print(f"{'method':<20}{'n':>5}{'success':>8}{'mean len':>10}{'max len':>9}{'mean T':>9}{'x opt':>9}"
           f"{'s/target':>10}")
     for m, r in block["methods"].items():

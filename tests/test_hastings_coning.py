@@ -132,3 +132,13 @@ def test_coning_distance_on_qrm_target_and_repair() -> None:
     assert dist.verify_witness(code, dx, "X") and dist.verify_witness(code, dz, "Z")
     assert dx.value >= 7 and dz.value >= 3
     assert last["w_x"] <= 8 and last["w_z"] <= 6 and last["q_x"] <= 3 and last["q_z"] <= 5
+
+
+def test_second_thickening_keeps_k() -> None:
+    """Coning's optional X-side thickening (reference behaviour: old X checks on every layer, new
+    face checks at one random height) runs when q_X exceeds the target and keeps k."""
+    hx, hz = hgp_matrices(systematic_parity_check(get_seed(6, 3).G))
+    one = hastings_pipeline(hx, hz, layers=2, copying_method="target", seed=1)
+    two = hastings_pipeline(hx, hz, layers=2, copying_method="target", seed=1, coning_layers=2, target_q_x=2)
+    assert one.stages[-1]["q_x"] > 2 and two.stages[-1]["n"] > one.stages[-1]["n"]
+    assert two.stages[-1]["k"] == 9 and two.stages[-1]["stage"] == "coning[l2=2]"

@@ -17,7 +17,10 @@ copying → gauging → thickening with chosen heights → (coning).  Each step 
   with cycles longer than 4 split into 4-cycles by chords, gives new X checks.  The Z check of
   qubit v acts on v and on the edge qubits at v; each old X check also acts on its edge qubits.
   The choices are randomised (``seed``), so the output size varies.  An optional second,
-  X-side thickening (``layers`` > 1) lowers q_X when it exceeds ``target_q_x``.
+  X-side thickening (``layers`` > 1) runs when q_X exceeds ``target_q_x``; as in the reference it
+  keeps the old X checks on every layer, which on our test codes raised q_X instead of lowering it.
+  Coning never lowers d_X but can lower d_Z (sparse cuts of a coned check's graph);
+  ``coning_keep_distance`` repairs that with extra edges on small codes.
 """
 
 from __future__ import annotations

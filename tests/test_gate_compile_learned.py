@@ -1,0 +1,80 @@
+"""Two-qubit last-mile table finisher and its use inside A* (checked against qiskit's Operator)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qiskit.quantum_info import Operator
+
+from qdesign.agents.search.bwqs import astar
+from qdesign.agents.search.table2q import TwoQubitTable, element_keys
+from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.envs.gate_compile.targets import random_word
+from qdesign.quantum.unitary import phase_invariant_distance
+
+
+@pytest.fixture(scope="module")
+def table() -> TwoQubitTable:
+    return TwoQubitTable("clifford_t_2q", depth=4, cache=False)
+
+
+def _qiskit_distance(gs, word: list[int], target: np.ndarray) -> float:
+    """Phase-invariant distance between qiskit's own matrix of the emitted circuit and the target."""
+    return float(phase_invariant_distance(Operator(gs.to_circuit(word)).data, target))
+
+
+def test_table_levels_are_distinct_shortest_elements(table: TwoQubitTable) -> None:
+    sizes = table.level_sizes()
+    assert sizes[:3] == [1, 12, 81]  # identity; 12 gates; distinct pairs (commuting pairs coincide)
+    keys = np.concatenate([element_keys(m) for m in table.mats])
+    assert len(np.unique(keys)) == len(keys)
+    for idx in np.random.default_rng(0).integers(0, len(table), 30):
+        level = table.level_of(int(idx))
+        assert len(table.word(int(idx))) == level
+
+
+def test_lookup_finds_exact_residuals_within_depth(table: TwoQubitTable) -> None:
+    gs = table.gs
+    rng = np.random.default_rng(3)
+    for _ in range(25):
+        w = random_word(gs, int(rng.integers(0, 5)), rng)
+        u = gs.word_unitary(w) * np.exp(1j * rng.uniform(0, 2 * np.pi))  # any global phase
+        found = table.lookup(u)
+        assert found is not None and len(found) <= len(w)
+        assert _qiskit_distance(gs, found, u) < 1e-6
+
+
+def test_lookup_misses_outside_and_mitm_doubles_the_reach(table: TwoQubitTable) -> None:
+    gs = table.gs
+    w = [10, 3, 11, 8, 10, 3, 11]  # cx, t, cx, t, ... : 7 gates, not reducible to 4
+    u = gs.word_unitary(w)
+    assert table.lookup(u) is None
+    found = table.mitm(u)
+    assert found is not None and len(found) <= len(w) and len(found) > table.depth
+    assert _qiskit_distance(gs, found, u) < 1e-6
+
+
+def test_nearest_handles_approximate_residuals(table: TwoQubitTable) -> None:
+    gs = table.gs
+    rng = np.random.default_rng(5)
+    w = random_word(gs, 4, rng)
+    h = rng.normal(size=(4, 4)) + 1j * rng.normal(size=(4, 4))
+    h = (h + h.conj().T) / 2
+    vals, vecs = np.linalg.eigh(h)
+    kick = vecs @ np.diag(np.exp(1e-3j * vals)) @ vecs.conj().T
+    u = kick @ gs.word_unitary(w)
+    assert table.lookup(u) is None  # not an exact element
+    found = table.nearest(u, 1e-2)
+    assert found is not None and _qiskit_distance(gs, found, u) <= 1e-2
+    assert table.nearest(u, 1e-7) is None
+
+
+def test_astar_compiles_a_scrambled_two_qubit_target_with_the_finisher() -> None:
+    gs = build_gate_set("clifford_t_2q")
+    rng = np.random.default_rng(11)
+    w = random_word(gs, 16, rng)
+    u = gs.word_unitary(w)
+    res = astar(u, gs, 1e-2, time_limit=10.0, heuristic="distance", finisher=6)
+    assert res.word is not None and len(res.word) <= len(w)
+    assert res.stats["finisher_hits"] >= 1
+    assert _qiskit_distance(gs, res.word, u) <= 1e-2

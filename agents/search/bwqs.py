@@ -37,10 +37,11 @@ class DistanceHeuristic:
         self.inv = gs.matrices.conj().transpose(0, 2, 1)
         self.rate = rate if rate is not None else (gs.dim**2 - 1) / np.log(max(_growth(gs), 1.05))
         self._eye = np.eye(gs.dim)
+        self._flat_conj = gs.matrices.reshape(gs.n_actions, -1).conj().T  # Tr(R G^dag) = vec(R) . conj(vec G)
 
     def q_values(self, residuals: np.ndarray) -> np.ndarray:
-        ch = np.einsum("nij,ajk->naik", residuals, self.inv)
-        d = phase_invariant_distance(ch, self._eye)
+        tr = np.abs(residuals.reshape(len(residuals), -1) @ self._flat_conj)  # |Tr(child)| for every child
+        d = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * tr / self.gs.dim))
         return 1.0 + self.rate * np.maximum(0.0, np.log(np.maximum(d, 1e-12) / self.epsilon))
 
 

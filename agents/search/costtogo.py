@@ -72,6 +72,11 @@ class TrainSettings:
     time_budget: float = 120.0
     max_steps: int = 200_000
     seed: int = 0
+    #: two qubits: children within this many gates of the identity get their exact cost from the
+    #: breadth-first table (``table2q``) instead of a bootstrapped one (0: off)
+    table_depth: int = 0
+    #: learning rate at the end of the time budget, as a fraction of ``lr`` (exponential decay in time)
+    lr_final_fraction: float = 1.0
 
 
 class CostToGo:
@@ -152,6 +157,11 @@ def train(settings: TrainSettings, log: Any = print) -> tuple[CostToGo, dict[str
     from qdesign.agents.search.bwqs import DistanceHeuristic
 
     prior = DistanceHeuristic(gs, settings.epsilon)
+    table = None
+    if settings.table_depth > 0:
+        from qdesign.agents.search.table2q import get_table
+
+        table = get_table(gs, settings.table_depth)
     depth = settings.start_depth
     threshold = settings.loss_threshold
     t0 = time.time()
@@ -167,10 +177,19 @@ def train(settings: TrainSettings, log: Any = print) -> tuple[CostToGo, dict[str
             qc = target(torch.from_numpy(residual_features(children))) + torch.from_numpy(
                 prior.q_values(children)).float()
             qt = qc.clamp(min=1.0).min(dim=1).values
-        y = 1.0 + torch.where(torch.from_numpy(solved), torch.zeros_like(qt), qt).view(-1, n_a)
+        rest = torch.where(torch.from_numpy(solved), torch.zeros_like(qt), qt)
+        if table is not None:  # exact cost-to-go of children inside the table
+            idx = table.find(children)
+            lv = np.where(idx >= 0, np.searchsorted(table.offsets, idx, side="right") - 1, -1)
+            rest = torch.where(torch.from_numpy(lv >= 0), torch.from_numpy(lv).float(), rest)
+        y = 1.0 + rest.view(-1, n_a)
         prior_r = torch.from_numpy(prior.q_values(r)).float()
         pred = net(torch.from_numpy(residual_features(r))) + prior_r
         loss = nn.functional.mse_loss(pred, y)
+        if settings.lr_final_fraction != 1.0:
+            frac = min(1.0, (time.time() - t0) / settings.time_budget)
+            for group in opt.param_groups:
+                group["lr"] = settings.lr * settings.lr_final_fraction**frac
         opt.zero_grad()
         loss.backward()
         opt.step()

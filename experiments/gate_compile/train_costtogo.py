@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from qdesign.agents.search.costtogo import MODEL_DIR, TrainSettings, _scrambled_batch, train
+from qdesign.envs.gate_compile.gatesets import build_gate_set
 from qdesign.quantum.unitary import phase_invariant_distance
 
 EPS = {"clifford_t": 1e-2, "ht": 1e-2, "hrc6": 1e-3, "hrc3": 1e-2, "clifford_t_2q": 1e-2}
@@ -45,17 +46,27 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, default=MODEL_DIR)
+    ap.add_argument("--batch", type=int, default=512)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-final-fraction", type=float, default=1.0,
+                    help="learning rate at the end of the budget as a fraction of --lr (exponential decay)")
+    ap.add_argument("--start-depth", type=int, default=2)
+    ap.add_argument("--max-depth", type=int, default=None, help="curriculum cap (default: per gate set)")
+    ap.add_argument("--table-depth", type=int, default=0,
+                    help="two qubits: exact costs from the breadth-first table within this depth (0: off)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
     report = {}
     for name in args.gate_sets:
         settings = TrainSettings(gate_set=name, epsilon=EPS.get(name, 1e-2),
-                                 max_depth=MAX_DEPTH.get(name, 30), hidden=args.hidden,
-                                 time_budget=60 * args.minutes, seed=args.seed)
+                                 max_depth=args.max_depth or MAX_DEPTH.get(name, 30), hidden=args.hidden,
+                                 time_budget=60 * args.minutes, seed=args.seed, batch=args.batch, lr=args.lr,
+                                 lr_final_fraction=args.lr_final_fraction, start_depth=args.start_depth,
+                                 table_depth=args.table_depth if build_gate_set(name).num_qubits == 2 else 0)
         model, hist = train(settings, log=lambda m, n=name: print(f"[{n}] {m}", flush=True))
         model.save(args.out / f"ctg_{name}.pt")
-        depths = sorted({1, 2, 4, 6, 8, 12, 16, model.meta["depth_reached"]})
+        depths = sorted({1, 2, 4, 6, 8, 12, 16, 20, model.meta["depth_reached"]})
         greedy = {k: greedy_solve_rate(model, k) for k in depths}
         prior = {k: greedy_solve_rate(model, k, heuristic=model.prior) for k in depths}
         report[name] = {"meta": model.meta, "greedy_solve_rate": greedy,

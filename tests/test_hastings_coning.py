@@ -106,8 +106,9 @@ def test_coning_is_seeded_and_reproducible() -> None:
         coning(qx, qz, rows=[0])  # QRM checks overlap in 4 qubits: gauge and thicken first
     cx, cz = coning(hx, hz)  # HGP checks overlap in 0 or 2 qubits, so coning applies directly
     assert CSSCode(cx, cz).k == 9
-    r = qdesign.reduce_weight(hx, hz, method="hastings", copying="target", seed=5, exact_max_n=0)
-    assert r.params.k == 9 and r.details["coning"] == "done" and r.params.w <= 8
+    r = qdesign.reduce_weight(qx, qz, method="hastings", copying="target", seed=5, heights=HEIGHTS)
+    assert r.params.k == 1 and r.details["coning"] == "done" and r.params.w <= 8 and r.params.q <= 5
+    assert r.params.exact and r.params.witness_verified and r.params.d_x >= 7 and r.params.n == 315
 
 
 def test_coning_distance_on_qrm_target_and_repair() -> None:

@@ -105,3 +105,12 @@ def test_anneal_seed_reproduces_the_saved_code() -> None:
     r = anneal_fixed_n(hx0, hz0, 6, 3, d_min=3, iterations=100_000, seed=data["found"]["seed"])
     assert r.excess == 0 and excess(r.h_x, r.h_z, 6, 3) == 0
     assert r.h_x.tolist() == data["found"]["h_x"] and r.h_z.tolist() == data["found"]["h_z"]
+
+
+@pytest.mark.slow
+def test_reduce_weight_rl_reaches_58_on_hamming() -> None:
+    import qdesign
+
+    r = qdesign.reduce_weight(*hgp_matrices(systematic_parity_check(get_seed(7, 4).G)), method="rl")
+    assert r.met_target and r.params.exact and r.params.witness_verified
+    assert (r.params.n, r.params.k, int(r.params.d)) == (58, 16, 3) and r.details["hgp_route_n"] == 80

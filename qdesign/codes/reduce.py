@@ -2,8 +2,10 @@
 
 Methods
 * ``"rl"``: for hypergraph-product inputs, search over SeedReduce's moves on the classical seed
-  (beam search from H and from a sparse basis of the same code; with ``model=`` and its SeedReduce
-  ``env=`` a trained MaskablePPO policy is rolled out too); exact distance from the seed.
+  (beam search from H and from a sparse basis of the same code, finished by split moves or
+  shared-pair factoring when the beam stalls; with ``model=`` and its SeedReduce ``env=`` a trained
+  MaskablePPO policy is rolled out too); exact distance from the seed.  Small codes that would
+  still need extra qubits are also annealed at fixed n over WeightReduce's moves.
 * ``"sabo"``: Sabo et al.'s classical weight reduction of the seed (rows then columns, compressed or
   not, best of ``runs`` random orders) followed by the hypergraph product.
 * ``"hastings"``: the quantum pipeline copying → gauging → thickening with heights → coning (see
@@ -126,6 +128,28 @@ def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int,
     return best, {"engine": engine}
 
 
+def _anneal_if_better(result: ReduceResult, code: CSSCode, runs: int, iterations: int,
+                      seed: int) -> ReduceResult:
+    """Small codes whose HGP route needs extra qubits: anneal the quantum code itself over the
+    n-preserving Tanner-graph moves (``anneal_fixed_n``); keep a hit if it meets the target with k
+    kept and exact d >= the base distance (a general CSS code, no seed matrix)."""
+    from qdesign.envs.weight_reduce.anneal import anneal_fixed_n
+
+    w, q = result.target
+    d_min = int(min(3, result.base.d))
+    for r in range(max(0, runs)):
+        a = anneal_fixed_n(code.h_x, code.h_z, w, q, d_min=d_min, iterations=iterations, seed=seed + r)
+        if a.excess:
+            continue
+        p = code_parameters(a.h_x, a.h_z, exact=True)
+        cand = ReduceResult(a.h_x, a.h_z, result.method, p, result.base, result.target, None,
+                            {**result.details, "engine": "anneal (n-preserving Tanner-graph moves)",
+                             "anneal_seed": seed + r, "hgp_route_n": result.params.n})
+        if cand.met_target and (not result.met_target or p.n < result.params.n):
+            return cand
+    return result
+
+
 def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
                   max_qubit_degree: int = 3, method: str = "rl", *, seed_matrix: np.ndarray | None = None,
                   compressed: bool | None = None,
@@ -133,10 +157,13 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
                   max_steps: int = 40,
                   layers: int = 3, heights: list[int] | None = None, copying: str = "hastings",
                   coning_layers: int = 1, keep_distance: bool = False,
-                  exact_max_n: int = 400, seed: int = 0) -> ReduceResult:
+                  exact_max_n: int = 400, seed: int = 0, anneal_max_n: int = 100, anneal_runs: int = 2,
+                  anneal_iterations: int = 100_000) -> ReduceResult:
     """Weight-reduce the CSS code (h_x, h_z); returns the new matrices and a report (see module doc).
 
     ``seed_matrix``: the classical H whose HGP is (h_x, h_z) (found automatically when possible).
+    ``method="rl"`` on codes of at most ``anneal_max_n`` qubits whose HGP route adds qubits also tries
+    ``anneal_runs`` anneals of the quantum code at fixed n (result: a general CSS code).
     Raises ``ValueError`` for invalid codes (non-commuting, non-binary, mismatched, k = 0), an
     unknown method, or an unreachable target (w < 3).
     """
@@ -191,7 +218,10 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
         else:
             hx, hz = hgp_matrices(Hn)
             params = code_parameters(hx, hz, hgp_seeds=(Hn, Hn), exact_max_n=exact_max_n)
-        return ReduceResult(hx, hz, method, params, base, target, Hn, details)
+        result = ReduceResult(hx, hz, method, params, base, target, Hn, details)
+        if method == "rl" and (not result.met_target or params.n > base.n) and base.n <= anneal_max_n:
+            result = _anneal_if_better(result, code, anneal_runs, anneal_iterations, seed)
+        return result
     from qdesign.agents.baselines.hastings import hastings_pipeline
 
     res = hastings_pipeline(code.h_x, code.h_z, layers=layers, heights=heights, copying_method=copying,

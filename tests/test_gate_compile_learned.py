@@ -78,3 +78,15 @@ def test_astar_compiles_a_scrambled_two_qubit_target_with_the_finisher() -> None
     assert res.word is not None and len(res.word) <= len(w)
     assert res.stats["finisher_hits"] >= 1
     assert _qiskit_distance(gs, res.word, u) <= 1e-2
+
+
+def test_kak_fallback_reaches_haar_targets_at_loose_epsilon() -> None:
+    from qdesign.agents.search.kak2q import kak_word
+    from qdesign.quantum.unitary import haar_unitary
+
+    gs = build_gate_set("clifford_t_2q")
+    u = haar_unitary(4, np.random.default_rng(2), special=True)
+    w = kak_word(u, gs, 0.3)
+    assert w is not None
+    assert sum(gs.gate_names[a] == "cx" for a in w) <= 3
+    assert _qiskit_distance(gs, w, u) <= 0.3

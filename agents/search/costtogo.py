@@ -207,6 +207,9 @@ def train(settings: TrainSettings, log: Any = print) -> tuple[CostToGo, dict[str
                 log(f"step {step} t={time.time() - t0:.0f}s loss {mean:.4f} -> sync, depth {depth}")
             else:
                 threshold *= 1.05  # Chen et al. loosen the tolerance when it is not met
+            if step % (10 * settings.check_every) == 0:
+                log(f"step {step} t={time.time() - t0:.0f}s loss {mean:.4f} depth {depth} "
+                    f"threshold {threshold:.3f}")
     meta = asdict(settings) | {"prior_rate": prior.rate, "depth_reached": depth, "final_threshold": threshold,
                                "steps": step, "train_seconds": time.time() - t0}
     return CostToGo(net, gs, meta), history

@@ -229,9 +229,13 @@ def table_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
 
 
 def table_root_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
-                        approximate: bool = True) -> Callable[[np.ndarray, int], list[int] | None]:
+                        approximate: bool = True,
+                        kak: bool = True) -> Callable[[np.ndarray, int], list[int] | None]:
     """Root call: exact meet-in-the-middle (shortest words up to 2 * depth gates for exact targets),
-    then the approximate table lookup; an approximate hit is kept only if it is not longer."""
+    then the approximate table lookup (kept only if shorter), and when both fail (e.g. Haar targets)
+    the KAK word of ``kak2q`` (three CX plus exact one-qubit words): an upper bound the search may beat."""
+    from qdesign.agents.search.kak2q import kak_word
+
     table = get_table(gs, depth)
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
@@ -240,6 +244,10 @@ def table_root_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
             v = table.nearest(residual, epsilon, max_len if w is None else min(max_len, len(w) - 1))
             if v is not None:
                 w = v
+        if w is None and kak:
+            w = kak_word(residual, gs, epsilon)
+            if w is not None and len(w) > max_len:
+                w = None
         return w
 
     return finish

@@ -104,8 +104,33 @@ def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: fl
             "counting_floor": counting_floor(get_solver(gate_set, None, eps), eps), "methods": results}
 
 
+def run_kak(targets: list[np.ndarray], eps: float) -> list[dict[str, Any]]:
+    """The KAK fallback alone (three CX + exact one-qubit words), re-verified with qiskit's Operator."""
+    from qiskit.quantum_info import Operator
+
+    from qdesign.agents.search.kak2q import kak_word
+    from qdesign.quantum.unitary import phase_invariant_distance
+
+    gs = build_gate_set("clifford_t_2q")
+    rows = []
+    for u in targets:
+        t0 = time.time()
+        w = kak_word(u, gs, eps)
+        d = float(phase_invariant_distance(Operator(gs.to_circuit(w)).data, u)) if w is not None else None
+        if d is not None and d <= eps:
+            rows.append({"ok": True, "length": len(w), "distance": d, "seconds": time.time() - t0,
+                         "t_count": sum(gs.gate_names[a] in ("t", "tdg") for a in w)})
+        else:
+            rows.append({"ok": False, "seconds": time.time() - t0})
+    return rows
+
+
 def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int,
-                    haar: bool) -> dict[str, Any]:
+                    haar: bool, node_depth: int = 5, model: str | None = None) -> dict[str, Any]:
+    """Rows: ``astar`` (exact table MITM at the root, table lookups at every node, KAK upper bound for
+    targets out of the table's reach), ``astar_node`` (only a depth-``node_depth`` table lookup at every
+    node, the root included: the heuristic has to search; scrambled targets only), each with the
+    learned cost-to-go (shipped, or ``model``) and network-free (``_nonet``); ``kak`` for Haar targets."""
     rng = np.random.default_rng(seed)
     gs = build_gate_set("clifford_t_2q")
     if haar:
@@ -115,14 +140,27 @@ def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int
         targets = [scrambled_target(gs, int(rng.integers(1, depth + 1)), rng)[0] for _ in range(n)]
         kind = f"scramble<= {depth}"
     from qdesign.agents.search.bwqs import DistanceHeuristic
+    from qdesign.agents.search.table2q import table_finisher
 
+    learned: dict[str, Any] = {}
+    if model is not None:
+        from qdesign.agents.search.costtogo import CostToGo
+
+        learned = {"heuristic": CostToGo.load(model)}
+    nonet = {"heuristic": DistanceHeuristic(gs, eps)}
+    node = {"finisher": node_depth, "root_finisher": table_finisher(gs, eps, node_depth)}
+    variants: dict[str, dict[str, Any]] = {"astar": learned, "astar_nonet": nonet}
+    if not haar:
+        variants |= {"astar_node": node | learned, "astar_node_nonet": node | nonet}
     results = {}
-    for m, kw in (("astar", {}), ("astar_nonet", {"heuristic": DistanceHeuristic(gs, eps)})):
+    for m, kw in variants.items():
         print(f"  clifford_t_2q eps={eps:g} {kind} {m} ...", flush=True)
         run_method("astar", targets[:1], "clifford_t_2q", eps, time_limit, **kw)  # warm-up
         results[m] = summarise(run_method("astar", targets, "clifford_t_2q", eps, time_limit, **kw), None)
+    if haar:
+        results["kak"] = summarise(run_kak(targets, eps), None)
     return {"gate_set": "clifford_t_2q", "epsilon": eps, "targets": n, "seed": seed, "kind": kind,
-            "methods": results}
+            "node_table_depth": node_depth, "model": model or "shipped", "methods": results}
 
 
 def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19) -> dict[str, Any]:
@@ -171,6 +209,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--agent", default=None, help="path of a trained SB3 model (adds agent:<path>)")
     ap.add_argument("--two-qubit", action="store_true", help="also run the two-qubit rows")
     ap.add_argument("--two-qubit-targets", type=int, default=20)
+    ap.add_argument("--two-qubit-only", action="store_true", help="only the two-qubit rows")
+    ap.add_argument("--two-qubit-haar-targets", type=int, default=5)
+    ap.add_argument("--two-qubit-time", type=float, default=None, help="time limit of the 2q rows")
+    ap.add_argument("--two-qubit-node-depth", type=int, default=5,
+                    help="table depth of the astar_node rows (lookup at every node only)")
+    ap.add_argument("--two-qubit-model", default=None, help="cost-to-go file for the learned 2q rows")
     ap.add_argument("--chen-protocol", action="store_true",
                     help="also the exact optimum at Chen et al.'s Frobenius 1e-3 sign-strict tolerance")
     ap.add_argument("--out", type=Path, default=Path("bench_gate_compile.json"))
@@ -178,7 +222,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     warnings.filterwarnings("ignore", category=UserWarning)
     t0 = time.time()
     blocks = []
-    for gs in args.gate_sets:
+    for gs in ([] if args.two_qubit_only else args.gate_sets):
         for eps in args.eps:
             blocks.append(bench_one_qubit(gs, eps, args.targets, args.seed, args.time_limit, args.methods,
                                           args.agent, args.short_targets, args.short_time))
@@ -187,12 +231,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for gs in ("hrc6", "hrc3"):
             blocks.append(bench_chen_protocol(gs))
             print_table(blocks[-1])
-    if args.two_qubit:
-        blocks.append(bench_two_qubit(1e-2, args.two_qubit_targets, args.seed, args.time_limit, 20, False))
-        print_table(blocks[-1])
-        blocks.append(bench_two_qubit(0.3, max(1, args.two_qubit_targets // 4), args.seed, args.time_limit,
-                                      20, True))
-        print_table(blocks[-1])
+    if args.two_qubit or args.two_qubit_only:
+        limit2 = args.two_qubit_time or args.time_limit
+        for eps, n, haar in ((1e-2, args.two_qubit_targets, False), (0.3, args.two_qubit_haar_targets, True)):
+            blocks.append(bench_two_qubit(eps, n, args.seed, limit2, 20, haar, args.two_qubit_node_depth,
+                                          args.two_qubit_model))
+            print_table(blocks[-1])
     report = {"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "wall_seconds": time.time() - t0, "blocks": blocks}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -23,14 +23,20 @@ def _one_qubit_set(gs: GateSet) -> GateSet:
     return build_gate_set(dict(gs.base))
 
 
-def kak_blocks(target: np.ndarray) -> list[tuple[str, tuple[int, ...], np.ndarray | None]]:
+def kak_blocks(target: np.ndarray, basis_fidelity: float = 1.0,
+               swap: bool = False) -> list[tuple[str, tuple[int, ...], np.ndarray | None]]:
     """The target as ``("u", (q,), 2x2)`` and ``("cx", (c, t), None)`` blocks, first applied first,
-    with consecutive one-qubit gates on a qubit merged."""
+    with consecutive one-qubit gates on a qubit merged. ``basis_fidelity < 1`` lets qiskit drop CX
+    gates for an approximation; ``swap`` decomposes the qubit-swapped target (another KAK form)."""
     from qiskit.circuit.library import CXGate
     from qiskit.quantum_info import Operator
     from qiskit.synthesis import TwoQubitBasisDecomposer
 
-    qc = TwoQubitBasisDecomposer(CXGate())(np.asarray(target, dtype=complex))
+    u = np.asarray(target, dtype=complex)
+    perm = np.eye(4)[[0, 2, 1, 3]]
+    if swap:
+        u = perm @ u @ perm
+    qc = TwoQubitBasisDecomposer(CXGate())(u, basis_fidelity=basis_fidelity, approximate=basis_fidelity < 1)
     blocks: list[tuple[str, tuple[int, ...], np.ndarray | None]] = []
     pending: dict[int, np.ndarray] = {}
 
@@ -51,26 +57,59 @@ def kak_blocks(target: np.ndarray) -> list[tuple[str, tuple[int, ...], np.ndarra
             raise RuntimeError(f"unexpected gate {inst.operation.name} from the KAK decomposer")
     flush(0)
     flush(1)
+    if swap:
+        blocks = [(k, tuple(1 - q for q in qs), m) for k, qs, m in blocks]
     return blocks
 
 
 def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
-             splits: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)) -> list[int] | None:
+             splits: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
+             basis_fidelities: tuple[float, ...] = (1.0, 0.98, 0.95, 0.9)) -> list[int] | None:
     """The shortest word of ``gs`` within ``epsilon`` of ``target`` (KAK + exact one-qubit words) over
-    the per-gate budgets ``epsilon / n**s`` for s in ``splits`` (s = 1 is the guaranteed even split),
-    or None (a one-qubit part out of the solver's reach, or a set without cx)."""
+    both qubit orders, qiskit's approximate decompositions with fewer CX (error ``d0``) and the per-gate
+    budgets ``(epsilon - d0) / n**s`` for s in ``splits`` (s = 1 is the guaranteed even split); None if
+    no candidate verifies (a one-qubit part out of the solver's reach, or a set without cx)."""
     from qdesign.agents.search.mitm import get_solver
 
     one = _one_qubit_set(gs)
     names = list(gs.base)
     if list(one.gate_names) != names or "cx" not in gs.gate_names:
         return None
-    blocks = kak_blocks(target)
-    n_u = sum(1 for b in blocks if b[0] == "u")
     cx_action = {gs.qubits[a]: a for a in range(gs.n_actions) if gs.gate_names[a] == "cx"}
     best: list[int] | None = None
+    seen: set[tuple] = set()
+    for swap in (False, True):
+        for bf in basis_fidelities:
+            blocks = kak_blocks(target, bf, swap)
+            key = (swap, sum(b[0] == "cx" for b in blocks))
+            if key in seen:
+                continue
+            seen.add(key)
+            d0 = _blocks_distance(blocks, target, gs, cx_action)
+            if d0 < epsilon:
+                best = _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best,
+                                         get_solver)
+    return best
+
+
+def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: dict) -> float:
+    """Distance of the exact block product (before one-qubit rounding) to the target: the error d0
+    of an approximate decomposition (little-endian: qubit 0 is the right Kronecker factor)."""
+    u = np.eye(4, dtype=complex)
+    for kind, qs, m in blocks:
+        if kind == "cx":
+            g = gs.matrices[cx_action[qs]]
+        else:
+            g = np.kron(np.eye(2), m) if qs == (0,) else np.kron(m, np.eye(2))
+        u = g @ u
+    return float(phase_invariant_distance(u, target))
+
+
+def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best, get_solver):
+    """Compile every one-qubit block at each per-gate budget; keep the shortest verified word."""
+    n_u = sum(1 for b in blocks if b[0] == "u")
     for s in splits:
-        eps1 = epsilon / max(1, n_u) ** s
+        eps1 = (epsilon - d0) / max(1, n_u) ** s
         solver = get_solver(one, None, eps1)
         word: list[int] = []
         for kind, qs, m in blocks:

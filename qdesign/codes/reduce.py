@@ -120,6 +120,12 @@ def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int,
                 for src_name, src in ((f"beam from {label}", Hn), (label, H0)):
                     Hc = fin(src, w, q)
                     cands.append((_key(seed_env.hgp_score(Hc), e, Hc), f"{src_name} + {fin_name}", Hc))
+    if all(_violation(seed_env.hgp_score(c[2]), e) > 0 for c in cands if "+" not in c[1]):
+        # no beam reached the target: other sparse bases of the same code, finished by factoring
+        for sd, cap in [(sd, cap) for sd in range(6) for cap in (3, 4) if (sd, cap) != (0, q)]:
+            Hc = factor_shared_pairs(sparse_basis(H, seed=sd, col_cap=cap), w, q)
+            name = f"sparse-basis[seed {sd}, cap {cap}] + pair factoring"
+            cands.append((_key(seed_env.hgp_score(Hc), e, Hc), name, Hc))
     if model is not None and env is not None:
         env._starts = [(H.copy(), d_goal)]
         Hp, sp = policy_rollout(env, model)

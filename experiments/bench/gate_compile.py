@@ -13,7 +13,13 @@ at which the number of distinct words first covers PSU(2) with epsilon-balls). H
     nice -n 10 python experiments/bench/gate_compile.py --gate-sets clifford_t --eps 1e-3 1e-4 \
         --targets 20 --methods optimal astar gridsynth --out gate_compile_high_precision.json
 
-Two-qubit rows use reverse-scrambled and Haar SU(4) targets.
+Two-qubit rows (``bench_two_qubit``) use reverse-scrambled (depth <= 20, eps 1e-2) and Haar SU(4)
+(eps 0.3) targets: ``astar`` with the table finisher of ``table2q`` (+ KAK upper bound), ``astar_node``
+with only a small table lookup at every node (the heuristic has to search), each learned vs
+network-free, and the KAK word alone:
+
+    nice -n 10 python experiments/bench/gate_compile.py --two-qubit-only --two-qubit-targets 20 \
+        --two-qubit-haar-targets 5 --out experiments/bench/results/gate_compile_2q.json
 """
 
 from __future__ import annotations
@@ -126,11 +132,13 @@ def run_kak(targets: list[np.ndarray], eps: float) -> list[dict[str, Any]]:
 
 
 def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int,
-                    haar: bool, node_depth: int = 5, model: str | None = None) -> dict[str, Any]:
+                    haar: bool, node_depth: int = 5, model: str | None = None,
+                    model_label: str = "alt") -> dict[str, Any]:
     """Rows: ``astar`` (exact table MITM at the root, table lookups at every node, KAK upper bound for
     targets out of the table's reach), ``astar_node`` (only a depth-``node_depth`` table lookup at every
     node, the root included: the heuristic has to search; scrambled targets only), each with the
-    learned cost-to-go (shipped, or ``model``) and network-free (``_nonet``); ``kak`` for Haar targets."""
+    shipped cost-to-go and network-free (``_nonet``), plus ``_<model_label>`` rows with the cost-to-go
+    file ``model`` if given (two models compared in one run); ``kak`` for Haar targets."""
     rng = np.random.default_rng(seed)
     gs = build_gate_set("clifford_t_2q")
     if haar:
@@ -142,16 +150,19 @@ def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int
     from qdesign.agents.search.bwqs import DistanceHeuristic
     from qdesign.agents.search.table2q import table_finisher
 
-    learned: dict[str, Any] = {}
+    nonet = {"heuristic": DistanceHeuristic(gs, eps)}
+    node = {"finisher": node_depth, "root_finisher": table_finisher(gs, eps, node_depth)}
+    variants: dict[str, dict[str, Any]] = {"astar": {}, "astar_nonet": nonet}
+    alt: dict[str, Any] = {}
     if model is not None:
         from qdesign.agents.search.costtogo import CostToGo
 
-        learned = {"heuristic": CostToGo.load(model)}
-    nonet = {"heuristic": DistanceHeuristic(gs, eps)}
-    node = {"finisher": node_depth, "root_finisher": table_finisher(gs, eps, node_depth)}
-    variants: dict[str, dict[str, Any]] = {"astar": learned, "astar_nonet": nonet}
+        alt = {"heuristic": CostToGo.load(model)}
+        variants[f"astar_{model_label}"] = alt
     if not haar:
-        variants |= {"astar_node": node | learned, "astar_node_nonet": node | nonet}
+        variants |= {"astar_node": node, "astar_node_nonet": node | nonet}
+        if alt:
+            variants[f"astar_node_{model_label}"] = node | alt
     results = {}
     for m, kw in variants.items():
         print(f"  clifford_t_2q eps={eps:g} {kind} {m} ...", flush=True)
@@ -160,7 +171,9 @@ def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int
     if haar:
         results["kak"] = summarise(run_kak(targets, eps), None)
     return {"gate_set": "clifford_t_2q", "epsilon": eps, "targets": n, "seed": seed, "kind": kind,
-            "node_table_depth": node_depth, "model": model or "shipped", "methods": results}
+            "node_table_depth": node_depth, "time_limit": time_limit,
+            "alt_model": None if model is None else {"label": model_label, "path": str(model)},
+            "methods": results}
 
 
 def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19) -> dict[str, Any]:
@@ -214,7 +227,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--two-qubit-time", type=float, default=None, help="time limit of the 2q rows")
     ap.add_argument("--two-qubit-node-depth", type=int, default=5,
                     help="table depth of the astar_node rows (lookup at every node only)")
-    ap.add_argument("--two-qubit-model", default=None, help="cost-to-go file for the learned 2q rows")
+    ap.add_argument("--two-qubit-model", default=None,
+                    help="another cost-to-go file: adds astar_<label> rows beside the shipped model's")
+    ap.add_argument("--two-qubit-model-label", default="alt")
     ap.add_argument("--chen-protocol", action="store_true",
                     help="also the exact optimum at Chen et al.'s Frobenius 1e-3 sign-strict tolerance")
     ap.add_argument("--out", type=Path, default=Path("bench_gate_compile.json"))
@@ -235,7 +250,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         limit2 = args.two_qubit_time or args.time_limit
         for eps, n, haar in ((1e-2, args.two_qubit_targets, False), (0.3, args.two_qubit_haar_targets, True)):
             blocks.append(bench_two_qubit(eps, n, args.seed, limit2, 20, haar, args.two_qubit_node_depth,
-                                          args.two_qubit_model))
+                                          args.two_qubit_model, args.two_qubit_model_label))
             print_table(blocks[-1])
     report = {"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "wall_seconds": time.time() - t0, "blocks": blocks}

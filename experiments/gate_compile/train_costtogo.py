@@ -52,6 +52,7 @@ def main() -> None:
                     help="learning rate at the end of the budget as a fraction of --lr (exponential decay)")
     ap.add_argument("--start-depth", type=int, default=2)
     ap.add_argument("--loss-threshold", type=float, default=0.05, help="loss below which the target syncs")
+    ap.add_argument("--sync-every", type=int, default=0, help="sync the target every N steps at least")
     ap.add_argument("--max-depth", type=int, default=None, help="curriculum cap (default: per gate set)")
     ap.add_argument("--table-depth", type=int, default=0,
                     help="two qubits: exact costs from the breadth-first table within this depth (0: off)")
@@ -64,7 +65,7 @@ def main() -> None:
                                  max_depth=args.max_depth or MAX_DEPTH.get(name, 30), hidden=args.hidden,
                                  time_budget=60 * args.minutes, seed=args.seed, batch=args.batch, lr=args.lr,
                                  lr_final_fraction=args.lr_final_fraction, start_depth=args.start_depth,
-                                 loss_threshold=args.loss_threshold,
+                                 loss_threshold=args.loss_threshold, sync_every=args.sync_every,
                                  table_depth=args.table_depth if build_gate_set(name).num_qubits == 2 else 0)
         model, hist = train(settings, log=lambda m, n=name: print(f"[{n}] {m}", flush=True))
         model.save(args.out / f"ctg_{name}.pt")

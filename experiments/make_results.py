@@ -134,14 +134,54 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def weight_reduce_extra_tables(name: str, data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Flat tables for the full Table II, the Hastings pipeline and the Table I [7,4,3] search JSON."""
+    if "table_ii" in data and "table_i" not in data:
+        rows = [[r["k"], r.get("start"), _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")),
+                 r.get("paper_rl"), _fmt(r.get("paper_rl_kd2n")), _code(r.get("sabo")),
+                 _fmt((r.get("sabo") or {}).get("kd2n")), r.get("paper_sabo"), _fmt(r.get("paper_sabo_kd2n")),
+                 r.get("rl_at_or_below_paper_n"), r.get("rl_d_at_least_base")] for r in data["table_ii"]]
+        return [{"title": "Table II, all k: HGP-30 codes reduced to (6,3); n, d and kd^2/n "
+                          f"(complete run: {data.get('complete')})",
+                 "columns": ["k", "start H", "ours rl", "kd2/n", "paper RL (n, d)", "kd2/n", "ours sabo",
+                             "kd2/n", "paper Sabo (n, d)", "kd2/n", "n <= paper RL", "d >= base"],
+                 "rows": rows}]
+    if "qrm15" in data or "hgp633" in data:
+        def keep(r: dict[str, Any], key: str, field: str) -> Any:
+            return ((r.get("keep_distance_seed0") or {}).get(key) or {}).get(field)
+
+        qrm = [[r.get("copying"), r.get("reference_n"), r.get("n_per_seed"), r.get("all_k_kept"),
+                (r.get("d_z_seed0") or {}).get("d"), (r.get("base_d") or {}).get("z"),
+                keep(r, "final", "n"), keep(r, "d_z", "d")] for r in data.get("qrm15", [])]
+        hgp = [[r.get("layers"), r.get("copying"), r.get("reference"),
+                f"[[{r.get('n')},{r.get('k')}]] ({r.get('w')},{r.get('q')})", r.get("all_k_kept"),
+                _fmt(r.get("seconds"))] for r in data.get("hgp633", [])]
+        return [{"title": "Hastings pipeline on [[15,1,3]] QRM (l=3, the tutorial's heights), 5 coning seeds",
+                 "columns": ["copying", "reference n", "n per seed", "k kept", "d_Z (seed 0)", "base d_Z",
+                             "n (keep d_Z)", "d_Z (keep d_Z)"], "rows": qrm},
+                {"title": "Hastings pipeline on the [[45,9,3]] HGP of [6,3,3]",
+                 "columns": ["layers", "copying", "reference", "ours", "k kept", "s"], "rows": hgp}]
+    if "runs" in data and "found" in data:
+        rows = [[r["seed"], r.get("iterations"), _fmt(r.get("seconds")),
+                 _code({**r, "d": min(r["d_x"], r["d_z"]) if "d_x" in r and "d_z" in r else "?"}),
+                 r.get("witnesses_verified"), r.get("no_logical_below_3_by_enumeration")]
+                for r in data["runs"]]
+        return [{"title": f"Table I [7,4,3] at n = 58: start {data.get('start')}, target "
+                          f"{data.get('target')}, paper RL {data.get('paper_rl')} (matrices in the JSON)",
+                 "columns": ["seed", "iterations", "s", "code", "witnesses verified", "no logical below 3"],
+                 "rows": rows}]
+    return None
+
+
 def gate_compile_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     """One table per (gate set, epsilon, target kind) block of the compilation benchmark."""
     tables = []
     for b in data.get("blocks", []):
         rows = [[m, r.get("success_rate"), r.get("mean_length"), r.get("max_length"), r.get("mean_t_count"),
                  r.get("excess_over_optimum"), r.get("mean_seconds")] for m, r in b["methods"].items()]
+        floor = f"; counting floor {b['counting_floor']:.1f} gates" if "counting_floor" in b else ""
         tables.append({"title": f"{b['gate_set']}, epsilon {b['epsilon']}, {b['targets']} targets "
-                                f"({b['kind']}, seed {b['seed']})",
+                                f"({b['kind']}, seed {b['seed']}){floor}",
                        "columns": ["method", "success", "mean length", "max length", "mean T", "x optimum",
                                    "s / target"], "rows": rows})
     return tables
@@ -152,6 +192,9 @@ def bench_section(file: Path) -> str:
     out = [f"### Benchmark `{file.name}`\n"]
     if file.name.startswith("weight_reduce") and isinstance(data, dict) and "table_i" in data:
         data = {"tables": weight_reduce_tables(data)}
+    elif file.name.startswith("weight_reduce") and isinstance(data, dict) \
+            and weight_reduce_extra_tables(file.name, data) is not None:
+        data = {"tables": weight_reduce_extra_tables(file.name, data)}
     elif file.name.startswith("gate_compile") and isinstance(data, dict) and "blocks" in data:
         data = {"tables": gate_compile_tables(data)}
     if isinstance(data, dict) and "tables" in data:

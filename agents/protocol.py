@@ -3,6 +3,8 @@ agents are interchangeable in ``qdesign train`` and ``qdesign evaluate``.
 
 A custom agent is any class with ``__init__(self, env, **kwargs)`` and the four methods below;
 ``make_agent("my_pkg.my_module:MyAgent", env)`` builds it without touching this package.
+A custom agent need not call callbacks: ``qdesign train`` drives the curriculum, periodic
+checkpoints and TensorBoard logging from the env steps its ``learn`` takes.
 """
 
 from __future__ import annotations

@@ -90,6 +90,7 @@ class EpisodeRecorder(VecEnvWrapper):
         self.num_episodes = episodes
         self.pending: list[dict[str, Any]] = []
         self.level: Any = None
+        self.step_hook: Any = None  # called as hook(dones, infos) after every step (custom agents)
 
     def reset(self) -> Any:
         return self.venv.reset()
@@ -109,6 +110,8 @@ class EpisodeRecorder(VecEnvWrapper):
             if isinstance(self.level, (int, float, str)):
                 record["level"] = self.level
             self.pending.append(record)
+        if self.step_hook is not None:
+            self.step_hook(dones, infos)
         return obs, rewards, dones, infos
 
     def pop(self) -> list[dict[str, Any]]:
@@ -146,6 +149,45 @@ class RunCallback(BaseCallback):
                                  {"episodes": self.recorder.num_episodes, "wall_time_s": wall})
         self.last_save_time = time.monotonic()
         self.last_save_step = self.num_timesteps
+
+
+class CustomAgentView:
+    """What SB3 callbacks expect of a model (``get_env``, ``logger``, ``num_timesteps``), around a
+    custom agent: lets the same curriculum and checkpoint callbacks drive agents that do not call
+    callbacks themselves. Everything else (``save``, ...) is the agent's own."""
+
+    def __init__(self, agent: Any, recorder: EpisodeRecorder, tb_dir: Path | None) -> None:
+        from stable_baselines3.common.logger import configure
+
+        self._agent, self._recorder = agent, recorder
+        self.logger = configure(str(tb_dir) if tb_dir is not None else None,
+                                ["tensorboard"] if tb_dir is not None else [])
+
+    def get_env(self) -> VecEnv:
+        return self._recorder
+
+    @property
+    def num_timesteps(self) -> int:
+        return self._recorder.num_timesteps
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._agent, name)
+
+
+def _drive_callbacks(model: Any, recorder: EpisodeRecorder, callbacks: CallbackList,
+                     tb_dir: Path | None) -> CustomAgentView:
+    """Hook ``callbacks`` into the recorder's steps for an agent that ignores its ``callback``."""
+    view = CustomAgentView(model, recorder, tb_dir)
+    callbacks.init_callback(view)  # type: ignore[arg-type]
+    callbacks.on_training_start({}, {})
+
+    def hook(dones: np.ndarray, infos: list[dict[str, Any]]) -> None:
+        callbacks.update_locals({"dones": dones, "infos": infos})
+        callbacks.on_step()
+        view.logger.dump(recorder.num_timesteps)
+
+    recorder.step_hook = hook
+    return view
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -226,16 +268,20 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
     status = "complete"
     try:
         if remaining > 0:
+            run_cb = RunCallback(run, vec_env, curriculum, config, wall_offset)
+            callbacks: list[BaseCallback] = [run_cb]
+            if curriculum is not None:
+                callbacks.insert(0, CurriculumCallback(curriculum))
             if sb3:
-                run_cb = RunCallback(run, vec_env, curriculum, config, wall_offset)
-                callbacks: list[BaseCallback] = [run_cb]
-                if curriculum is not None:
-                    callbacks.insert(0, CurriculumCallback(curriculum))
                 model.learn(total_timesteps=remaining, callback=CallbackList(callbacks),
                             progress_bar=config.progress_bar and not quiet,
                             reset_num_timesteps=resume_state is None, tb_log_name="run")
-            else:
+            else:  # custom agents: the same callbacks, driven from the env steps
+                cbl = CallbackList(callbacks)
+                _drive_callbacks(model, vec_env, cbl, run.path / "tb" / "run_1")
                 model.learn(total_timesteps=remaining)
+                vec_env.step_hook = None
+                cbl.on_training_end()
     except KeyboardInterrupt:
         status = "interrupted"
         if run_cb is not None:

@@ -110,6 +110,25 @@ def test_example_custom_agent_on_every_family(task, tmp_path, capsys, monkeypatc
     assert (tmp_path / task / "rnd" / "model.zip").is_file()
 
 
+def test_custom_agent_gets_curriculum_checkpoints_and_tensorboard(tmp_path, capsys, monkeypatch):
+    """Agents that ignore ``callback`` still get the run's callbacks, driven from the env steps."""
+    example = Path(__file__).resolve().parents[1] / "experiments" / "custom_agent"
+    monkeypatch.syspath_prepend(str(example))
+    code, _, err = _run_cli(["train", "gate-compile", "--agent", "random_agent:RandomMaskedAgent",
+                             "--timesteps", "400", "--out", str(tmp_path), "--name", "rnd",
+                             "--set", "checkpoint_every_steps=64",
+                             "--set", "curriculum.name=linear",
+                             "--set", 'curriculum.kwargs={"start": 1, "end": 6, "timesteps": 200, '
+                                      '"integer": true}'], capsys)
+    assert code == 0, err
+    run = tmp_path / "gate-compile" / "rnd"
+    state = json.loads((run / "checkpoints" / "latest" / "state.json").read_text())
+    assert state["num_timesteps"] >= 400 and state["curriculum"] is not None
+    levels = [json.loads(line).get("level") for line in (run / "episodes.jsonl").read_text().splitlines()]
+    assert levels and max(lv for lv in levels if lv is not None) > 1  # the curriculum advanced
+    assert list((run / "tb").rglob("events.out.tfevents.*"))
+
+
 def test_kill_minus_9_then_resume(tmp_path):
     """A run killed hard mid-training resumes from its last checkpoint and completes."""
     cmd = [sys.executable, "-m", "qdesign.cli", "train", TASK, "--timesteps", "1000000",

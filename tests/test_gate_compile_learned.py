@@ -90,3 +90,11 @@ def test_kak_fallback_reaches_haar_targets_at_loose_epsilon() -> None:
     assert w is not None
     assert sum(gs.gate_names[a] == "cx" for a in w) <= 3
     assert _qiskit_distance(gs, w, u) <= 0.3
+
+
+def test_shorten_keeps_the_element_and_removes_redundancy(table: TwoQubitTable) -> None:
+    gs = table.gs
+    word = [3, 10, 3, 5, 8, 10, 4, 0, 0, 11, 1, 2]  # t cx t ... with t.cx.t-type merges and h.h = I
+    out = table.shorten(word, 8, 2)
+    assert len(out) < len(word)
+    assert _qiskit_distance(gs, out, gs.word_unitary(word)) < 1e-6

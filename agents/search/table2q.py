@@ -14,7 +14,8 @@ Three queries, all returning a word ``w`` (first gate first) with ``word_unitary
   (phase-invariant distance ``sqrt(2 - |Tr(R^dag T)|/2)``, evaluated exactly on every element of a level
   by one matrix product, shortest level first);
 * ``mitm(R)``: exact meet-in-the-middle for exact R, shortest words up to ``2 * depth`` gates (R A^dag
-  looked up for every table element A; both halves of a shortest word are shortest words).
+  looked up for every table element A; both halves of a shortest word are shortest words);
+* ``shorten(word)``: exact peephole pass replacing windows by shortest words (for long KAK words).
 
 ``table_finisher`` wraps them as the ``finisher(residual, max_len)`` of ``bwqs`` (every new node) and
 ``table_root_finisher`` as its root call. Tables are cached on disk (parents, gates and keys; the
@@ -176,11 +177,14 @@ class TwoQubitTable:
                 return self.word(int(self.offsets[level]) + j)
         return None
 
-    def mitm(self, r: np.ndarray, max_len: int | None = None) -> list[int] | None:
-        """Shortest word of the exact element ``r`` if it has <= min(max_len, 2 * depth) gates."""
+    def mitm(self, r: np.ndarray, max_len: int | None = None,
+             prefix_levels: int | None = None) -> list[int] | None:
+        """Shortest word of the exact element ``r`` if it has <= min(max_len, depth + prefix_levels)
+        gates (``prefix_levels`` defaults to ``depth``: the full meet-in-the-middle)."""
         best: tuple[int, int, int] | None = None  # (length, index of A, index of B)
-        limit = 2 * self.depth if max_len is None else min(max_len, 2 * self.depth)
-        for a in range(self.depth + 1):
+        top = self.depth if prefix_levels is None else min(self.depth, prefix_levels)
+        limit = self.depth + top if max_len is None else min(max_len, self.depth + top)
+        for a in range(top + 1):
             if a > limit or (best is not None and a >= best[0]):
                 break
             prod = np.einsum("ij,nkj->nik", r, self.mats[a].conj())  # R A^dag for every A of level a
@@ -196,6 +200,28 @@ class TwoQubitTable:
         if best is None:
             return None
         return self.word(best[1]) + self.word(best[2])  # W(B) W(A) = R: A's gates come first
+
+
+    def shorten(self, word: list[int], max_window: int = 10, prefix_levels: int = 2) -> list[int]:
+        """Peephole pass: replace every window of <= ``max_window`` gates by a shortest word of the
+        same element (exact, so the word's unitary is unchanged up to phase) until nothing shrinks."""
+        word = list(word)
+        changed = True
+        while changed:
+            changed = False
+            i = 0
+            while i < len(word) - 1:
+                best = None
+                for w in range(min(max_window, len(word) - i), 1, -1):
+                    seg = self.mitm(self.gs.word_unitary(word[i:i + w]), w - 1, prefix_levels)
+                    if seg is not None and (best is None or w - len(seg) > best[0] - len(best[1])):
+                        best = (w, seg)
+                if best is not None:
+                    word[i:i + best[0]] = best[1]
+                    changed = True
+                else:
+                    i += 1
+        return word
 
 
 _TABLES: dict[tuple, TwoQubitTable] = {}
@@ -233,7 +259,8 @@ def table_root_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
                         kak: bool = True) -> Callable[[np.ndarray, int], list[int] | None]:
     """Root call: exact meet-in-the-middle (shortest words up to 2 * depth gates for exact targets),
     then the approximate table lookup (kept only if shorter), and when both fail (e.g. Haar targets)
-    the KAK word of ``kak2q`` (three CX plus exact one-qubit words): an upper bound the search may beat."""
+    the KAK word of ``kak2q`` (three CX plus exact one-qubit words) shortened by the table's exact
+    peephole pass: an upper bound the search may beat."""
     from qdesign.agents.search.kak2q import kak_word
 
     table = get_table(gs, depth)
@@ -246,6 +273,8 @@ def table_root_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
                 w = v
         if w is None and kak:
             w = kak_word(residual, gs, epsilon)
+            if w is not None:
+                w = table.shorten(w, 12, 3)  # exact peephole: the distance is unchanged
             if w is not None and len(w) > max_len:
                 w = None
         return w

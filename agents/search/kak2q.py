@@ -11,6 +11,8 @@ most the sum of the per-gate errors: an even split ``epsilon / n`` is always saf
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from qdesign.envs.gate_compile.gatesets import GateSet, build_gate_set
@@ -64,11 +66,14 @@ def kak_blocks(target: np.ndarray, basis_fidelity: float = 1.0,
 
 def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
              splits: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
-             basis_fidelities: tuple[float, ...] = (1.0, 0.98, 0.95, 0.9)) -> list[int] | None:
+             basis_fidelities: tuple[float, ...] = (1.0, 0.98, 0.95, 0.9),
+             shorten: Callable[[list[int]], list[int]] | None = None) -> list[int] | None:
     """The shortest word of ``gs`` within ``epsilon`` of ``target`` (KAK + exact one-qubit words) over
     both qubit orders, qiskit's approximate decompositions with fewer CX (error ``d0``) and the per-gate
     budgets ``(epsilon - d0) / n**s`` for s in ``splits`` (s = 1 is the guaranteed even split); None if
-    no candidate verifies (a one-qubit part out of the solver's reach, or a set without cx)."""
+    no candidate verifies (a one-qubit part out of the solver's reach, or a set without cx).
+    ``shorten`` (an exact, distance-preserving rewrite such as the table's peephole pass) is applied
+    to the best word of every decomposition before they are compared."""
     from qdesign.agents.search.mitm import get_solver
 
     one = _one_qubit_set(gs)
@@ -77,6 +82,7 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
         return None
     cx_action = {gs.qubits[a]: a for a in range(gs.n_actions) if gs.gate_names[a] == "cx"}
     best: list[int] | None = None
+    candidates: list[list[int]] = []
     seen: set[tuple] = set()
     for swap in (False, True):
         for bf in basis_fidelities:
@@ -87,8 +93,13 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
             seen.add(key)
             d0 = _blocks_distance(blocks, target, gs, cx_action)
             if d0 < epsilon:
-                best = _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best,
-                                         get_solver)
+                w = _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, None,
+                                      get_solver)
+                if w is not None:
+                    candidates.append(shorten(w) if shorten is not None else w)
+    for w in candidates:
+        if best is None or len(w) < len(best):
+            best = w
     return best
 
 

@@ -272,9 +272,7 @@ def table_root_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
             if v is not None:
                 w = v
         if w is None and kak:
-            w = kak_word(residual, gs, epsilon)
-            if w is not None:
-                w = table.shorten(w, 12, 3)  # exact peephole: the distance is unchanged
+            w = kak_word(residual, gs, epsilon, shorten=lambda v: table.shorten(v, 12, 3))
             if w is not None and len(w) > max_len:
                 w = None
         return w

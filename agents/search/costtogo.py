@@ -80,6 +80,9 @@ class TrainSettings:
     #: sync the target network at least every this many steps even if the loss stays above the
     #: threshold (0: only on the threshold); needed when the prior is far off (two-qubit exact costs)
     sync_every: int = 0
+    #: learn a correction on top of the network-free prior (True) or the cost-to-go itself (False:
+    #: better when the prior's scale is far off, e.g. exact two-qubit targets at small epsilon)
+    use_prior: bool = True
 
 
 class CostToGo:
@@ -92,12 +95,15 @@ class CostToGo:
         self.gs = gs
         self.meta = meta
         self.prior = DistanceHeuristic(gs, meta["epsilon"], rate=meta.get("prior_rate"))
+        self.use_prior = bool(meta.get("use_prior", True))
 
     @torch.no_grad()
     def q_values(self, residuals: np.ndarray) -> np.ndarray:
-        """Q(R, a) = prior(R, a) + learned correction, for every action, in one network pass."""
+        """Q(R, a) = prior(R, a) + learned correction (or the network alone without a prior), for every
+        action, in one network pass."""
         x = torch.from_numpy(residual_features(residuals))
-        return np.maximum(1.0, self.prior.q_values(residuals) + self.net(x).numpy().astype(np.float64))
+        q = self.net(x).numpy().astype(np.float64)
+        return np.maximum(1.0, (q + self.prior.q_values(residuals)) if self.use_prior else q)
 
     def save(self, path: str | Path) -> None:
         torch.save({"state_dict": self.net.state_dict(), "meta": self.meta}, str(path))
@@ -178,8 +184,9 @@ def train(settings: TrainSettings, log: Any = print) -> tuple[CostToGo, dict[str
         children = np.einsum("nij,ajk->naik", r, inv_g).reshape(-1, gs.dim, gs.dim)
         solved = phase_invariant_distance(children, eye) <= settings.epsilon
         with torch.no_grad():
-            qc = target(torch.from_numpy(residual_features(children))) + torch.from_numpy(
-                prior.q_values(children)).float()
+            qc = target(torch.from_numpy(residual_features(children)))
+            if settings.use_prior:
+                qc = qc + torch.from_numpy(prior.q_values(children)).float()
             qt = qc.clamp(min=1.0).min(dim=1).values
         rest = torch.where(torch.from_numpy(solved), torch.zeros_like(qt), qt)
         if table is not None:  # exact cost-to-go of children inside the table
@@ -187,8 +194,9 @@ def train(settings: TrainSettings, log: Any = print) -> tuple[CostToGo, dict[str
             lv = np.where(idx >= 0, np.searchsorted(table.offsets, idx, side="right") - 1, -1)
             rest = torch.where(torch.from_numpy(lv >= 0), torch.from_numpy(lv).float(), rest)
         y = 1.0 + rest.view(-1, n_a)
-        prior_r = torch.from_numpy(prior.q_values(r)).float()
-        pred = net(torch.from_numpy(residual_features(r))) + prior_r
+        pred = net(torch.from_numpy(residual_features(r)))
+        if settings.use_prior:
+            pred = pred + torch.from_numpy(prior.q_values(r)).float()
         loss = nn.functional.mse_loss(pred, y)
         if settings.lr_final_fraction != 1.0:
             frac = min(1.0, (time.time() - t0) / settings.time_budget)

@@ -54,6 +54,7 @@ def main() -> None:
     ap.add_argument("--loss-threshold", type=float, default=0.05, help="loss below which the target syncs")
     ap.add_argument("--sync-every", type=int, default=0, help="sync the target every N steps at least")
     ap.add_argument("--max-depth", type=int, default=None, help="curriculum cap (default: per gate set)")
+    ap.add_argument("--no-prior", action="store_true", help="learn the cost-to-go itself, not a correction")
     ap.add_argument("--table-depth", type=int, default=0,
                     help="two qubits: exact costs from the breadth-first table within this depth (0: off)")
     args = ap.parse_args()
@@ -66,6 +67,7 @@ def main() -> None:
                                  time_budget=60 * args.minutes, seed=args.seed, batch=args.batch, lr=args.lr,
                                  lr_final_fraction=args.lr_final_fraction, start_depth=args.start_depth,
                                  loss_threshold=args.loss_threshold, sync_every=args.sync_every,
+                                 use_prior=not args.no_prior,
                                  table_depth=args.table_depth if build_gate_set(name).num_qubits == 2 else 0)
         model, hist = train(settings, log=lambda m, n=name: print(f"[{n}] {m}", flush=True))
         model.save(args.out / f"ctg_{name}.pt")

@@ -187,6 +187,22 @@ def gate_compile_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
+def costtogo_tables(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Greedy solve rates of a cost-to-go training log (train_costtogo.py) against its prior."""
+    blocks = {k: v for k, v in data.items() if isinstance(v, dict) and "greedy_solve_rate" in v}
+    if not blocks:
+        return None
+    tables = []
+    for name, v in blocks.items():
+        meta = v.get("meta", {})
+        rates, prior = v["greedy_solve_rate"], v.get("greedy_solve_rate_prior_only", {})
+        rows = [[depth, rates[depth], prior.get(depth)] for depth in sorted(rates, key=float)]
+        tables.append({"title": f"{name}: greedy solve rate of scrambles by depth after {meta.get('steps')} "
+                                f"training steps ({_fmt(meta.get('train_seconds'))} s)",
+                       "columns": ["scramble depth", "learned", "network-free prior"], "rows": rows})
+    return tables
+
+
 def bench_section(file: Path) -> str:
     data = json.loads(file.read_text())
     out = [f"### Benchmark `{file.name}`\n"]
@@ -197,6 +213,8 @@ def bench_section(file: Path) -> str:
         data = {"tables": weight_reduce_extra_tables(file.name, data)}
     elif file.name.startswith("gate_compile") and isinstance(data, dict) and "blocks" in data:
         data = {"tables": gate_compile_tables(data)}
+    elif file.name.startswith("gate_compile") and isinstance(data, dict) and costtogo_tables(data):
+        data = {"tables": costtogo_tables(data)}
     if isinstance(data, dict) and "tables" in data:
         for table in data["tables"]:
             out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n")

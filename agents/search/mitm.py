@@ -24,16 +24,14 @@ Tables are built in seconds with numpy and cached under ``~/.cache/qdesign/mitm`
 
 from __future__ import annotations
 
-import hashlib
-import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
 
+from qdesign.agents.search.table_cache import load_levels, save_levels, table_path
 from qdesign.envs.gate_compile.gatesets import GateSet, build_gate_set
 from qdesign.quantum.unitary import quaternion_to_su2, su2_to_quaternion
 
@@ -45,11 +43,6 @@ DEEP_EPSILON = 2e-3
 DEEP_MIN_EPSILON = 1e-5  # below this even the deep tables are hopeless: keep the small ones, fail fast
 DEEP_MAX_ELEMENTS = 4_000_000
 _HASH_COEF = np.random.default_rng(12345).integers(1, 2**62, size=4, dtype=np.int64) | 1
-
-
-def _cache_dir() -> Path:
-    root = os.environ.get("QDESIGN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "qdesign")
-    return Path(root) / "mitm"
 
 
 def _keys(q: np.ndarray, strict: bool = False) -> np.ndarray:
@@ -90,26 +83,17 @@ class MITMSolver:
         self.parent: list[np.ndarray] = []
         self.gate: list[np.ndarray] = []
         self._trees: dict[int | str, cKDTree] = {}
-        path = self._cache_path() if cache else None
-        if path is not None and path.is_file():
-            self._load(path)
+        path = table_path("mitm", self.gs, self.depth, self.max_elements,
+                          "_strict" if self.sign_strict else "") if cache else None
+        levels = load_levels(path, ("q", "p", "g"))
+        if levels is not None:
+            self.quats, self.parent, self.gate = levels["q"], levels["p"], levels["g"]
+            self.depth = len(self.quats) - 1
         else:
             self._build()
-            if path is not None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-                    self._save(tmp)
-                    os.replace(tmp, path)
-                except OSError:
-                    pass
+            save_levels(path, {"q": self.quats, "p": self.parent, "g": self.gate})
 
     # -- tables -------------------------------------------------------------------------------------
-    def _cache_path(self) -> Path:
-        h = hashlib.sha1(np.round(self.gs.matrices, 12).tobytes()).hexdigest()[:12]
-        return _cache_dir() / f"{self.gs.name.replace(':', '_').replace(',', '-')[:40]}_{h}_d{self.depth}_" \
-            f"m{self.max_elements}{'_strict' if self.sign_strict else ''}.npz"
-
     def _build(self) -> None:
         q0 = np.array([[1.0, 0.0, 0.0, 0.0]])
         self.quats, self.parent, self.gate = [q0], [np.array([-1], np.int32)], [np.array([-1], np.int8)]
@@ -132,20 +116,6 @@ class MITMSolver:
             seen = np.union1d(seen, k[idx])
             total += len(idx)
         self.depth = len(self.quats) - 1
-
-    def _save(self, path: Path) -> None:
-        arrays = {}
-        for i, (q, p, g) in enumerate(zip(self.quats, self.parent, self.gate)):
-            arrays[f"q{i}"], arrays[f"p{i}"], arrays[f"g{i}"] = q, p, g
-        np.savez(path, n=len(self.quats), **arrays)
-
-    def _load(self, path: Path) -> None:
-        with np.load(path) as f:
-            n = int(f["n"])
-            self.quats = [f[f"q{i}"] for i in range(n)]
-            self.parent = [f[f"p{i}"] for i in range(n)]
-            self.gate = [f[f"g{i}"] for i in range(n)]
-        self.depth = n - 1
 
     def level_sizes(self) -> list[int]:
         return [len(q) for q in self.quats]

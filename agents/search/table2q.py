@@ -24,23 +24,16 @@ matrices are rebuilt level by level in well under a second) under ``~/.cache/qde
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
+from qdesign.agents.search.table_cache import load_levels, save_levels, table_path
 from qdesign.envs.gate_compile.gatesets import GateSet, build_gate_set
 
 #: default depth: ~4.8e5 elements for clifford_t_2q (about 120 MB of matrices, a few seconds to build)
 DEFAULT_DEPTH = 8
 _COEF = np.random.default_rng(20261121).integers(1, 2**62, size=32, dtype=np.int64) | 1
-
-
-def _cache_dir() -> Path:
-    root = os.environ.get("QDESIGN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "qdesign")
-    return Path(root) / "table2q"
 
 
 def phase_fixed(u: np.ndarray) -> np.ndarray:
@@ -71,32 +64,17 @@ class TwoQubitTable:
         if depth < 1:
             raise ValueError(f"depth must be >= 1, got {depth}")
         self.depth, self.max_elements = int(depth), int(max_elements)
-        path = self._cache_path() if cache else None
-        if path is not None and path.is_file():
-            with np.load(path) as f:
-                n = int(f["n"])
-                self.parent = [f[f"p{i}"] for i in range(n)]
-                self.gate = [f[f"g{i}"] for i in range(n)]
+        path = table_path("table2q", self.gs, self.depth, self.max_elements) if cache else None
+        levels = load_levels(path, ("p", "g"))
+        if levels is not None:
+            self.parent, self.gate = levels["p"], levels["g"]
             self._rebuild_matrices()
         else:
             self._build()
-            if path is not None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-                    arrays = {f"p{i}": p for i, p in enumerate(self.parent)}
-                    arrays |= {f"g{i}": g for i, g in enumerate(self.gate)}
-                    np.savez(tmp, n=len(self.parent), **arrays)
-                    os.replace(tmp, path)
-                except OSError:
-                    pass
+            save_levels(path, {"p": self.parent, "g": self.gate})
         self._index()
 
     # -- construction -------------------------------------------------------------------------------
-    def _cache_path(self) -> Path:
-        h = hashlib.sha1(np.round(self.gs.matrices, 12).tobytes()).hexdigest()[:12]
-        return _cache_dir() / f"{self.gs.name[:40]}_{h}_d{self.depth}_m{self.max_elements}.npz"
-
     def _build(self) -> None:
         eye = np.eye(4, dtype=complex)[None]
         self.mats, self.parent, self.gate = [eye], [np.array([-1], np.int32)], [np.array([-1], np.int8)]

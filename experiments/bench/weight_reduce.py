@@ -140,6 +140,14 @@ def env_steps_per_second(quick: bool) -> dict[str, float]:
     return out
 
 
+def _method_row(r: Any, seconds: float) -> dict[str, Any]:
+    """One method's result in a Table I / II row: parameters, target met, kd^2/n, checks, time."""
+    p = r.params
+    return {"n": p.n, "k": p.k, "d": int(p.d), "w": p.w, "q": p.q, "met_target": r.met_target,
+            "kd2n": p.k * p.d**2 / p.n, "exact": p.exact, "witness_verified": p.witness_verified,
+            "seconds": seconds}
+
+
 def table_i(quick: bool) -> list[dict[str, Any]]:
     import qdesign
     from qdesign.codes.hgp import hgp_matrices
@@ -159,18 +167,7 @@ def table_i(quick: bool) -> list[dict[str, Any]]:
         }
         for method, kw in (("sabo", {}), ("rl", {"beam_width": 6})):
             r, t = _timed(lambda m=method, kw=kw: qdesign.reduce_weight(hx, hz, method=m, **kw))
-            p = r.params
-            row[method] = {
-                "n": p.n,
-                "k": p.k,
-                "d": int(p.d),
-                "w": p.w,
-                "q": p.q,
-                "met_target": r.met_target,
-                "exact": p.exact,
-                "witness_verified": p.witness_verified,
-                "seconds": t,
-            }
+            row[method] = _method_row(r, t)
         row["base"] = {"n": int(r.base.n), "k": r.base.k, "d": int(r.base.d), "w": r.base.w, "q": r.base.q}
         if not quick:  # Hastings' pipeline with coning (l = 3, greedy heights, seed 0); Stim upper bound on d
             from qdesign.agents.baselines.hastings import hastings_pipeline
@@ -332,19 +329,7 @@ def table_ii_row(kc: int, start: str = "systematic", sabo_runs: int = 3, beam_wi
         r, t = _timed(
             lambda m=method, kw=kw: qdesign.reduce_weight(hx, hz, method=m, seed_matrix=H, **kw)
         )
-        p = r.params
-        row[method] = {
-            "n": p.n,
-            "k": p.k,
-            "d": int(p.d),
-            "w": p.w,
-            "q": p.q,
-            "met_target": r.met_target,
-            "kd2n": p.k * p.d**2 / p.n,
-            "exact": p.exact,
-            "witness_verified": p.witness_verified,
-            "seconds": t,
-        }
+        row[method] = _method_row(r, t)
     row["base"] = {"n": int(r.base.n), "d": int(r.base.d), "w": r.base.w, "q": r.base.q}
     row["rl_at_or_below_paper_n"] = row["rl"]["n"] <= rl_n
     row["rl_d_at_least_base"] = row["rl"]["d"] >= row["base"]["d"]

@@ -134,7 +134,7 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def weight_reduce_extra_tables(name: str, data: dict[str, Any]) -> list[dict[str, Any]] | None:
+def weight_reduce_extra_tables(data: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Flat tables for the full Table II, the Hastings pipeline and the Table I [7,4,3] search JSON."""
     if "table_ii" in data and "table_i" not in data:
         rows = [[r["k"], r.get("start"), _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")),
@@ -206,15 +206,13 @@ def costtogo_tables(data: dict[str, Any]) -> list[dict[str, Any]] | None:
 def bench_section(file: Path) -> str:
     data = json.loads(file.read_text())
     out = [f"### Benchmark `{file.name}`\n"]
-    if file.name.startswith("weight_reduce") and isinstance(data, dict) and "table_i" in data:
-        data = {"tables": weight_reduce_tables(data)}
-    elif file.name.startswith("weight_reduce") and isinstance(data, dict) \
-            and weight_reduce_extra_tables(file.name, data) is not None:
-        data = {"tables": weight_reduce_extra_tables(file.name, data)}
-    elif file.name.startswith("gate_compile") and isinstance(data, dict) and "blocks" in data:
-        data = {"tables": gate_compile_tables(data)}
-    elif file.name.startswith("gate_compile") and isinstance(data, dict) and costtogo_tables(data):
-        data = {"tables": costtogo_tables(data)}
+    tables = None
+    if isinstance(data, dict) and file.name.startswith("weight_reduce"):
+        tables = weight_reduce_tables(data) if "table_i" in data else weight_reduce_extra_tables(data)
+    elif isinstance(data, dict) and file.name.startswith("gate_compile"):
+        tables = gate_compile_tables(data) if "blocks" in data else costtogo_tables(data)
+    if tables:
+        data = {"tables": tables}
     if isinstance(data, dict) and "tables" in data:
         for table in data["tables"]:
             out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n")

@@ -175,7 +175,7 @@ class CustomAgentView:
 
 
 def _drive_callbacks(model: Any, recorder: EpisodeRecorder, callbacks: CallbackList,
-                     tb_dir: Path | None) -> CustomAgentView:
+                     tb_dir: Path | None) -> None:
     """Hook ``callbacks`` into the recorder's steps for an agent that ignores its ``callback``."""
     view = CustomAgentView(model, recorder, tb_dir)
     callbacks.init_callback(view)  # type: ignore[arg-type]
@@ -184,10 +184,10 @@ def _drive_callbacks(model: Any, recorder: EpisodeRecorder, callbacks: CallbackL
     def hook(dones: np.ndarray, infos: list[dict[str, Any]]) -> None:
         callbacks.update_locals({"dones": dones, "infos": infos})
         callbacks.on_step()
-        view.logger.dump(recorder.num_timesteps)
+        if np.any(dones):  # callbacks record at episode ends; flush TensorBoard only then
+            view.logger.dump(recorder.num_timesteps)
 
     recorder.step_hook = hook
-    return view
 
 
 # -- the run -------------------------------------------------------------------------------------

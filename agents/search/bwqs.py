@@ -34,9 +34,7 @@ class DistanceHeuristic:
 
     def __init__(self, gs: GateSet, epsilon: float, rate: float | None = None) -> None:
         self.gs, self.epsilon = gs, epsilon
-        self.inv = gs.matrices.conj().transpose(0, 2, 1)
         self.rate = rate if rate is not None else (gs.dim**2 - 1) / np.log(max(_growth(gs), 1.05))
-        self._eye = np.eye(gs.dim)
         self._flat_conj = gs.matrices.reshape(gs.n_actions, -1).conj().T  # Tr(R G^dag) = vec(R) . conj(vec G)
 
     def q_values(self, residuals: np.ndarray) -> np.ndarray:

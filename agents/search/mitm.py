@@ -160,13 +160,11 @@ class MITMSolver:
         extend = min(int(extend), self.depth)
         if self.expected_hits(epsilon, extend) < 1e-3:
             return None  # hopeless within the extension: fail fast instead of minutes of queries
-        top = self.max_length + int(extend)
+        top = self.max_length + extend
         if max_length is not None:
             top = min(top, int(max_length))
         for length in range(max(self.max_length + 1, min_length), top + 1):
-            p = length - self.max_length
-            if p >= len(self.quats):
-                break
+            p = length - self.max_length  # <= extend <= depth: a table level
             first = quaternion_to_su2(self.quats[p])
             for i in range(len(first)):  # P = the first p gates; the rest is a depth x depth split
                 rest = target @ first[i].conj().T  # target ~ rest . P

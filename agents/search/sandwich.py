@@ -109,12 +109,11 @@ class RzSandwich:
         return best
 
 
-_SANDWICHES: dict[int, RzSandwich] = {}
+_SANDWICHES: dict[object, RzSandwich] = {}  # keyed by the (process-wide cached) solver itself
 
 
 def rz_sandwich_word(solver, target: np.ndarray, epsilon: float) -> list[int] | None:
     """The sandwich word for ``target`` using ``solver``'s tables (built once per solver)."""
-    key = id(solver)
-    if key not in _SANDWICHES:
-        _SANDWICHES[key] = RzSandwich(solver)
-    return _SANDWICHES[key].solve(target, epsilon)
+    if solver not in _SANDWICHES:
+        _SANDWICHES[solver] = RzSandwich(solver)
+    return _SANDWICHES[solver].solve(target, epsilon)

@@ -136,15 +136,26 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def weight_reduce_extra_tables(data: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Flat tables for the full Table II, the Hastings pipeline and the Table I [7,4,3] search JSON."""
+    if "table_ii" in data and "table_i" not in data and data.get("target", [6, 3]) != [6, 3]:
+        w, q = data["target"]
+        rows = [[r["k"], _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")), r.get("paper_rl"),
+                 _fmt(r.get("paper_rl_kd2n")), r.get("rl_at_or_below_paper_n"), r.get("rl_d_at_least_base"),
+                 (r.get("rl") or {}).get("engine")] for r in data["table_ii"]]
+        return [{"title": f"Table II, all k: HGP-30 codes reduced to ({w},{q}); ours vs the paper's "
+                          f"RL({w},{q}) column (complete run: {data.get('complete')})",
+                 "columns": ["k", "ours rl", "kd2/n", f"paper RL({w},{q}) (n, d)", "kd2/n", "n <= paper RL",
+                             "d >= base", "engine"], "rows": rows}]
     if "table_ii" in data and "table_i" not in data:
         rows = [[r["k"], r.get("start"), _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")),
                  r.get("paper_rl"), _fmt(r.get("paper_rl_kd2n")), _code(r.get("sabo")),
                  _fmt((r.get("sabo") or {}).get("kd2n")), r.get("paper_sabo"), _fmt(r.get("paper_sabo_kd2n")),
-                 r.get("rl_at_or_below_paper_n"), r.get("rl_d_at_least_base")] for r in data["table_ii"]]
+                 r.get("rl_at_or_below_paper_n"), r.get("rl_d_at_least_base"),
+                 (r.get("rl") or {}).get("engine")] for r in data["table_ii"]]
         return [{"title": "Table II, all k: HGP-30 codes reduced to (6,3); n, d and kd^2/n "
                           f"(complete run: {data.get('complete')})",
                  "columns": ["k", "start H", "ours rl", "kd2/n", "paper RL (n, d)", "kd2/n", "ours sabo",
-                             "kd2/n", "paper Sabo (n, d)", "kd2/n", "n <= paper RL", "d >= base"],
+                             "kd2/n", "paper Sabo (n, d)", "kd2/n", "n <= paper RL", "d >= base",
+                             "rl engine"],
                  "rows": rows}]
     if "qrm15" in data or "hgp633" in data:
         def keep(r: dict[str, Any], key: str, field: str) -> Any:

@@ -4,7 +4,9 @@ Methods
 * ``"rl"``: for hypergraph-product inputs, search over SeedReduce's moves on the classical seed
   (beam search from H and from a sparse basis of the same code, finished by split moves or
   shared-pair factoring when the beam stalls; with ``model=`` and its SeedReduce ``env=`` a trained
-  MaskablePPO policy is rolled out too); exact distance from the seed.  Small codes that would
+  MaskablePPO policy is rolled out too; and, for full-rank seeds, the seed anneal, which searches
+  the sparse seeds with the same k_c directly at decreasing sizes and keeps the smallest that
+  reaches the base distance); exact distance from the seed.  Small codes that would
   still need extra qubits are also annealed at fixed n over WeightReduce's moves.
 * ``"sabo"``: Sabo et al.'s classical weight reduction of the seed (rows then columns, compressed or
   not, best of ``runs`` random orders) followed by the hypergraph product.
@@ -88,10 +90,34 @@ def hgp_seeds_of(h_x: np.ndarray, h_z: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return None
 
 
+def _seed_anneal_candidate(H: np.ndarray, w: int, q: int, d_goal: int,
+                           options: dict[str, Any]) -> np.ndarray | None:
+    """The smallest full-rank sparse seed with the same k_c and distance >= ``d_goal`` that the seed
+    anneal finds (``envs/weight_reduce/seed_anneal.py``), or None when it does not apply: only
+    full-rank seeds (HGP k = k_c², which a full-rank sparse seed keeps) with k_c <= MAX_KC."""
+    from qdesign.envs.weight_reduce.seed_anneal import MAX_KC, smallest_sparse_seed
+
+    r, m = H.shape
+    rk = gf2.rank(H)
+    k_c = m - rk
+    if rk != r or not 1 <= k_c <= MAX_KC:
+        return None
+    col_cap = min(q, w // 2)
+    row_cap = min(q, w - col_cap)
+    if row_cap < 2:
+        return None
+    found = smallest_sparse_seed(k_c, d_goal, m_start=int(options.get("m_start", m)), row_cap=row_cap,
+                                 col_cap=col_cap, iterations=int(options.get("iterations", 20_000)),
+                                 restarts=int(options.get("restarts", 4)), seed=int(options.get("seed", 0)),
+                                 time_limit=options.get("time_limit"))
+    return None if found is None else found.H
+
+
 def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int, max_steps: int,
-        env: Any = None) -> tuple[np.ndarray, dict]:
-    """Best of: a trained policy's rollout (if ``model`` and its ``env`` are given), and beam searches
-    over SeedReduce's moves started from H and from a sparse basis of the same code."""
+        env: Any = None, seed_anneal: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+    """Best of: a trained policy's rollout (if ``model`` and its ``env`` are given), beam searches
+    over SeedReduce's moves started from H and from a sparse basis of the same code, and (with
+    ``seed_anneal`` options) the seed anneal over sparse seeds of the same k_c at fixed sizes."""
     from qdesign.codes.sparsify import sparse_basis
     from qdesign.envs.weight_reduce import seed_env
     from qdesign.envs.weight_reduce.search import (
@@ -126,6 +152,11 @@ def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int,
             Hc = factor_shared_pairs(sparse_basis(H, seed=sd, col_cap=cap), w, q)
             name = f"sparse-basis[seed {sd}, cap {cap}] + pair factoring"
             cands.append((_key(seed_env.hgp_score(Hc), e, Hc), name, Hc))
+    if seed_anneal:
+        Ha = _seed_anneal_candidate(H, w, q, d_goal, seed_anneal)
+        if Ha is not None:
+            name = "seed anneal (sparse seeds at fixed size)"
+            cands.append((_key(seed_env.hgp_score(Ha), e, Ha), name, Ha))
     if model is not None and env is not None:
         env._starts = [(H.copy(), d_goal)]
         Hp, sp = policy_rollout(env, model)
@@ -164,18 +195,26 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
                   layers: int = 3, heights: list[int] | None = None, copying: str = "hastings",
                   coning_layers: int = 1, keep_distance: bool = False,
                   exact_max_n: int = 400, seed: int = 0, anneal_max_n: int = 100, anneal_runs: int = 2,
-                  anneal_iterations: int = 100_000) -> ReduceResult:
+                  anneal_iterations: int = 100_000,
+                  seed_anneal: dict[str, Any] | bool | None = True) -> ReduceResult:
     """Weight-reduce the CSS code (h_x, h_z); returns the new matrices and a report (see module doc).
 
     ``seed_matrix``: the classical H whose HGP is (h_x, h_z) (found automatically when possible).
     ``method="rl"`` on codes of at most ``anneal_max_n`` qubits whose HGP route adds qubits also tries
     ``anneal_runs`` anneals of the quantum code at fixed n (result: a general CSS code).
+    ``seed_anneal``: options of the ``"rl"`` seed anneal (``iterations`` per run, ``restarts`` per
+    size, ``m_start``, ``seed``, ``time_limit`` in seconds); ``True`` for the defaults, ``False`` or
+    ``None`` to skip it.
     Raises ``ValueError`` for invalid codes (non-commuting, non-binary, mismatched, k = 0), an
     unknown method, or an unreachable target (w < 3).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     check_target(max_check_weight, max_qubit_degree)
+    if seed_anneal is True:
+        seed_anneal = {"seed": seed}
+    elif seed_anneal not in (None, False) and not isinstance(seed_anneal, dict):
+        raise ValueError(f"seed_anneal must be a dict of options, True, False or None, got {seed_anneal!r}")
     code = CSSCode(h_x, h_z, allow_k0=False)
     seeds = None
     if seed_matrix is not None:
@@ -215,7 +254,7 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
             details.update({"compressed": best[2], "runs": runs})
         else:
             Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), model, beam_width, max_steps,
-                           env)
+                           env, seed_anneal or None)
             details.update(info)
         if hgp_parameters(Hn)[0] > HGP_DENSE_MAX_N:  # large product: sparse matrices, seed-level checks
             hx, hz = sparse_hgp_matrices(Hn)

@@ -1,0 +1,227 @@
+"""Simulated annealing over sparse classical seeds of a fixed size: the ``"seed anneal"`` engine.
+
+The (6,3) class of hypergraph products is the class of HGP(H, H) with every row and column of H of
+weight at most 3 (digest section 1.6).  Instead of shrinking a given dense seed edit by edit, this
+engine searches that class directly at a fixed seed size: H has ``r = m - k_c`` rows of weight
+``row_cap`` and column degrees spread evenly up to ``col_cap``, and the moves are degree-preserving
+edge swaps (two SeedReduce edge toggles in each of two rows), so every state keeps the caps.  The
+objective is lexicographic: full rank first (so HGP keeps k = k_c²), then the classical distance,
+then fewer minimum-weight codewords.  ``smallest_sparse_seed`` walks m down from a size that works
+to the smallest size at which the anneal still reaches the goal distance.
+
+The distance is exact: all ``2^k_c`` codewords are enumerated in Gray-code order on Python
+integers (bit j = column j), which is microseconds for the k_c <= 14 seeds of the paper's Table II.
+Final seeds are re-checked by the callers with ``qdesign.codes.distance.classical_distance``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_KC = 16  # 2^16 codewords per evaluation is the most this pure-Python enumerator should do
+
+
+def _kernel_basis(rows: list[int], m: int) -> tuple[int, list[int]]:
+    """GF(2) rank of the rows (bit-packed ints over ``m`` columns) and a basis of their kernel."""
+    rows = list(rows)
+    pivots: list[int] = []
+    r = 0
+    for col in range(m):
+        bit = 1 << col
+        sel = next((i for i in range(r, len(rows)) if rows[i] & bit), None)
+        if sel is None:
+            continue
+        rows[r], rows[sel] = rows[sel], rows[r]
+        pr = rows[r]
+        for i in range(len(rows)):
+            if i != r and rows[i] & bit:
+                rows[i] ^= pr
+        pivots.append(col)
+        r += 1
+        if r == len(rows):
+            break
+    free = sorted(set(range(m)) - set(pivots))
+    basis = []
+    for f in free:
+        v = 1 << f
+        for i, p in enumerate(pivots):
+            if rows[i] >> f & 1:
+                v |= 1 << p
+        basis.append(v)
+    return r, basis
+
+
+def _min_weight(basis: list[int]) -> tuple[int, int]:
+    """(minimum weight, number of codewords of that weight) by Gray-code enumeration."""
+    cur, best, count = 0, 1 << 30, 0
+    for i in range(1, 1 << len(basis)):
+        cur ^= basis[(i & -i).bit_length() - 1]
+        w = cur.bit_count()
+        if w < best:
+            best, count = w, 1
+        elif w == best:
+            count += 1
+    return best, count
+
+
+def seed_quality(H: np.ndarray) -> tuple[int, int, int]:
+    """(rank, distance, number of minimum-weight codewords) of ``ker H``; distance 0 if trivial."""
+    r, m = H.shape
+    rows = [sum(1 << int(c) for c in np.flatnonzero(H[i])) for i in range(r)]
+    rk, basis = _kernel_basis(rows, m)
+    if not basis:
+        return rk, 0, 0
+    d, count = _min_weight(basis)
+    return rk, d, count
+
+
+@dataclass
+class SeedAnnealResult:
+    H: np.ndarray
+    d: int
+    count: int
+    full_rank: bool
+    iterations: int
+    seed: int
+    seconds: float
+
+
+def _random_sparse(m: int, r: int, row_cap: int, col_cap: int, rng: np.random.Generator) -> list[int]:
+    """Rows (bit-packed) of an r x m matrix with rows of weight ``row_cap`` (fewer only if the
+    columns cannot hold them) and column degrees as even as possible, at most ``col_cap``."""
+    edges = min(row_cap * r, col_cap * m)
+    deg = np.full(m, edges // m)
+    deg[: edges % m] += 1
+    row_w = np.full(r, edges // r)
+    row_w[: edges % r] += 1
+    for _ in range(2000):  # configuration model; retry on a double edge
+        stubs = np.repeat(np.arange(m), deg)
+        rng.shuffle(stubs)
+        rows, pos, ok = [], 0, True
+        for i in range(r):
+            cols = stubs[pos:pos + row_w[i]]
+            pos += row_w[i]
+            if len(set(cols.tolist())) < len(cols):
+                ok = False
+                break
+            rows.append(sum(1 << int(c) for c in cols))
+        if ok:
+            return rows
+    raise ValueError(f"could not draw a simple {r}x{m} bipartite graph with row weight {row_cap} and "
+                     f"column degree <= {col_cap}")
+
+
+def anneal_sparse_seed(m: int, k_c: int, row_cap: int = 3, col_cap: int = 3, iterations: int = 20_000,
+                       d_goal: int | None = None, seed: int = 0, t_start: float = 1.0,
+                       t_end: float = 0.05, patience: int | None = 8_000) -> SeedAnnealResult:
+    """Best (full-rank first, then largest distance, then fewest minimum-weight words) sparse
+    ``(m - k_c) x m`` check matrix found by annealing; stops early once ``d_goal`` is reached or
+    after ``patience`` iterations without a new best."""
+    if not 1 <= k_c <= MAX_KC:
+        raise ValueError(f"k_c must be in [1, {MAX_KC}] for exhaustive codeword enumeration, got {k_c}")
+    if m <= k_c:
+        raise ValueError(f"m must exceed k_c, got m={m}, k_c={k_c}")
+    if row_cap < 2 or col_cap < 1:
+        raise ValueError(f"row_cap must be >= 2 and col_cap >= 1, got {row_cap}, {col_cap}")
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    r = m - k_c
+    rows = _random_sparse(m, r, row_cap, col_cap, rng)
+
+    def score(rows: list[int]) -> float:
+        rk, basis = _kernel_basis(rows, m)
+        if rk < r:
+            return -1000.0 + rk  # rank-deficient: a larger k and a second kernel in H^T
+        d, count = _min_weight(basis)
+        return d - count / (count + 1.0)  # distance first, then fewer minimum-weight words
+
+    cur = score(rows)
+    best, best_rows, it, best_it = cur, list(rows), 0, 0
+    for it in range(1, iterations + 1):
+        if d_goal is not None and math.ceil(best) >= d_goal and best > 0:
+            break
+        if patience is not None and it - best_it > patience:
+            break
+        temp = t_start * (t_end / t_start) ** (it / iterations)
+        a, b = (int(x) for x in rng.choice(r, 2, replace=False))
+        only_a, only_b = rows[a] & ~rows[b], rows[b] & ~rows[a]
+        if not only_a or not only_b:
+            continue
+        xa = [j for j in range(m) if only_a >> j & 1]
+        xb = [j for j in range(m) if only_b >> j & 1]
+        flip = (1 << xa[int(rng.integers(len(xa)))]) | (1 << xb[int(rng.integers(len(xb)))])
+        rows[a] ^= flip
+        rows[b] ^= flip
+        new = score(rows)
+        if new >= cur or rng.random() < math.exp((new - cur) / temp):
+            cur = new
+            if new > best:
+                best, best_rows, best_it = new, list(rows), it
+        else:
+            rows[a] ^= flip
+            rows[b] ^= flip
+    H = np.array([[(v >> j) & 1 for j in range(m)] for v in best_rows], dtype=np.uint8)
+    rk, d, count = seed_quality(H)
+    return SeedAnnealResult(H, d, count, rk == r, it, seed, time.perf_counter() - t0)
+
+
+def griesmer_length(k: int, d: int) -> int:
+    """The Griesmer bound: every binary linear [n, k, d] code has n >= sum_{i<k} ceil(d / 2^i)."""
+    return sum(-(-d // (1 << i)) for i in range(k))
+
+
+@dataclass
+class SeedSearchLog:
+    tried: list[dict] = field(default_factory=list)
+
+
+def smallest_sparse_seed(k_c: int, d_goal: int, m_start: int, row_cap: int = 3, col_cap: int = 3,
+                         iterations: int = 20_000, restarts: int = 4, seed: int = 0,
+                         m_max: int | None = None, time_limit: float | None = None,
+                         log: SeedSearchLog | None = None) -> SeedAnnealResult | None:
+    """Smallest m (and its seed) at which the anneal reaches ``d_goal``: grow m from ``m_start``
+    until a seed is found (at most ``m_max``), then shrink while it still succeeds.  ``None`` if no
+    size up to ``m_max`` works.  Every attempt is recorded in ``log``."""
+    if d_goal < 1:
+        raise ValueError(f"d_goal must be >= 1, got {d_goal}")
+    m_max = m_max if m_max is not None else 4 * m_start
+    t0 = time.perf_counter()
+
+    def attempt(m: int) -> SeedAnnealResult | None:
+        if m <= k_c or griesmer_length(k_c, d_goal) > m:
+            return None  # no binary [m, k_c, d_goal] code exists at all
+        best = None
+        for s in range(restarts):
+            if time_limit is not None and time.perf_counter() - t0 > time_limit and best is not None:
+                break
+            res = anneal_sparse_seed(m, k_c, row_cap, col_cap, iterations, d_goal, seed + 1000 * m + s)
+            if res.full_rank and (best is None or (res.d, -res.count) > (best.d, -best.count)):
+                best = res
+            if best is not None and best.d >= d_goal:
+                break
+        if log is not None:
+            log.tried.append({"m": m, "d": None if best is None else best.d,
+                              "ok": bool(best is not None and best.d >= d_goal)})
+        return best if best is not None and best.d >= d_goal else None
+
+    m, found = m_start, None
+    while found is None and m <= m_max:
+        found = attempt(m)
+        if found is None:
+            m += 1
+            if time_limit is not None and time.perf_counter() - t0 > time_limit:
+                return None
+    if found is None:
+        return None
+    failed = set(range(m_start, m))  # the sizes that failed while growing
+    while m - 1 > k_c and m - 1 not in failed \
+            and not (time_limit is not None and time.perf_counter() - t0 > time_limit):
+        smaller = attempt(m - 1)
+        if smaller is None:
+            break
+        found, m = smaller, m - 1
+    return found

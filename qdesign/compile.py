@@ -1,7 +1,8 @@
 """``compile_unitary``: approximate a 1- or 2-qubit unitary by a circuit over a finite gate set.
 
 Every result is re-checked against ``qiskit.quantum_info.Operator`` before it is returned; a result
-whose phase-invariant distance exceeds epsilon raises ``CompileError`` and is never returned.
+whose distance (phase-invariant, or Frobenius sign-strict with ``metric="frobenius_sign_strict"``)
+exceeds epsilon raises ``CompileError`` and is never returned.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ class CompileError(RuntimeError):
     """No circuit within epsilon was found (time limit, table range or gate set too weak)."""
 
 
-def _check_args(gate_set: Any, epsilon: Any, method: Any, time_limit: Any):
+def _check_args(gate_set: Any, epsilon: Any, method: Any, time_limit: Any, metric: Any = "phase"):
+    from qdesign.agents.search.metrics import check_metric
     from qdesign.envs.gate_compile.gatesets import build_gate_set, warn_if_not_universal
+
+    check_metric(metric)
 
     if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not 0 < epsilon < 1:
         raise ValueError(f"epsilon must be a number in (0, 1), got {epsilon!r}")
@@ -34,12 +38,21 @@ def _check_args(gate_set: Any, epsilon: Any, method: Any, time_limit: Any):
                                    or time_limit <= 0):
         raise ValueError(f"time_limit must be None or a positive number of seconds, got {time_limit!r}")
     gs = build_gate_set(gate_set)
+    if metric != "phase":
+        check_metric(metric, gs)
+        if gs.num_qubits != 1:
+            raise ValueError(f"metric {metric!r} is one-qubit only; gate_set {gs.name!r} has "
+                             f"{gs.num_qubits} qubits")
+        if method in ("sk", "gridsynth"):
+            raise ValueError(f"method {method!r} does not support metric {metric!r} (its words carry a "
+                             "global phase); use 'optimal', 'astar' or 'agent:<path>'")
     warn_if_not_universal(gs)
     return gs
 
 
 def compile_unitary(unitary: Any, gate_set: str | list | dict = "clifford_t", epsilon: float = 1e-2,
-                    method: str = "astar", time_limit: float | None = None, **kwargs: Any) -> Any:
+                    method: str = "astar", time_limit: float | None = None, metric: str = "phase",
+                    **kwargs: Any) -> Any:
     """A ``qiskit.QuantumCircuit`` over ``gate_set`` within phase-invariant distance ``epsilon`` of it.
 
     ``gate_set``: ``"clifford_t"`` (h, s, sdg, t, tdg), ``"ht"``, ``"hrc6"``, ``"hrc3"``,
@@ -49,50 +62,65 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict = "clifford_t", ep
     ``"sk"`` (qiskit Solovay-Kitaev), ``"gridsynth"`` (qiskit gridsynth_unitary), ``"agent:<path>"`` (a
     trained SB3 policy's word completed by the finisher). The circuit's ``global_phase`` is set so that
     ``Operator(circuit)`` matches ``unitary`` as closely as possible; ``metadata`` holds the distance,
-    average gate fidelity, method and wall time.
+    average gate fidelity, method, metric and wall time (``agent:<path>`` also ``agent_gates``, the
+    number of leading gates written by the policy and kept by the finisher).
+
+    ``metric``: ``"phase"`` (default, the phase-invariant distance above) or ``"frobenius_sign_strict"``
+    (Chen et al.'s protocol: ``||Operator(circuit) - unitary||_F <= epsilon`` with the circuit's global
+    phase fixed to 0, so ``-unitary`` does not count; gate set and unitary must lie in SU(2), methods
+    ``optimal``, ``astar`` and ``agent:<path>`` only).
 
     Raises ``ValueError`` for bad arguments and ``CompileError`` (a ``RuntimeError``) when nothing within
     epsilon was found.
     """
     from qiskit.quantum_info import Operator
 
-    gs = _check_args(gate_set, epsilon, method, time_limit)
+    from qdesign.agents.search.metrics import check_metric, metric_distance
+
+    gs = _check_args(gate_set, epsilon, method, time_limit, metric)
     target = as_unitary(unitary, name="unitary", dim=gs.dim)
+    strict = metric != "phase"
+    if strict:
+        check_metric(metric, gs, target)
     t0 = time.time()
-    word = _run(method, target, gs, float(epsilon), time_limit, **kwargs)
+    extra: dict[str, Any] = {}
+    word = _run(method, target, gs, float(epsilon), time_limit, metric=metric, extra=extra, **kwargs)
     if word is None:
         raise CompileError(f"method {method!r} found no {gs.name} word within epsilon={epsilon:g}"
                            + (f" in time_limit={time_limit}s" if time_limit else ""))
     qc = gs.to_circuit(word)
-    op = Operator(qc).data
-    overlap = np.trace(op.conj().T @ target)
-    qc.global_phase = float(np.angle(overlap)) if abs(overlap) > 1e-12 else 0.0
+    if not strict:  # sign-strict: the product of the SU(2) gates as written, global phase 0
+        op = Operator(qc).data
+        overlap = np.trace(op.conj().T @ target)
+        qc.global_phase = float(np.angle(overlap)) if abs(overlap) > 1e-12 else 0.0
     op = Operator(qc).data  # re-verify the circuit we actually return
-    dist = phase_invariant_distance(op, target)
+    dist = metric_distance(op, target, metric)
     if not dist <= epsilon:
-        raise CompileError(f"method {method!r} produced a circuit at distance {dist:.3e} > "
+        raise CompileError(f"method {method!r} produced a circuit at {metric} distance {dist:.3e} > "
                            f"epsilon={epsilon:g}")
     from qdesign.quantum.unitary import average_gate_fidelity
 
     qc.metadata = {"distance": float(dist), "fidelity": float(average_gate_fidelity(op, target)),
-                   "method": method, "gate_set": gs.name, "seconds": time.time() - t0, "length": len(word)}
+                   "phase_distance": float(phase_invariant_distance(op, target)), "metric": metric,
+                   "method": method, "gate_set": gs.name, "seconds": time.time() - t0,
+                   "length": len(word), **extra}
     return qc
 
 
 def _run(method: str, target: np.ndarray, gs: Any, epsilon: float, time_limit: float | None,
-         **kwargs: Any) -> list[int] | None:
+         metric: str = "phase", extra: dict[str, Any] | None = None, **kwargs: Any) -> list[int] | None:
     if method == "optimal":
         from qdesign.agents.search.mitm import get_solver
 
         if gs.num_qubits != 1:
             raise ValueError(f"method 'optimal' is one-qubit only; gate_set {gs.name!r} has 2 qubits")
-        sol = get_solver(gs, kwargs.get("depth"), epsilon).solve(target, epsilon,
-                                                                  extend=int(kwargs.get("extend", 2)))
+        solver = get_solver(gs, kwargs.get("depth"), epsilon, sign_strict=metric != "phase")
+        sol = solver.solve(target, epsilon, extend=int(kwargs.get("extend", 2)))
         return None if sol is None else sol.word
     if method == "astar":
         from qdesign.agents.search.bwqs import astar
 
-        return astar(target, gs, epsilon, time_limit=time_limit, **kwargs).word
+        return astar(target, gs, epsilon, time_limit=time_limit, metric=metric, **kwargs).word
     if method == "sk":
         from qdesign.agents.baselines.sk import sk_word
 
@@ -105,7 +133,8 @@ def _run(method: str, target: np.ndarray, gs: Any, epsilon: float, time_limit: f
         return word if dist <= epsilon else None
     from qdesign.agents.search.agent_compile import agent_word
 
-    return agent_word(method.split(":", 1)[1], target, gs, epsilon, time_limit=time_limit, **kwargs)
+    return agent_word(method.split(":", 1)[1], target, gs, epsilon, time_limit=time_limit, metric=metric,
+                      info=extra, **kwargs)
 
 
 def _suppress_warnings() -> None:  # pragma: no cover - convenience for scripts

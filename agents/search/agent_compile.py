@@ -24,31 +24,55 @@ def load_policy(path: str) -> Any:
 
 
 def rollout_word(model: Any, target: np.ndarray, gs: GateSet, epsilon: float,
-                 max_gates: int = 64) -> list[int]:
-    """The policy's greedy word on ``target`` truncated where it came closest to the target."""
+                 max_gates: int = 64, exact_gates: int | None = None, deterministic: bool = True,
+                 rng: np.random.Generator | None = None) -> list[int]:
+    """The policy's greedy word on ``target`` truncated where it came closest to the target; with
+    ``exact_gates`` = k, exactly the first k gates the policy writes (no truncation; fewer only if the
+    episode ends first). ``model=None`` is the uniform random masked policy (``rng`` draws)."""
+    if exact_gates is not None:
+        max_gates = max(int(exact_gates), 1)
     from qdesign.envs.gate_compile.env import GateCompileEnv
 
     env = GateCompileEnv(gate_set=gs.name if not gs.name.startswith("custom:") else gs.gate_names,
                          epsilon=epsilon, max_gates=max_gates, target="haar", scramble_depth=0)
     obs, info = env.reset(seed=0, options={"target": target})
     best_len, best_d = 0, info["distance"]
-    for _ in range(max_gates):
-        try:
-            action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
-        except TypeError:
-            action, _ = model.predict(obs, deterministic=True)
+    for _ in range(max_gates if exact_gates is None else int(exact_gates)):
+        if model is None:
+            action = (rng or np.random.default_rng()).choice(np.flatnonzero(env.action_masks()))
+        else:
+            try:
+                action, _ = model.predict(obs, deterministic=deterministic, action_masks=env.action_masks())
+            except TypeError:
+                action, _ = model.predict(obs, deterministic=deterministic)
         obs, _, term, trunc, info = env.step(int(action))
         if info["distance"] < best_d:
             best_len, best_d = info["length"], info["distance"]
         if term or trunc:
             break
-    return env.word[:best_len]
+    return env.word if exact_gates is not None else env.word[:best_len]
+
+
+_POLICIES: dict[str, Any] = {}
 
 
 def agent_word(path: str, target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | None = None,
-               max_gates: int = 64, **kwargs: Any) -> list[int] | None:
+               max_gates: int = 64, agent_gates: int | None = None, info: dict | None = None,
+               **kwargs: Any) -> list[int] | None:
+    """The policy's word (truncated at its closest approach, or exactly ``agent_gates`` gates) completed by
+    the finisher. The finisher only appends: the policy's prefix is always kept, and ``info`` receives
+    ``agent_gates`` (its length) so the policy's share of the result is visible."""
+    import os
+
     from qdesign.agents.search.bwqs import finish_word
 
-    model = load_policy(path)
-    prefix = rollout_word(model, target, gs, epsilon, max_gates)
-    return finish_word(prefix, target, gs, epsilon, time_limit=time_limit, **kwargs).word
+    key = f"{path}:{os.path.getmtime(path) if os.path.exists(path) else 0}"
+    if key not in _POLICIES:
+        _POLICIES[key] = load_policy(path)
+    prefix = rollout_word(_POLICIES[key], target, gs, epsilon, max_gates, exact_gates=agent_gates)
+    word = finish_word(prefix, target, gs, epsilon, time_limit=time_limit, **kwargs).word
+    if word is not None:
+        assert word[: len(prefix)] == prefix, "the finisher must not discard the agent's prefix"
+    if info is not None:
+        info["agent_gates"] = len(prefix)
+    return word

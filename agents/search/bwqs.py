@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qdesign.agents.search.metrics import check_metric, metric_distance, strict_key
 from qdesign.envs.gate_compile.gatesets import GateSet
-from qdesign.quantum.unitary import phase_invariant_distance, unitary_key
+from qdesign.quantum.unitary import unitary_key
 
 
 class DistanceHeuristic:
@@ -88,8 +89,12 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
          finisher: Callable[[np.ndarray, int], list[int] | None] | None = None,
          max_length: int = 200, last_action: int = -1, finisher_exact: bool = False,
          finisher_cap: int | None = None,
-         root_finisher: Callable[[np.ndarray, int], list[int] | None] | None = None) -> SearchResult:
+         root_finisher: Callable[[np.ndarray, int], list[int] | None] | None = None,
+         metric: str = "phase") -> SearchResult:
     """Search a word W (first gate first) with ``d(W, root) <= epsilon``; see the module docstring.
+
+    ``metric="frobenius_sign_strict"`` (gate set in SU(d)): the goal test is ``||R - I||_F <= epsilon``
+    and the closed set hashes raw residuals, so ``-I`` is not the goal and R, -R are distinct states.
 
     ``finisher(residual, max_len)`` returns a word of <= max_len gates finishing the residual, or None;
     with ``finisher_exact`` its answer at the root is taken as optimal (the MITM solver is exact);
@@ -97,13 +102,15 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
     ``root_finisher`` replaces the finisher for the root only (e.g. one that may search for seconds).
     """
     t0 = time.time()
+    check_metric(metric, gs)
+    key = unitary_key if metric == "phase" else strict_key
     eye = np.eye(gs.dim)
     inv = gs.matrices.conj().transpose(0, 2, 1)
     res = [np.asarray(root, dtype=complex)]
     g = [0]
     parent = [-1]
     act = [last_action]
-    closed = {unitary_key(res[0]): 0}
+    closed = {key(res[0]): 0}
     best: tuple[int, int, list[int]] | None = None  # (cost, node, suffix word)
     stats = {"finisher_hits": 0, "goal_hits": 0, "expanded": 0}
 
@@ -117,7 +124,7 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
     def consider(nodes: list[int]) -> None:
         nonlocal best
         for n in nodes:
-            d = phase_invariant_distance(res[n], eye)
+            d = metric_distance(res[n], eye, metric)
             if d <= epsilon and (best is None or g[n] < best[0]):
                 best = (g[n], n, [])
                 stats["goal_hits"] += 1
@@ -134,7 +141,7 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
     consider([0])
     if best is not None and finisher_exact:
         stats["stopped"] = "exact_root"  # an exact finisher's answer at the root is optimal
-        return SearchResult(best[2], float(phase_invariant_distance(gs.word_unitary(best[2]), root)), 1,
+        return SearchResult(best[2], metric_distance(gs.word_unitary(best[2]), root, metric), 1,
                             time.time() - t0, stats)
     heap: list[tuple[float, int, int, int]] = []
     counter = 0
@@ -171,7 +178,7 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
             if gn > max_length or (best is not None and gn >= best[0]):
                 continue
             r = res[n] @ inv[a]
-            k = unitary_key(r)
+            k = key(r)
             if closed.get(k, 1 << 30) <= gn:
                 continue
             closed[k] = gn
@@ -189,15 +196,17 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 
     if best is None:
         return SearchResult(None, float("inf"), len(res), secs, stats)
     word = path(best[1]) + best[2]
-    dist = phase_invariant_distance(gs.word_unitary(word), root)
+    dist = metric_distance(gs.word_unitary(word), root, metric)
     return SearchResult(word, float(dist), len(res), secs, stats)
 
 
-def mitm_finisher(gs: GateSet, epsilon: float, depth: int | None = None) -> Callable:
-    """Last-mile finisher from the exact one-qubit meet-in-the-middle solver (tables chosen for epsilon)."""
+def mitm_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
+                  sign_strict: bool = False) -> Callable:
+    """Last-mile finisher from the exact one-qubit meet-in-the-middle solver (tables chosen for epsilon;
+    ``sign_strict``: tables and test of the Frobenius sign-strict metric)."""
     from qdesign.agents.search.mitm import get_solver
 
-    solver = get_solver(gs, depth, epsilon)
+    solver = get_solver(gs, depth, epsilon, sign_strict=sign_strict)
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
         sol = solver.solve(residual, epsilon, max_length=max_len)
@@ -206,7 +215,8 @@ def mitm_finisher(gs: GateSet, epsilon: float, depth: int | None = None) -> Call
     return finish
 
 
-def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: int = 0) -> Callable:
+def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: int = 0,
+                       sign_strict: bool = False) -> Callable:
     """Root call of the one-qubit search: the exact MITM optimum (plus ``extend`` gates); when that is
     out of reach (high precision), the Rz-sandwich word for Clifford+T-type sets (always found, about
     half of gridsynth's length), improved by the solver's three-factor deep search (words near the
@@ -214,8 +224,8 @@ def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: i
     from qdesign.agents.search.mitm import get_solver
     from qdesign.agents.search.sandwich import rz_sandwich_word
 
-    solver = get_solver(gs, None, epsilon)
-    sandwich = {"h", "t"} <= set(gs.gate_names)
+    solver = get_solver(gs, None, epsilon, sign_strict=sign_strict)
+    sandwich = {"h", "t"} <= set(gs.gate_names) and not sign_strict
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
         t0 = time.time()
@@ -248,13 +258,20 @@ DEEP_SECONDS = 10.0
 
 def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | None = None,
           heuristic=None, finisher: bool | int = True, prefix: list[int] | None = None,
-          **kwargs) -> SearchResult:
+          metric: str = "phase", **kwargs) -> SearchResult:
     """Compile ``target`` (or finish ``prefix``): BWQS with the learned heuristic and, on one qubit, the
     exact MITM last-mile finisher (``finisher`` = True for full tables, an int for a table depth); on two
     qubits the breadth-first table finisher of ``table2q`` (exact MITM at the root, lookups below).
 
     ``heuristic``: ``"learned"`` (default: the shipped cost-to-go, else the prior), ``"distance"``
-    (network-free counting-floor heuristic) or any object with ``q_values(residuals)``."""
+    (network-free counting-floor heuristic) or any object with ``q_values(residuals)``.
+    ``metric``: ``"phase"`` or ``"frobenius_sign_strict"`` (one qubit, gate set and target in SU(2);
+    search, closed set, finishers and the returned distance all use it; see ``metrics``)."""
+    check_metric(metric, gs, np.asarray(target))
+    strict = metric == "frobenius_sign_strict"
+    if strict and gs.num_qubits != 1:
+        raise ValueError(f"metric 'frobenius_sign_strict' is one-qubit only; gate_set {gs.name!r} has "
+                         f"{gs.num_qubits} qubits")
     prefix = list(prefix or [])
     root = np.asarray(target) @ gs.word_unitary(prefix).conj().T  # residual after the prefix
     if heuristic is None or heuristic == "learned":
@@ -268,13 +285,13 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
         h = heuristic
     fin = None
     if finisher is not False and gs.num_qubits == 1:
-        fin = mitm_finisher(gs, epsilon, None if finisher is True else int(finisher))
+        fin = mitm_finisher(gs, epsilon, None if finisher is True else int(finisher), sign_strict=strict)
         if finisher is True:
             from qdesign.agents.search.mitm import get_solver
 
-            kwargs.setdefault("finisher_cap", get_solver(gs, None, epsilon).depth + 6)
+            kwargs.setdefault("finisher_cap", get_solver(gs, None, epsilon, sign_strict=strict).depth + 6)
             kwargs.setdefault("root_finisher", deep_root_finisher(
-                gs, epsilon, DEEP_SECONDS if time_limit is None else time_limit))
+                gs, epsilon, DEEP_SECONDS if time_limit is None else time_limit, sign_strict=strict))
     elif finisher is not False and gs.num_qubits == 2:
         from qdesign.agents.search.table2q import table_finisher, table_root_finisher
 
@@ -284,10 +301,10 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
         kwargs.setdefault("finisher_exact", False)
     kwargs.setdefault("finisher_exact", fin is not None)
     res = bwqs(root, gs, epsilon, h, finisher=fin, time_limit=30.0 if time_limit is None else time_limit,
-               last_action=prefix[-1] if prefix else -1, **kwargs)
+               last_action=prefix[-1] if prefix else -1, metric=metric, **kwargs)
     if res.word is not None:
         res.word = prefix + res.word
-        res.distance = float(phase_invariant_distance(gs.word_unitary(res.word), target))
+        res.distance = metric_distance(gs.word_unitary(res.word), target, metric)
     return res
 
 

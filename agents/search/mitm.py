@@ -291,15 +291,16 @@ _SOLVERS: dict[tuple, MITMSolver] = {}
 
 
 def get_solver(gate_set: str | list | dict | GateSet = "clifford_t", depth: int | None = None,
-               epsilon: float | None = None) -> MITMSolver:
-    """A process-wide cached solver (tables are built once per gate set and depth); with ``epsilon``
-    below ``DEEP_EPSILON`` and no explicit depth, the deeper high-precision tables where defined."""
+               epsilon: float | None = None, sign_strict: bool = False) -> MITMSolver:
+    """A process-wide cached solver (tables are built once per gate set, depth and sign convention);
+    with ``epsilon`` below ``DEEP_EPSILON`` and no explicit depth, the deeper high-precision tables where
+    defined. ``sign_strict``: Frobenius sign-strict tables (gate set in SU(2))."""
     gs = build_gate_set(gate_set)
     max_elements = 3_000_000
     if depth is None and epsilon is not None and DEEP_MIN_EPSILON <= epsilon < DEEP_EPSILON \
             and gs.name in DEEP_DEPTH:
         depth, max_elements = DEEP_DEPTH[gs.name], DEEP_MAX_ELEMENTS
-    key = (gs.name, np.round(gs.matrices, 12).tobytes(), depth)
+    key = (gs.name, np.round(gs.matrices, 12).tobytes(), depth, bool(sign_strict))
     if key not in _SOLVERS:
-        _SOLVERS[key] = MITMSolver(gs, depth=depth, max_elements=max_elements)
+        _SOLVERS[key] = MITMSolver(gs, depth=depth, max_elements=max_elements, sign_strict=sign_strict)
     return _SOLVERS[key]

@@ -7,8 +7,11 @@ Methods (all through ``qdesign.compile_unitary``, so every result is re-verified
 ``astar_short`` / ``astar_short_nonet`` (finisher tables cut to ``--short-depth`` so the heuristic must
 search the prefix: learned vs network-free, which isolates what the learned part contributes),
 ``sk`` (qiskit Solovay-Kitaev, degree raised until epsilon), ``gridsynth`` (qiskit gridsynth_unitary),
-and ``agent:<path>`` with ``--agent``. Each one-qubit block also records the counting floor (the length
-at which the number of distinct words first covers PSU(2) with epsilon-balls). High precision:
+and ``agent:<path>`` with ``--agent`` (several allowed; ``PATH@K`` makes the policy write exactly K
+gates before the finisher instead of truncating at its closest approach; ``mean_agent_gates_kept``
+records how many gates of each word the policy wrote). Each one-qubit block also records the counting
+floor (the length at which the number of distinct words first covers PSU(2) with epsilon-balls).
+High precision:
 
     nice -n 10 python experiments/bench/gate_compile.py --gate-sets clifford_t --eps 1e-3 1e-4 \
         --targets 20 --methods optimal astar gridsynth --out gate_compile_high_precision.json
@@ -39,6 +42,20 @@ from qdesign.envs.gate_compile.targets import scrambled_target
 from qdesign.quantum.unitary import haar_unitary
 
 SHORT_DEPTH = {"clifford_t": 12, "ht": 16, "hrc6": 3, "hrc3": 4}
+
+
+def _agent_methods(agent: str | list[str] | None) -> list[str]:
+    agents = [agent] if isinstance(agent, str) else list(agent or [])
+    return [f"agent:{a}" for a in agents]
+
+
+def _agent_kwargs(m: str) -> tuple[str, dict[str, Any]]:
+    """``agent:PATH@K`` -> (``agent:PATH``, {"agent_gates": K}); plain ``agent:PATH`` keeps the default
+    hand-off (truncation where the policy came closest)."""
+    path, _, k = m.rpartition("@")
+    if path and k.isdigit():
+        return path, {"agent_gates": int(k)}
+    return m, {}
 
 
 def run_method(method: str, targets: list[np.ndarray], gate_set: str, eps: float, time_limit: float,
@@ -77,13 +94,13 @@ def summarise(rows: list[dict[str, Any]], ref: list[dict[str, Any]] | None) -> d
 
 
 def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: float,
-                    methods: list[str], agent: str | None, short_targets: int = 10,
+                    methods: list[str], agent: str | list[str] | None, short_targets: int = 10,
                     short_time: float = 5.0) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     targets = [haar_unitary(2, rng, special=True) for _ in range(n)]
     results: dict[str, Any] = {}
     raw: dict[str, list] = {}
-    todo = list(methods) + ([f"agent:{agent}"] if agent else [])
+    todo = list(methods) + _agent_methods(agent)
     if "optimal" in todo:
         todo.remove("optimal")
         todo.insert(0, "optimal")
@@ -92,6 +109,8 @@ def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: fl
             continue
         kwargs: dict[str, Any] = {}
         method = m
+        if m.startswith("agent:"):
+            method, kwargs = _agent_kwargs(m)
         if m.startswith("astar_short"):
             method = "astar"
             kwargs["finisher"] = SHORT_DEPTH.get(gate_set, 6)
@@ -208,10 +227,13 @@ def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19, methods: lis
     gs = build_gate_set(gate_set)
     raw: dict[str, list] = {}
     results: dict[str, Any] = {}
-    todo = methods + ([f"agent:{agent}"] if agent else [])
+    todo = methods + _agent_methods(agent)
     for m in todo:
         kwargs: dict[str, Any] = {"metric": metric}
         method, subset, limit = m, targets, time_limit
+        if m.startswith("agent:"):
+            method, extra = _agent_kwargs(m)
+            kwargs |= extra
         if m == "optimal":
             kwargs["extend"] = CHEN_EXTEND.get(gate_set, 2)
         if m.startswith("astar_short"):
@@ -256,7 +278,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     default=["optimal", "astar", "astar_short", "astar_short_nonet", "sk", "gridsynth"])
     ap.add_argument("--short-targets", type=int, default=10, help="targets for the astar_short rows")
     ap.add_argument("--short-time", type=float, default=5.0, help="time limit of the astar_short rows")
-    ap.add_argument("--agent", default=None, help="path of a trained SB3 model (adds agent:<path>)")
+    ap.add_argument("--agent", nargs="*", default=None,
+                    help="trained SB3 model paths (adds agent:<path>); PATH@K: the policy writes K gates")
     ap.add_argument("--two-qubit", action="store_true", help="also run the two-qubit rows")
     ap.add_argument("--two-qubit-targets", type=int, default=20)
     ap.add_argument("--two-qubit-only", action="store_true", help="only the two-qubit rows")

@@ -136,6 +136,17 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def weight_reduce_extra_tables(data: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Flat tables for the full Table II, the Hastings pipeline and the Table I [7,4,3] search JSON."""
+    if "table_ii_high_k" in data:
+        rows = []
+        for r in data["table_ii_high_k"]:
+            ours = r.get("ours") or {}
+            rows.append([r["k"], r.get("base_d"), _code(ours), _fmt(ours.get("kd2n")), r.get("paper_rl"),
+                         _fmt(r.get("paper_rl_kd2n")), r.get("paper_sabo"), _fmt(r.get("paper_sabo_kd2n")),
+                         ours.get("seed_shape"), _fmt(r.get("row_seconds"))])
+        return [{"title": "Table II stretch, high k: seed anneal maximising kd^2/n at (6,3), d >= base, "
+                          f"vs the paper's RL(6,3) and Sabo rows (complete run: {data.get('complete')})",
+                 "columns": ["k", "base d", "ours", "kd2/n", "paper RL (n, d)", "kd2/n", "paper Sabo (n, d)",
+                             "kd2/n", "seed H shape", "seconds"], "rows": rows}]
     if "table_ii" in data and "table_i" not in data and data.get("target", [6, 3]) != [6, 3]:
         w, q = data["target"]
         rows = [[r["k"], _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")), r.get("paper_rl"),

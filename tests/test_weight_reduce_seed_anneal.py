@@ -107,3 +107,31 @@ def test_reduce_weight_rl_takes_the_smaller_seed_anneal_code() -> None:
     n = res.h_x.shape[1]
     assert n - gf2_rank(res.h_x) - gf2_rank(res.h_z) == res.base.k == 4
     assert res.params.w <= 6 and res.params.q <= 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_numpy_enumerator_matches_the_python_walk_and_an_independent_count(seed: int, monkeypatch) -> None:
+    from qdesign.envs.weight_reduce import seed_anneal as sa
+    from tests.gf2_reference import gf2_kernel, min_weight_by_enumeration
+
+    H = anneal_sparse_seed(26 + seed, 12, iterations=200, seed=seed).H  # k_c = 12 >= the numpy threshold
+    rows = [sum(1 << int(c) for c in np.flatnonzero(r)) for r in H]
+    _, basis = sa._kernel_basis(rows, H.shape[1])
+    fast = sa._min_weight_numpy(basis)
+    monkeypatch.setattr(sa, "_NUMPY_FROM_KC", 99)
+    slow = sa._min_weight(basis)
+    assert fast == slow
+    assert fast[0] == min_weight_by_enumeration(gf2_kernel(H))
+
+
+def test_best_kd2n_seed_keeps_the_best_merit_among_qualifying_sizes() -> None:
+    from qdesign.envs.weight_reduce.seed_anneal import best_kd2n_seed
+
+    log = SeedSearchLog()
+    res = best_kd2n_seed(2, 3, [6, 8, 10], iterations=1500, log=log)
+    assert res is not None and res.d >= 3 and res.full_rank
+    ok = [t for t in log.tried if t["full_rank"] and t["d"] >= 3]
+    m = res.H.shape[1]
+    assert max(t["kd2n"] for t in ok) == pytest.approx(4 * res.d**2 / (m * m + (m - 2) ** 2))
+    with pytest.raises(ValueError, match="m_values"):
+        best_kd2n_seed(4, 2, [4])

@@ -29,8 +29,8 @@ def rollout_word(model: Any, target: np.ndarray, gs: GateSet, epsilon: float,
     """The policy's greedy word on ``target`` truncated where it came closest to the target; with
     ``exact_gates`` = k, exactly the first k gates the policy writes (no truncation; fewer only if the
     episode ends first). ``model=None`` is the uniform random masked policy (``rng`` draws)."""
-    if exact_gates is not None:
-        max_gates = max(int(exact_gates), 1)
+    if exact_gates is not None and int(exact_gates) > max_gates:
+        raise ValueError(f"agent_gates must be <= max_gates={max_gates}, got {exact_gates}")
     from qdesign.envs.gate_compile.env import GateCompileEnv
 
     env = GateCompileEnv(gate_set=gs.name if not gs.name.startswith("custom:") else gs.gate_names,

@@ -300,6 +300,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--out", type=Path, default=Path("bench_gate_compile.json"))
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
+    import torch
+
+    torch.set_num_threads(1)  # small networks: intra-op threads only contend on the shared machine
     t0 = time.time()
     blocks = []
     for gs in ([] if args.two_qubit_only or args.chen_only else args.gate_sets):

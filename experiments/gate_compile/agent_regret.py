@@ -78,6 +78,40 @@ def policy_curve(model: Any, targets: list[np.ndarray], gs: Any, eps: float, kma
     return out
 
 
+BINS = ((1, 5), (6, 10), (11, 20), (21, 99))
+
+
+def by_remaining(model: Any, targets: list[np.ndarray], gs: Any, eps: float, max_gates: int = 64,
+                 seed: int = 0) -> dict[str, Any]:
+    """Zero-regret share of the policy's greedy gate at states along optimal words, binned by the optimal
+    remaining length L*; beside it the share of allowed gates that are optimal (a random gate's chance).
+    Shows where in a word the policy's choices are informed (near the goal) and where not (far)."""
+    from qdesign.envs.gate_compile.targets import allowed_after
+    from qdesign.quantum.unitary import canonical_phase
+
+    solver = get_solver(gs, None, eps)
+    hits: dict[tuple[int, int], list[tuple[bool, float]]] = {b: [] for b in BINS}
+    for u in targets:
+        sol = solver.solve(u, eps, extend=2)
+        r, last, total = u, -1, len(sol.word)
+        for j, a_opt in enumerate(sol.word):
+            rem = total - j
+            mask = allowed_after(gs, last)
+            c = canonical_phase(r)
+            obs = np.concatenate([c.real.ravel(), c.imag.ravel(), [(max_gates - j) / max_gates]])
+            obs = np.clip(obs, -1, 1).astype(np.float32)
+            a, _ = model.predict(obs, deterministic=True, action_masks=mask)
+            kids = {int(b): optimal_length(solver, r @ gs.matrices[b].conj().T, eps)
+                    for b in np.flatnonzero(mask)}
+            good = [b for b, v in kids.items() if v == rem - 1]
+            bin_ = next(b for b in BINS if b[0] <= rem <= b[1])
+            hits[bin_].append((int(a) in good, len(good) / len(kids)))
+            r, last = r @ gs.matrices[a_opt].conj().T, a_opt
+    return {f"L*={lo}-{hi}": {"states": len(v), "policy_optimal_share": float(np.mean([h[0] for h in v])),
+                              "random_optimal_share": float(np.mean([h[1] for h in v]))}
+            for (lo, hi), v in hits.items() if v}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--agent", nargs="*", default=[], help="SB3 policy files (label=path or path)")
@@ -86,9 +120,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--targets", type=int, default=50)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--children", action="store_true")
+    ap.add_argument("--by-remaining", type=int, default=0,
+                    help="also the policies' optimal-gate share along optimal words of N targets, by L*")
     ap.add_argument("--out", type=Path, default=Path("gate_compile_agent_regret.json"))
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
+    import torch
+
+    torch.set_num_threads(1)  # small MLPs: intra-op threads only contend on a shared 2-core machine
     gs = build_gate_set(args.gate_set)
     rng = np.random.default_rng(args.seed)
     targets = [haar_unitary(2, rng, special=True) for _ in range(args.targets)]
@@ -99,6 +138,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         label = label or Path(path).stem
         rows[label] = policy_curve(load_policy(path), targets, gs, args.eps, max(KS), args.seed)
         rows[label]["path"] = path
+        if args.by_remaining:
+            rows[label]["by_remaining"] = by_remaining(load_policy(path), targets[: args.by_remaining], gs,
+                                                       args.eps)
         print(label, json.dumps({k: v for k, v in rows[label].items() if k != "per_step_regret"}), flush=True)
     rows["random_masked"] = policy_curve(None, targets, gs, args.eps, max(KS), args.seed, args.children)
     print("random", json.dumps({k: v for k, v in rows["random_masked"].items() if k != "per_step_regret"}))
@@ -113,8 +155,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if "optimal_child_share" in rows["random_masked"]:
         notes.append(f"share of allowed gates that start an optimal word, at the random policy's states: "
                      f"{rows['random_masked']['optimal_child_share']:.3f}")
-    report = {"tables": [{"title": "Regret of the policy's own gates (agent writes k gates, exact finisher)",
-                          "columns": cols, "rows": table}], "notes": notes, "policies": rows,
+    tables = [{"title": "Regret of the policy's own gates (agent writes k gates, exact finisher)",
+               "columns": cols, "rows": table}]
+    binned = [(name, r["by_remaining"]) for name, r in rows.items() if "by_remaining" in r]
+    if binned:
+        keys = list(binned[0][1])
+        tables.append({"title": f"Share of optimal gates along optimal words ({args.by_remaining} targets), "
+                                "by optimal remaining length L*",
+                       "columns": ["policy"] + keys,
+                       "rows": [[name] + [b[k]["policy_optimal_share"] for k in keys] for name, b in binned]
+                       + [["random (allowed gates)"]
+                          + [binned[0][1][k]["random_optimal_share"] for k in keys]]})
+    report = {"tables": tables, "notes": notes, "policies": rows,
               "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "wall_seconds": time.time() - t0}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--out", type=Path, default=Path("gate_compile_distilled.zip"))
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
+    import torch
+
+    torch.set_num_threads(1)  # small MLPs: intra-op threads only contend on a shared 2-core machine
     from sb3_contrib import MaskablePPO
 
     t0 = time.time()

@@ -40,6 +40,7 @@ from qdesign.codes.params import (
 )
 
 METHODS = ("rl", "sabo", "hastings")
+SEED_ANNEAL_SECONDS = 300.0  # the seed anneal's default budget (Table II rows need 5-120 s on 2 cores)
 
 
 @dataclass
@@ -109,7 +110,7 @@ def _seed_anneal_candidate(H: np.ndarray, w: int, q: int, d_goal: int,
     found = smallest_sparse_seed(k_c, d_goal, m_start=int(options.get("m_start", m)), row_cap=row_cap,
                                  col_cap=col_cap, iterations=int(options.get("iterations", 20_000)),
                                  restarts=int(options.get("restarts", 4)), seed=int(options.get("seed", 0)),
-                                 time_limit=options.get("time_limit"))
+                                 time_limit=options.get("time_limit", SEED_ANNEAL_SECONDS))
     return None if found is None else found.H
 
 
@@ -203,7 +204,8 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
     ``method="rl"`` on codes of at most ``anneal_max_n`` qubits whose HGP route adds qubits also tries
     ``anneal_runs`` anneals of the quantum code at fixed n (result: a general CSS code).
     ``seed_anneal``: options of the ``"rl"`` seed anneal (``iterations`` per run, ``restarts`` per
-    size, ``m_start``, ``seed``, ``time_limit`` in seconds); ``True`` for the defaults, ``False`` or
+    size, ``m_start``, ``seed``, ``time_limit`` in seconds, checked between runs, default
+    ``SEED_ANNEAL_SECONDS``); ``True`` for the defaults, ``False`` or
     ``None`` to skip it.
     Raises ``ValueError`` for invalid codes (non-commuting, non-binary, mismatched, k = 0), an
     unknown method, or an unreachable target (w < 3).

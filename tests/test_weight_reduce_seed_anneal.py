@@ -135,3 +135,20 @@ def test_best_kd2n_seed_keeps_the_best_merit_among_qualifying_sizes() -> None:
     assert max(t["kd2n"] for t in ok) == pytest.approx(4 * res.d**2 / (m * m + (m - 2) ** 2))
     with pytest.raises(ValueError, match="m_values"):
         best_kd2n_seed(4, 2, [4])
+
+
+def test_looser_target_is_never_worse_than_six_three() -> None:
+    """A (6,3) code also meets (8,4): the (8,4) reduction tries weight-3 seeds first, so it is never larger."""
+    import qdesign
+    from qdesign.codes.hgp import hgp_matrices
+    from qdesign.codes.seeds import systematic_parity_check
+
+    G = np.zeros((2, 15), dtype=np.uint8)
+    G[0, :10] = 1
+    G[1, 5:] = 1
+    H = systematic_parity_check(G)
+    hx, hz = hgp_matrices(H)
+    six = qdesign.reduce_weight(hx, hz, 6, 3, seed_matrix=H)
+    eight = qdesign.reduce_weight(hx, hz, 8, 4, seed_matrix=H)
+    assert eight.met_target and eight.params.w <= 8 and eight.params.q <= 4
+    assert eight.params.n <= six.params.n

@@ -107,10 +107,21 @@ def _seed_anneal_candidate(H: np.ndarray, w: int, q: int, d_goal: int,
     row_cap = min(q, w - col_cap)
     if row_cap < 2:
         return None
-    found = smallest_sparse_seed(k_c, d_goal, m_start=int(options.get("m_start", m)), row_cap=row_cap,
-                                 col_cap=col_cap, iterations=int(options.get("iterations", 20_000)),
-                                 restarts=int(options.get("restarts", 4)), seed=int(options.get("seed", 0)),
-                                 time_limit=options.get("time_limit", SEED_ANNEAL_SECONDS))
+    # weight-3 seeds first (they also fit looser targets and search better), then the target's own caps
+    caps = ([(3, 3)] if (row_cap, col_cap) != (3, 3) and w >= 6 and q >= 3 else []) + [(row_cap, col_cap)]
+    found, m_start = None, int(options.get("m_start", m))
+    for rc, cc in caps:
+        start, m_max = m_start, None
+        if found is not None:  # only a smaller seed is worth it: start just below the one found
+            start = m_max = found.H.shape[1] - 1
+            if m_max <= k_c:
+                break
+        res = smallest_sparse_seed(k_c, d_goal, m_start=start, row_cap=rc, col_cap=cc,
+                                   iterations=int(options.get("iterations", 20_000)),
+                                   restarts=int(options.get("restarts", 4)), seed=int(options.get("seed", 0)),
+                                   m_max=m_max, time_limit=options.get("time_limit", SEED_ANNEAL_SECONDS))
+        if res is not None and (found is None or res.H.shape[1] < found.H.shape[1]):
+            found = res
     return None if found is None else found.H
 
 

@@ -206,8 +206,8 @@ CHEN_EXTEND = {"ht": 8}
 
 
 def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19, methods: list[str] | None = None,
-                        agent: str | None = None, time_limit: float = 20.0, short_targets: int = 10,
-                        short_time: float = 5.0) -> dict[str, Any]:
+                        agent: str | list[str] | None = None, time_limit: float = 20.0,
+                        short_targets: int = 10, short_time: float = 5.0) -> dict[str, Any]:
     """Chen et al.'s code protocol: 20 Haar SU(2) targets (seed 19), ``||W - U||_F <= 1e-3`` sign-strict
     (``metric="frobenius_sign_strict"`` of ``compile_unitary``, re-verified with qiskit's Operator at
     global phase 0). {H, T} is outside SU(2), so sign-strictness has no meaning there: it is reported at
@@ -296,7 +296,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--chen-gate-sets", nargs="+", default=["hrc6", "hrc3", "ht"])
     ap.add_argument("--chen-methods", nargs="+",
                     default=["optimal", "astar", "astar_short", "astar_short_nonet"])
-    ap.add_argument("--chen-agent", default=None, help="an HRC6 policy (adds agent:<path> to the hrc6 block)")
+    ap.add_argument("--chen-agent", nargs="*", default=None,
+                    help="HRC6 policies (agent:<path> rows in the hrc6 block; PATH@K as for --agent)")
     ap.add_argument("--out", type=Path, default=Path("bench_gate_compile.json"))
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)

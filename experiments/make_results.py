@@ -201,11 +201,15 @@ def gate_compile_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     for b in data.get("blocks", []):
         rows = [[m, r.get("success_rate"), r.get("mean_length"), r.get("max_length"), r.get("mean_t_count"),
                  r.get("excess_over_optimum"), r.get("mean_seconds")] for m, r in b["methods"].items()]
+        columns = ["method", "success", "mean length", "max length", "mean T", "x optimum", "s / target"]
+        if any("mean_agent_gates_kept" in r for r in b["methods"].values()):
+            # how much of each word the policy wrote (the finisher only appends)
+            for row, r in zip(rows, b["methods"].values()):
+                row.append(r.get("mean_agent_gates_kept"))
+            columns.append("agent gates kept")
         floor = f"; counting floor {b['counting_floor']:.1f} gates" if "counting_floor" in b else ""
         tables.append({"title": f"{b['gate_set']}, epsilon {b['epsilon']}, {b['targets']} targets "
-                                f"({b['kind']}, seed {b['seed']}){floor}",
-                       "columns": ["method", "success", "mean length", "max length", "mean T", "x optimum",
-                                   "s / target"], "rows": rows})
+                                f"({b['kind']}, seed {b['seed']}){floor}", "columns": columns, "rows": rows})
     return tables
 
 

@@ -76,6 +76,19 @@ def run_method(method: str, targets: list[np.ndarray], gate_set: str, eps: float
     return rows
 
 
+def measure(label: str, method: str, warmup: list, subset: list, gate_set: str, eps: float,
+            limit: float | None, optimal_rows: list | None, **kwargs: Any) -> tuple[list, dict[str, Any]]:
+    """Run one method on the targets after a one-target warm-up (tables, models), and summarise it;
+    agent rows also record how many leading gates the policy wrote (the finisher only appends)."""
+    run_method(method, warmup, gate_set, eps, limit, **kwargs)
+    rows = run_method(method, subset, gate_set, eps, limit, **kwargs)
+    summary = summarise(rows, optimal_rows)
+    summary["targets"] = len(subset)
+    if label.startswith("agent:"):
+        summary["mean_agent_gates_kept"] = float(np.mean([r.get("agent_gates", 0) for r in rows]))
+    return rows, summary
+
+
 def summarise(rows: list[dict[str, Any]], ref: list[dict[str, Any]] | None) -> dict[str, Any]:
     ok = [r for r in rows if r["ok"]]
     out = {"success_rate": len(ok) / len(rows), "mean_seconds": float(np.mean([r["seconds"] for r in rows]))}
@@ -121,12 +134,8 @@ def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: fl
         print(f"  {gate_set} eps={eps:g} {m} ...", flush=True)
         subset, limit = (targets[:short_targets], short_time) if m.startswith("astar_short") else (targets,
                                                                                                   time_limit)
-        run_method(method, targets[:1], gate_set, eps, limit, **kwargs)  # warm-up: tables, models
-        raw[m] = run_method(method, subset, gate_set, eps, limit, **kwargs)
-        results[m] = summarise(raw[m], raw.get("optimal"))
-        results[m]["targets"] = len(subset)
-        if m.startswith("agent:"):
-            results[m]["mean_agent_gates_kept"] = float(np.mean([r.get("agent_gates", 0) for r in raw[m]]))
+        raw[m], results[m] = measure(m, method, targets[:1], subset, gate_set, eps, limit, raw.get("optimal"),
+                                     **kwargs)
     from qdesign.agents.search.mitm import counting_floor, get_solver
 
     return {"gate_set": gate_set, "epsilon": eps, "targets": n, "seed": seed, "kind": "haar",
@@ -243,12 +252,8 @@ def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19, methods: lis
         if m in ("sk", "gridsynth") and (strict or not {"h", "t"} <= set(gs.gate_names)):
             continue
         print(f"  chen protocol {gate_set} {m} ...", flush=True)
-        run_method(method, targets[:1], gate_set, eps, limit, **kwargs)  # warm-up: tables, models
-        raw[m] = run_method(method, subset, gate_set, eps, limit, **kwargs)
-        results[m] = summarise(raw[m], raw.get("optimal"))
-        results[m]["targets"] = len(subset)
-        if m.startswith("agent:"):
-            results[m]["mean_agent_gates_kept"] = float(np.mean([r.get("agent_gates", 0) for r in raw[m]]))
+        raw[m], results[m] = measure(m, method, targets[:1], subset, gate_set, eps, limit, raw.get("optimal"),
+                                     **kwargs)
     return {"gate_set": gate_set, "epsilon": eps, "targets": n, "seed": seed, "kind": kind, "metric": metric,
             "methods": results}
 

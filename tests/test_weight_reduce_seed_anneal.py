@@ -138,7 +138,8 @@ def test_best_kd2n_seed_keeps_the_best_merit_among_qualifying_sizes() -> None:
 
 
 def test_looser_target_is_never_worse_than_six_three() -> None:
-    """A (6,3) code also meets (8,4): the (8,4) reduction tries weight-3 seeds first, so it is never larger."""
+    """A (6,3) code also meets (8,4): the (8,4) reduction tries weight-3 seeds first, so it is never
+    larger."""
     import qdesign
     from qdesign.codes.hgp import hgp_matrices
     from qdesign.codes.seeds import systematic_parity_check

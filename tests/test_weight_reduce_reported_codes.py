@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.gf2_reference import gf2_kernel, gf2_rank, min_weight_by_enumeration
+from gf2_reference import gf2_kernel, gf2_rank, min_weight_by_enumeration
 
 RESULTS = Path(__file__).resolve().parents[1] / "experiments" / "bench" / "results"
 

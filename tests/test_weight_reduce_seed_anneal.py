@@ -14,7 +14,7 @@ from qdesign.envs.weight_reduce.seed_anneal import (
     seed_quality,
     smallest_sparse_seed,
 )
-from tests.gf2_reference import gf2_rank
+from gf2_reference import gf2_rank
 
 
 def brute_force_distance(H: np.ndarray) -> int:
@@ -112,7 +112,7 @@ def test_reduce_weight_rl_takes_the_smaller_seed_anneal_code() -> None:
 @pytest.mark.parametrize("seed", range(3))
 def test_numpy_enumerator_matches_the_python_walk_and_an_independent_count(seed: int, monkeypatch) -> None:
     from qdesign.envs.weight_reduce import seed_anneal as sa
-    from tests.gf2_reference import gf2_kernel, min_weight_by_enumeration
+    from gf2_reference import gf2_kernel, min_weight_by_enumeration
 
     H = anneal_sparse_seed(26 + seed, 12, iterations=200, seed=seed).H  # k_c = 12 >= the numpy threshold
     rows = [sum(1 << int(c) for c in np.flatnonzero(r)) for r in H]

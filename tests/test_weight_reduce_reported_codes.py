@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from gf2_reference import gf2_kernel, gf2_rank, min_weight_by_enumeration
 
 RESULTS = Path(__file__).resolve().parents[1] / "experiments" / "bench" / "results"

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from gf2_reference import gf2_rank
 
 from qdesign.envs.weight_reduce.seed_anneal import (
     SeedSearchLog,
@@ -14,7 +15,6 @@ from qdesign.envs.weight_reduce.seed_anneal import (
     seed_quality,
     smallest_sparse_seed,
 )
-from gf2_reference import gf2_rank
 
 
 def brute_force_distance(H: np.ndarray) -> int:
@@ -111,8 +111,9 @@ def test_reduce_weight_rl_takes_the_smaller_seed_anneal_code() -> None:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_numpy_enumerator_matches_the_python_walk_and_an_independent_count(seed: int, monkeypatch) -> None:
-    from qdesign.envs.weight_reduce import seed_anneal as sa
     from gf2_reference import gf2_kernel, min_weight_by_enumeration
+
+    from qdesign.envs.weight_reduce import seed_anneal as sa
 
     H = anneal_sparse_seed(26 + seed, 12, iterations=200, seed=seed).H  # k_c = 12 >= the numpy threshold
     rows = [sum(1 << int(c) for c in np.flatnonzero(r)) for r in H]

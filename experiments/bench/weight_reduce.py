@@ -72,20 +72,29 @@ def _stim_ub_worker(hx: np.ndarray, hz: np.ndarray, queue: Any) -> None:
     queue.put((d, time.perf_counter() - t0))
 
 
-def _stim_ub_with_timeout(hx: np.ndarray, hz: np.ndarray, timeout: float) -> dict[str, Any]:
-    """Stim's heuristic search is erratic on large (6,3)-like codes: run it in a killable process."""
+def _run_killable(worker: Any, args: tuple, timeout: float) -> Any:
+    """``worker(*args, queue)`` in a spawned process; its queued result, or None after ``timeout`` s
+    (Stim's search and MaxSAT can run for minutes on large codes)."""
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_stim_ub_worker, args=(hx, hz, queue))
+    proc = ctx.Process(target=worker, args=(*args, queue))
     proc.start()
     proc.join(timeout)
     if proc.is_alive():
         proc.terminate()
         proc.join()
+        return None
+    return queue.get()
+
+
+def _stim_ub_with_timeout(hx: np.ndarray, hz: np.ndarray, timeout: float) -> dict[str, Any]:
+    """Stim's heuristic search is erratic on large (6,3)-like codes: run it in a killable process."""
+    out = _run_killable(_stim_ub_worker, (hx, hz), timeout)
+    if out is None:
         return {"d": None, "s": None, "timeout_s": timeout}
-    d, t = queue.get()
+    d, t = out
     return {"d": int(d), "s": t}
 
 
@@ -225,18 +234,10 @@ def _dist_worker(hx: np.ndarray, hz: np.ndarray, sector: str, method: str, queue
 def _distance_with_timeout(hx: np.ndarray, hz: np.ndarray, sector: str, method: str,
                            timeout: float) -> dict[str, Any]:
     """d_X or d_Z by MaxSAT (exact) or Stim's search (upper bound) in a killable process."""
-    import multiprocessing as mp
-
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_dist_worker, args=(hx, hz, sector, method, queue))
-    proc.start()
-    proc.join(timeout)
-    if proc.is_alive():
-        proc.terminate()
-        proc.join()
+    out = _run_killable(_dist_worker, (hx, hz, sector, method), timeout)
+    if out is None:
         return {"method": method, "d": None, "timeout_s": timeout}
-    d, ok, t = queue.get()
+    d, ok, t = out
     return {"method": method, "d": None if d == math.inf else int(d), "witness_verified": ok, "s": t}
 
 

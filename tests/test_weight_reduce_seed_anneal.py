@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -154,3 +155,121 @@ def test_looser_target_is_never_worse_than_six_three() -> None:
     eight = qdesign.reduce_weight(hx, hz, 8, 4, seed_matrix=H)
     assert eight.met_target and eight.params.w <= 8 and eight.params.q <= 4
     assert eight.params.n <= six.params.n
+
+
+def _fake_anneal(threshold_full: int, threshold_probe: int, calls: list[tuple[int, int]]):
+    """A stand-in for the anneal whose success depends only on the size (and effort): full-effort
+    runs (20 000 iterations) reach the goal from ``threshold_full`` up, cheap probes only from
+    ``threshold_probe`` up."""
+    from qdesign.envs.weight_reduce.seed_anneal import SeedAnnealResult
+
+    def fake(m, k_c, row_cap=3, col_cap=3, iterations=20_000, d_goal=None, seed=0, **kw):
+        calls.append((m, iterations))
+        ok = m >= (threshold_full if iterations >= 20_000 else threshold_probe)
+        H = np.zeros((m - k_c, m), dtype=np.uint8)
+        return SeedAnnealResult(H, d_goal if ok else d_goal - 1, 1, True, iterations, seed, 0.0)
+
+    return fake
+
+
+def _assert_never_retried(log: SeedSearchLog) -> None:
+    seen = [(t["m"], t["effort"]) for t in log.tried]
+    assert len(seen) == len(set(seen)), seen  # no size twice at the same effort
+    failed_full = set()
+    for t in log.tried:
+        assert t["m"] not in failed_full, f"size {t['m']} retried after a full-effort failure"
+        if t["effort"] == "full" and not t["ok"]:
+            failed_full.add(t["m"])
+
+
+@pytest.mark.parametrize(("m_start", "threshold"), [(30, 47), (30, 113), (30, 31), (40, 33), (30, 30)])
+def test_bisect_search_finds_the_threshold_with_logarithmically_many_failures(m_start, threshold,
+                                                                            monkeypatch) -> None:
+    from qdesign.envs.weight_reduce import seed_anneal as sa
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(threshold, threshold, calls))
+    log = SeedSearchLog()
+    res = smallest_sparse_seed(15, 8, m_start=m_start, log=log)
+    assert res is not None and res.H.shape[1] == threshold
+    _assert_never_retried(log)
+    fails = [t for t in log.tried if not t["ok"]]
+    gap = abs(threshold - m_start) + 1
+    assert len(fails) <= 2 * math.ceil(math.log2(gap)) + 2, log.tried
+    assert sum(1 for t in fails if t["effort"] == "full") <= 1  # one full failure ends the walk
+    if threshold - m_start > 8:  # the old linear walk pays one full failure per size in between
+        lin_log = SeedSearchLog()
+        smallest_sparse_seed(15, 8, m_start=m_start, log=lin_log, search="linear")
+        assert len([t for t in lin_log.tried if not t["ok"]]) == threshold - m_start
+        assert len(fails) < threshold - m_start
+
+
+def test_full_effort_walks_below_the_probes_and_stops_at_its_first_failure(monkeypatch) -> None:
+    from qdesign.envs.weight_reduce import seed_anneal as sa
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(41, 44, calls))
+    log = SeedSearchLog()
+    res = smallest_sparse_seed(15, 8, m_start=30, log=log)
+    assert res is not None and res.H.shape[1] == 41  # probes bracket 44, the full effort gets to 41
+    _assert_never_retried(log)
+    assert [(t["m"], t["ok"]) for t in log.tried if t["effort"] == "full"] == \
+        [(43, True), (42, True), (41, True), (40, False)]
+
+
+def test_search_gives_up_at_m_max_after_a_full_attempt_and_respects_the_griesmer_floor(monkeypatch) -> None:
+    from qdesign.envs.weight_reduce import seed_anneal as sa
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(99, 99, calls))
+    log = SeedSearchLog()
+    assert smallest_sparse_seed(15, 8, m_start=30, m_max=50, log=log) is None
+    assert log.tried[-1] == {**log.tried[-1], "m": 50, "effort": "full", "ok": False}
+    _assert_never_retried(log)
+    # nothing below the Griesmer bound is ever tried: [m, 3, 16] needs m >= 28
+    calls.clear()
+    monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(1, 1, calls))
+    res = smallest_sparse_seed(3, 16, m_start=40)
+    assert res is not None and res.H.shape[1] == griesmer_length(3, 16) == 28
+    assert min(m for m, _ in calls) == 28
+
+
+def test_bisect_search_on_real_anneals_is_minimal_among_full_failures() -> None:
+    """The real anneal on brute-force-checkable sizes: the answer is checked by brute force, and the
+    size below it was ruled out by Griesmer or failed at full effort."""
+    log = SeedSearchLog()
+    res = smallest_sparse_seed(3, 6, m_start=8, iterations=2000, restarts=2, log=log)
+    assert res is not None
+    m = res.H.shape[1]
+    assert brute_force_distance(res.H) >= 6 and gf2_rank(res.H) == m - 3
+    assert res.H.sum(axis=1).max() <= 3 and res.H.sum(axis=0).max() <= 3
+    assert m - 1 < griesmer_length(3, 6) or any(
+        t["m"] == m - 1 and t["effort"] == "full" and not t["ok"] for t in log.tried)
+    _assert_never_retried(log)
+
+
+def test_table_enumerator_matches_the_python_walk() -> None:
+    from gf2_reference import gf2_kernel, min_weight_by_enumeration
+
+    from qdesign.envs.weight_reduce import seed_anneal as sa
+
+    for seed, (m, k) in enumerate([(30, 12), (40, 15), (44, 14)]):
+        H = anneal_sparse_seed(m, k, iterations=100, seed=seed).H
+        rows = [sum(1 << int(c) for c in np.flatnonzero(r)) for r in H]
+        _, basis = sa._kernel_basis(rows, m)
+        assert sa._min_weight_table(basis) == sa._min_weight_numpy(basis)
+        if k <= 12:
+            assert sa._min_weight_table(basis)[0] == min_weight_by_enumeration(gf2_kernel(H))
+
+
+def test_even_column_degrees_are_avoided_so_full_rank_stays_reachable() -> None:
+    """At m = 3 k_c with weight-3 rows every column would have degree 2: the rows would sum to zero
+    and no degree-preserving swap could reach full rank."""
+    from qdesign.envs.weight_reduce import seed_anneal as sa
+
+    rows = sa._random_sparse(45, 30, 3, 3, np.random.default_rng(0))
+    H = np.array([[(v >> j) & 1 for j in range(45)] for v in rows], dtype=np.uint8)
+    assert (H.sum(axis=1) == 3).all() and H.sum(axis=0).max() <= 3
+    assert (H.sum(axis=0) % 2).any()
+    res = anneal_sparse_seed(12, 4, iterations=2000, seed=0)  # m = 3 k_c
+    assert res.full_rank and gf2_rank(res.H) == 8

@@ -247,6 +247,11 @@ class SeedSearchLog:
     tried: list[dict] = field(default_factory=list)
 
 
+# The logs of the most recent ``smallest_sparse_seed`` calls in this process (at most 16), so a
+# benchmark can report the sizes tried even when the search ran deep inside ``reduce_weight``.
+SEARCH_LOGS: list[SeedSearchLog] = []
+
+
 def smallest_sparse_seed(k_c: int, d_goal: int, m_start: int, row_cap: int = 3, col_cap: int = 3,
                          iterations: int = 20_000, restarts: int = 4, seed: int = 0,
                          m_max: int | None = None, time_limit: float | None = None,
@@ -276,6 +281,9 @@ def smallest_sparse_seed(k_c: int, d_goal: int, m_start: int, row_cap: int = 3, 
     if probe_restarts < 1:
         raise ValueError(f"probe_restarts must be >= 1, got {probe_restarts}")
     m_max = m_max if m_max is not None else 4 * m_start
+    log = log if log is not None else SeedSearchLog()
+    SEARCH_LOGS.append(log)
+    del SEARCH_LOGS[:-16]
     m_min = max(k_c + 1, griesmer_length(k_c, d_goal))  # below it no binary [m, k_c, d_goal] code exists
     probe_its = probe_iterations if probe_iterations is not None else max(1, iterations // 4)
     t0 = time.perf_counter()
@@ -308,10 +316,9 @@ def smallest_sparse_seed(k_c: int, d_goal: int, m_start: int, row_cap: int = 3, 
             probed.add(m)
         elif not ok:
             full_failed.add(m)
-        if log is not None:
-            log.tried.append({"m": m, "d": None if best is None else best.d, "ok": ok,
-                              "effort": "probe" if probe else "full",
-                              "seconds": round(time.perf_counter() - t_start, 3)})
+        log.tried.append({"m": m, "d": None if best is None else best.d, "ok": ok,
+                          "effort": "probe" if probe else "full",
+                          "seconds": round(time.perf_counter() - t_start, 3)})
         return best if ok else None
 
     if search == "linear":

@@ -362,12 +362,17 @@ def table_ii_row(kc: int, start: str = "systematic", sabo_runs: int = 3, beam_wi
         row.update({"paper_sabo": [sabo_n, sabo_d], "paper_sabo_kd2n": kc * kc * sabo_d**2 / sabo_n})
     rl_kw = {"beam_width": beam_width, "max_steps": max_steps}
     todo = (("sabo", {"runs": sabo_runs}), ("rl", rl_kw)) if tuple(target) == (6, 3) else (("rl", rl_kw),)
+    from qdesign.envs.weight_reduce import seed_anneal
+
     for method, kw in todo:
+        seed_anneal.SEARCH_LOGS.clear()
         r, t = _timed(
             lambda m=method, kw=kw: qdesign.reduce_weight(hx, hz, target[0], target[1], method=m,
                                                           seed_matrix=H, **kw)
         )
         row[method] = _method_row(r, t)
+        if seed_anneal.SEARCH_LOGS:  # the seed anneal's size search: every size tried, its effort
+            row[method]["seed_search"] = [t for lg in seed_anneal.SEARCH_LOGS for t in lg.tried]
     row["base"] = {"n": int(r.base.n), "d": int(r.base.d), "w": r.base.w, "q": r.base.q}
     row["rl_at_or_below_paper_n"] = row["rl"]["n"] <= rl_n
     row["rl_d_at_least_base"] = row["rl"]["d"] >= row["base"]["d"]

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
+from qdesign.agents.search.levels import build_levels, left_products, trace_word
 from qdesign.agents.search.table_cache import load_levels, save_levels, table_path
 from qdesign.envs.gate_compile.gatesets import GateSet, build_gate_set
 from qdesign.quantum.unitary import quaternion_to_su2, su2_to_quaternion
@@ -95,26 +96,12 @@ class MITMSolver:
 
     # -- tables -------------------------------------------------------------------------------------
     def _build(self) -> None:
-        q0 = np.array([[1.0, 0.0, 0.0, 0.0]])
-        self.quats, self.parent, self.gate = [q0], [np.array([-1], np.int32)], [np.array([-1], np.int8)]
-        seen = np.sort(_keys(q0, self.sign_strict))
-        total = 1
-        for _ in range(self.depth):
-            front = quaternion_to_su2(self.quats[-1])
-            prod = np.einsum("gij,njk->ngik", self.gs.matrices, front).reshape(-1, 2, 2)
-            q = su2_to_quaternion(prod)
-            k = _keys(q, self.sign_strict)
-            uniq, idx = np.unique(k, return_index=True)
-            fresh = ~np.isin(uniq, seen, assume_unique=True)
-            idx = np.sort(idx[fresh])
-            if len(idx) == 0 or total + len(idx) > self.max_elements:
-                break
-            n_g = len(self.gs.matrices)
-            self.quats.append(q[idx])
-            self.parent.append((idx // n_g).astype(np.int32))
-            self.gate.append((idx % n_g).astype(np.int8))
-            seen = np.union1d(seen, k[idx])
-            total += len(idx)
+        def expand(quats: np.ndarray) -> np.ndarray:
+            return su2_to_quaternion(left_products(self.gs.matrices, quaternion_to_su2(quats)))
+
+        self.quats, self.parent, self.gate = build_levels(
+            np.array([[1.0, 0.0, 0.0, 0.0]]), expand, lambda q: _keys(q, self.sign_strict),
+            len(self.gs.matrices), self.depth, self.max_elements)
         self.depth = len(self.quats) - 1
 
     def level_sizes(self) -> list[int]:
@@ -128,12 +115,7 @@ class MITMSolver:
 
     def word(self, level: int, index: int) -> list[int]:
         """The stored shortest word (first gate first) of element ``index`` of ``level``."""
-        out = []
-        while level > 0:
-            out.append(int(self.gate[level][index]))
-            index = int(self.parent[level][index])
-            level -= 1
-        return out[::-1]
+        return trace_word(self.parent, self.gate, level, index)
 
     @property
     def _scale(self) -> float:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from qdesign.agents.search.levels import build_levels, left_products, trace_word
 from qdesign.agents.search.table_cache import load_levels, save_levels, table_path
 from qdesign.envs.gate_compile.gatesets import GateSet, build_gate_set
 
@@ -47,9 +48,12 @@ def phase_fixed(u: np.ndarray) -> np.ndarray:
 
 def element_keys(u: np.ndarray) -> np.ndarray:
     """int64 hashes of the rounded phase-fixed forms of a stack of matrices (collisions ~1e-19/pair)."""
-    c = phase_fixed(u).reshape(len(u), -1)
-    r = np.round(np.concatenate([c.real, c.imag], axis=1) * 1e6).astype(np.int64)
-    return (r * _COEF[: r.shape[1]]).sum(axis=1)
+    c = np.ascontiguousarray(phase_fixed(u).reshape(len(u), -1))
+    n = c.shape[1]
+    # entry i's real part takes _COEF[i], its imaginary part _COEF[n + i]; on the complex array viewed as
+    # interleaved floats that is this coefficient order (the sum wraps modulo 2^64, so order is free)
+    coef = np.stack([_COEF[:n], _COEF[n: 2 * n]], axis=1).reshape(-1)
+    return np.rint(c.view(np.float64) * 1e6).astype(np.int64) @ coef
 
 
 class TwoQubitTable:
@@ -76,22 +80,9 @@ class TwoQubitTable:
 
     # -- construction -------------------------------------------------------------------------------
     def _build(self) -> None:
-        eye = np.eye(4, dtype=complex)[None]
-        self.mats, self.parent, self.gate = [eye], [np.array([-1], np.int32)], [np.array([-1], np.int8)]
-        seen = element_keys(eye)
-        total, n_g = 1, self.gs.n_actions
-        for _ in range(self.depth):
-            prod = np.einsum("gij,njk->ngik", self.gs.matrices, self.mats[-1]).reshape(-1, 4, 4)
-            k = element_keys(prod)
-            uniq, idx = np.unique(k, return_index=True)
-            idx = np.sort(idx[~np.isin(uniq, seen, assume_unique=True)])
-            if len(idx) == 0 or total + len(idx) > self.max_elements:
-                break
-            self.mats.append(prod[idx])
-            self.parent.append((idx // n_g).astype(np.int32))
-            self.gate.append((idx % n_g).astype(np.int8))
-            seen = np.union1d(seen, k[idx])
-            total += len(idx)
+        self.mats, self.parent, self.gate = build_levels(
+            np.eye(4, dtype=complex)[None], lambda m: left_products(self.gs.matrices, m), element_keys,
+            self.gs.n_actions, self.depth, self.max_elements)
         self.depth = len(self.mats) - 1
 
     def _rebuild_matrices(self) -> None:
@@ -121,13 +112,7 @@ class TwoQubitTable:
     def word(self, index: int) -> list[int]:
         """Shortest word (first gate first) of the element with global ``index``."""
         level = self.level_of(index)
-        i = index - int(self.offsets[level])
-        out = []
-        while level > 0:
-            out.append(int(self.gate[level][i]))
-            i = int(self.parent[level][i])
-            level -= 1
-        return out[::-1]
+        return trace_word(self.parent, self.gate, level, index - int(self.offsets[level]))
 
     def find(self, mats: np.ndarray) -> np.ndarray:
         """Global indices of the exact table elements equal (up to phase) to each matrix, -1 if absent."""

@@ -157,15 +157,22 @@ def test_looser_target_is_never_worse_than_six_three() -> None:
     assert eight.params.n <= six.params.n
 
 
-def _fake_anneal(threshold_full: int, threshold_probe: int, calls: list[tuple[int, int]]):
-    """A stand-in for the anneal whose success depends only on the size (and effort): full-effort
-    runs (20 000 iterations) reach the goal from ``threshold_full`` up, cheap probes only from
-    ``threshold_probe`` up."""
+_RANK = {"probe": 0, "full": 1, "deep": 2}
+
+
+def _fake_anneal(threshold_full: int, threshold_probe: int, calls: list[tuple[int, int]],
+                 threshold_deep: int | None = None):
+    """A stand-in for the anneal whose success depends only on the size and the effort (told apart
+    by the iteration count: probes < 20 000 = full < deep): it reaches the goal from
+    ``threshold_probe`` / ``threshold_full`` / ``threshold_deep`` (default: the full one) up."""
     from qdesign.envs.weight_reduce.seed_anneal import SeedAnnealResult
+
+    deep = threshold_full if threshold_deep is None else threshold_deep
 
     def fake(m, k_c, row_cap=3, col_cap=3, iterations=20_000, d_goal=None, seed=0, **kw):
         calls.append((m, iterations))
-        ok = m >= (threshold_full if iterations >= 20_000 else threshold_probe)
+        t = threshold_probe if iterations < 20_000 else threshold_full if iterations == 20_000 else deep
+        ok = m >= t
         H = np.zeros((m - k_c, m), dtype=np.uint8)
         return SeedAnnealResult(H, d_goal if ok else d_goal - 1, 1, True, iterations, seed, 0.0)
 
@@ -173,13 +180,13 @@ def _fake_anneal(threshold_full: int, threshold_probe: int, calls: list[tuple[in
 
 
 def _assert_never_retried(log: SeedSearchLog) -> None:
-    seen = [(t["m"], t["effort"]) for t in log.tried]
-    assert len(seen) == len(set(seen)), seen  # no size twice at the same effort
-    failed_full = set()
+    """Each size at most once per effort, never at a lower or equal effort after an attempt, and never
+    again after failing at the deep (highest) effort."""
+    highest: dict[int, int] = {}
     for t in log.tried:
-        assert t["m"] not in failed_full, f"size {t['m']} retried after a full-effort failure"
-        if t["effort"] == "full" and not t["ok"]:
-            failed_full.add(t["m"])
+        rank = _RANK[t["effort"]]
+        assert highest.get(t["m"], -1) < rank, f"size {t['m']} retried at {t['effort']}: {log.tried}"
+        highest[t["m"]] = rank
 
 
 @pytest.mark.parametrize(("m_start", "threshold"), [(30, 47), (30, 113), (30, 31), (40, 33), (30, 30)])
@@ -195,8 +202,10 @@ def test_bisect_search_finds_the_threshold_with_logarithmically_many_failures(m_
     _assert_never_retried(log)
     fails = [t for t in log.tried if not t["ok"]]
     gap = abs(threshold - m_start) + 1
-    assert len(fails) <= 2 * math.ceil(math.log2(gap)) + 2, log.tried
-    assert sum(1 for t in fails if t["effort"] == "full") <= 1  # one full failure ends the walk
+    probe_fails = [t for t in fails if t["effort"] == "probe"]
+    assert len(probe_fails) <= 2 * math.ceil(math.log2(gap)) + 1, log.tried
+    assert sum(1 for t in fails if t["effort"] == "full") <= 1  # one full failure ends the full walk
+    assert sum(1 for t in fails if t["effort"] == "deep") <= 1  # and one deep failure the deep walk
     if threshold - m_start > 8:  # the old linear walk pays one full failure per size in between
         lin_log = SeedSearchLog()
         smallest_sparse_seed(15, 8, m_start=m_start, log=lin_log, search="linear")
@@ -215,6 +224,26 @@ def test_full_effort_walks_below_the_probes_and_stops_at_its_first_failure(monke
     _assert_never_retried(log)
     assert [(t["m"], t["ok"]) for t in log.tried if t["effort"] == "full"] == \
         [(43, True), (42, True), (41, True), (40, False)]
+    assert [(t["m"], t["ok"]) for t in log.tried if t["effort"] == "deep"] == [(40, False)]
+
+
+def test_deep_effort_continues_the_walk_where_the_full_effort_fails(monkeypatch) -> None:
+    from qdesign.envs.weight_reduce import seed_anneal as sa
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(41, 44, calls, threshold_deep=39))
+    log = SeedSearchLog()
+    res = smallest_sparse_seed(15, 8, m_start=30, log=log)
+    assert res is not None and res.H.shape[1] == 39
+    _assert_never_retried(log)
+    assert [(t["m"], t["ok"]) for t in log.tried if t["effort"] == "deep"] == \
+        [(40, True), (39, True), (38, False)]
+    assert {it for m, it in calls if m <= 40} >= {80_000}  # the deep effort is 4x the iterations
+    # deep_iterations=0 turns the deep stage off: the full walk's answer stands
+    log_off = SeedSearchLog()
+    res = smallest_sparse_seed(15, 8, m_start=30, log=log_off, deep_iterations=0)
+    assert res is not None and res.H.shape[1] == 41
+    assert all(t["effort"] != "deep" for t in log_off.tried)
 
 
 def test_search_gives_up_at_m_max_after_a_full_attempt_and_respects_the_griesmer_floor(monkeypatch) -> None:
@@ -244,7 +273,7 @@ def test_bisect_search_on_real_anneals_is_minimal_among_full_failures() -> None:
     assert brute_force_distance(res.H) >= 6 and gf2_rank(res.H) == m - 3
     assert res.H.sum(axis=1).max() <= 3 and res.H.sum(axis=0).max() <= 3
     assert m - 1 < griesmer_length(3, 6) or any(
-        t["m"] == m - 1 and t["effort"] == "full" and not t["ok"] for t in log.tried)
+        t["m"] == m - 1 and t["effort"] == "deep" and not t["ok"] for t in log.tried)
     _assert_never_retried(log)
 
 

@@ -7,8 +7,9 @@ engine searches that class directly at a fixed seed size: H has ``r = m - k_c`` 
 edge swaps (two SeedReduce edge toggles in each of two rows), so every state keeps the caps.  The
 objective is lexicographic: full rank first (so HGP keeps k = k_c²), then the classical distance,
 then fewer minimum-weight codewords.  ``smallest_sparse_seed`` finds the smallest size at which the
-anneal reaches the goal distance: cheap probes bracket it (geometric growth, then bisection), and
-the full effort walks down from the smallest probed success, so a search costs O(log) failing sizes.
+anneal reaches the goal distance: cheap probes bracket it (geometric growth, then bisection), then
+the full and a deep effort walk down from the smallest probed success, so a search costs O(log)
+failing sizes and spends long anneals only at the frontier.
 
 The distance is exact: all ``2^k_c`` codewords are enumerated, in Gray-code order on Python
 integers (bit j = column j) for k_c <= 10 (the Table II rows: well under a millisecond), as one
@@ -256,84 +257,89 @@ def smallest_sparse_seed(k_c: int, d_goal: int, m_start: int, row_cap: int = 3, 
                          iterations: int = 20_000, restarts: int = 4, seed: int = 0,
                          m_max: int | None = None, time_limit: float | None = None,
                          log: SeedSearchLog | None = None, *, search: str = "bisect",
-                         probe_iterations: int | None = None,
-                         probe_restarts: int = 1) -> SeedAnnealResult | None:
+                         probe_iterations: int | None = None, probe_restarts: int = 1,
+                         deep_iterations: int | None = None,
+                         deep_restarts: int = 2) -> SeedAnnealResult | None:
     """Smallest m (and its seed) at which the anneal reaches ``d_goal``, for m in
     ``[max(m_start, Griesmer), m_max]`` when growing, or below ``m_start`` when that already works.
     ``None`` if no size up to ``m_max`` (default ``4 m_start``) works or ``time_limit`` runs out first.
 
-    ``search="bisect"`` (default) costs O(log) failing sizes: cheap probes (``probe_restarts``
-    anneals of ``probe_iterations``, default ``iterations // 4``) grow m geometrically from
-    ``m_start`` until one succeeds (or shrink it geometrically if ``m_start`` already works), bisect
-    between the last failure and the first success, then the full effort (``restarts`` anneals of
-    ``iterations``) walks down from the smallest probed success while it still succeeds.  A probe
-    failure is only a hint (the full effort may still succeed there); a full-effort failure is final
-    and never retried.  Failing sizes are the expensive ones (an anneal that succeeds stops early),
-    so the walk costs one full failure.  ``search="linear"`` is the old walk: full effort at every
-    size from ``m_start`` up, then down.  Every attempt is recorded in ``log.tried`` as
-    ``{"m", "d", "ok", "effort": "probe"|"full", "seconds"}``."""
+    ``search="bisect"`` (default) costs O(log) failing sizes.  Three efforts: cheap probes
+    (``probe_restarts`` anneals of ``probe_iterations``, default ``iterations // 4``) grow m
+    geometrically from ``m_start`` until one succeeds (or shrink it geometrically if ``m_start``
+    already works) and bisect between the last failure and the first success; the full effort
+    (``restarts`` anneals of ``iterations``) then walks down from the smallest probed success while it
+    still succeeds; where it first fails, the deep effort (``deep_restarts`` anneals of
+    ``deep_iterations``, default ``4 * iterations``; 0 turns it off) continues the walk while time is
+    left.  Failing sizes are the expensive ones (an anneal that succeeds stops early), so only the
+    frontier gets the larger efforts.  A size is tried at most once per effort, never at a lower effort
+    after a higher one, and never again after failing at the highest effort.
+    ``search="linear"`` is the old walk: full effort at every size from ``m_start`` up, then down.
+    Every attempt is recorded in ``log.tried`` (and ``SEARCH_LOGS``) as
+    ``{"m", "d", "ok", "effort": "probe"|"full"|"deep", "seconds"}``."""
     if d_goal < 1:
         raise ValueError(f"d_goal must be >= 1, got {d_goal}")
     if search not in ("bisect", "linear"):
         raise ValueError(f"search must be 'bisect' or 'linear', got {search!r}")
     if probe_iterations is not None and probe_iterations < 1:
         raise ValueError(f"probe_iterations must be >= 1, got {probe_iterations}")
-    if probe_restarts < 1:
-        raise ValueError(f"probe_restarts must be >= 1, got {probe_restarts}")
+    if deep_iterations is not None and deep_iterations < 0:
+        raise ValueError(f"deep_iterations must be >= 0 (0: no deep stage), got {deep_iterations}")
+    if probe_restarts < 1 or deep_restarts < 1:
+        raise ValueError(f"probe_restarts and deep_restarts must be >= 1, got {probe_restarts}, "
+                         f"{deep_restarts}")
     m_max = m_max if m_max is not None else 4 * m_start
     log = log if log is not None else SeedSearchLog()
     SEARCH_LOGS.append(log)
     del SEARCH_LOGS[:-16]
     m_min = max(k_c + 1, griesmer_length(k_c, d_goal))  # below it no binary [m, k_c, d_goal] code exists
     probe_its = probe_iterations if probe_iterations is not None else max(1, iterations // 4)
+    deep_its = deep_iterations if deep_iterations is not None else 4 * iterations
+    # effort -> (rank, anneals, iterations, patience, seed offset); "full" is the old attempt exactly
+    efforts = {"probe": (0, probe_restarts, probe_its, max(1, probe_its // 2), 500),
+               "full": (1, restarts, iterations, 8_000, 0),
+               "deep": (2, deep_restarts, deep_its, max(1, deep_its // 2), 700)}
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + time_limit
-    full_failed: set[int] = set()
-    probed: set[int] = set()
+    highest_tried: dict[int, int] = {}  # size -> highest effort rank tried there
 
     def out_of_time() -> bool:
         return deadline is not None and time.perf_counter() > deadline
 
-    def attempt(m: int, probe: bool = False) -> SeedAnnealResult | None:
+    def attempt(m: int, effort: str = "full") -> SeedAnnealResult | None:
         if m < m_min:
             return None
-        assert m not in full_failed and not (probe and m in probed), f"size {m} retried"
-        n_runs, its = (probe_restarts, probe_its) if probe else (restarts, iterations)
-        patience = max(1, its // 2) if probe else 8_000
+        rank, n_runs, its, patience, offset = efforts[effort]
+        assert highest_tried.get(m, -1) < rank, f"size {m} retried at effort {effort}"
+        highest_tried[m] = rank
         t_start, best = time.perf_counter(), None
         for s in range(n_runs):
             if s and out_of_time():
                 break
-            res = anneal_sparse_seed(m, k_c, row_cap, col_cap, its, d_goal,
-                                     seed + 1000 * m + (500 if probe else 0) + s,
+            res = anneal_sparse_seed(m, k_c, row_cap, col_cap, its, d_goal, seed + 1000 * m + offset + s,
                                      patience=patience, deadline=deadline)
             if res.full_rank and (best is None or (res.d, -res.count) > (best.d, -best.count)):
                 best = res
             if best is not None and best.d >= d_goal:
                 break
         ok = bool(best is not None and best.d >= d_goal)
-        if probe:
-            probed.add(m)
-        elif not ok:
-            full_failed.add(m)
-        log.tried.append({"m": m, "d": None if best is None else best.d, "ok": ok,
-                          "effort": "probe" if probe else "full",
+        log.tried.append({"m": m, "d": None if best is None else best.d, "ok": ok, "effort": effort,
                           "seconds": round(time.perf_counter() - t_start, 3)})
         return best if ok else None
 
     if search == "linear":
         return _linear_search(attempt, k_c, max(m_start, m_min), m_max, out_of_time)
 
-    # 1. bracket [lo, hi]: lo a size believed to fail (m_min - 1 is known to), hi a size that works
+    # 1. bracket [lo, hi] with probes: lo a size believed to fail (m_min - 1 is known to), hi one that works
     lo, hi, found = m_min - 1, None, None
     m = max(m_start, m_min)
     if m > m_max:
         return None
-    found = attempt(m, probe=True)
+    found = attempt(m, "probe")
     if found is not None:  # shrink geometrically
         hi, step = m, 1
         while hi - step > lo and not out_of_time():
-            res = attempt(hi - step, probe=True)
+            res = attempt(hi - step, "probe")
             if res is None:
                 lo = hi - step
                 break
@@ -344,7 +350,7 @@ def smallest_sparse_seed(k_c: int, d_goal: int, m_start: int, row_cap: int = 3, 
             if out_of_time():
                 return None
             m = min(lo + step, m_max)
-            found = attempt(m, probe=True)
+            found = attempt(m, "probe")
             if found is None and m == m_max and not out_of_time():
                 found = attempt(m)  # the last size allowed gets the full effort before giving up
             if found is None:
@@ -356,18 +362,20 @@ def smallest_sparse_seed(k_c: int, d_goal: int, m_start: int, row_cap: int = 3, 
     # 2. bisect with probes
     while hi - lo > 1 and not out_of_time():
         mid = (lo + hi) // 2
-        res = attempt(mid, probe=True)
+        res = attempt(mid, "probe")
         if res is None:
             lo = mid
         else:
             hi, found = mid, res
-    # 3. full effort walks down while it still works (never below a full failure or m_min)
+    # 3. the full, then the deep effort walk down while they still work (never below m_min)
     m = hi
-    while m - 1 >= m_min and m - 1 not in full_failed and not out_of_time():
-        res = attempt(m - 1)
-        if res is None:
-            break
-        found, m = res, m - 1
+    for effort in ("full", "deep") if deep_its > 0 else ("full",):
+        rank = efforts[effort][0]
+        while m - 1 >= m_min and highest_tried.get(m - 1, -1) < rank and not out_of_time():
+            res = attempt(m - 1, effort)
+            if res is None:
+                break
+            found, m = res, m - 1
     return found
 
 

@@ -40,7 +40,7 @@ from qdesign.codes.params import (
 )
 
 METHODS = ("rl", "sabo", "hastings")
-SEED_ANNEAL_SECONDS = 300.0  # the seed anneal's default budget (Table II rows need 5-120 s on 2 cores)
+SEED_ANNEAL_SECONDS = 300.0  # default budget of the seed anneal (Table II rows k = 4..225: 1-225 s, 2 cores)
 
 
 @dataclass

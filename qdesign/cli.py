@@ -140,6 +140,34 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_train_costtogo(args: argparse.Namespace) -> int:
+    """Train a cost-to-go model for ``astar`` (the script ``experiments/gate_compile/train_costtogo.py``
+    is the same training with the shipped models' settings and a greedy-solve report)."""
+    from qdesign.agents.search.costtogo import TrainSettings, train
+    from qdesign.envs.gate_compile.gatesets import build_gate_set
+
+    gs = build_gate_set(args.gate_set)  # ValueError for an unknown set, before any work
+    if args.minutes <= 0 or args.samples < 10:
+        raise ValueError(f"--minutes must be > 0 and --samples >= 10, got {args.minutes} and {args.samples}")
+    if not 0 < args.epsilon < 1:
+        raise ValueError(f"--epsilon must be in (0, 1), got {args.epsilon}")
+    out = Path(args.out or f"runs/costtogo/ctg_{gs.name}.pt")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    settings = TrainSettings(gate_set=gs.name, epsilon=args.epsilon, labels=args.labels, samples=args.samples,
+                             time_budget=60 * args.minutes, seed=args.seed)
+    model, _ = train(settings, log=lambda m: print(f"[{gs.name}] {m}", flush=True))
+    model.save(out)
+    meta = model.meta
+    if args.labels == "exact":
+        print(f"held-out MSE against the exact cost: {meta['held_out_mse']:.3f} "
+              f"(network-free prior: {meta['held_out_mse_prior_only']:.3f})")
+    else:
+        print(f"scramble-depth curriculum reached {meta['depth_reached']} in {meta['steps']} steps")
+    print(f"saved {out}; use it with compile_unitary(U, gate_set={gs.name!r}, method='astar', "
+          f"heuristic={str(out)!r})")
+    return EXIT_OK
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from qdesign.sweep import run_sweep
 
@@ -181,6 +209,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a small version (minutes)")
     p.add_argument("--out", default="experiments/bench/results")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("train-costtogo", help="train a cost-to-go model (the A* heuristic) for a gate set")
+    p.add_argument("gate_set", help="clifford_t | ht | hrc6 | hrc3 | clifford_t_2q")
+    p.add_argument("--labels", choices=["bellman", "exact"], default="bellman",
+                   help="bellman: DeepCubeA value iteration on scrambles; exact (one qubit): fit the exact "
+                        "optimal child costs of generic residuals")
+    p.add_argument("--epsilon", type=float, default=1e-2)
+    p.add_argument("--minutes", type=float, default=2.0, help="training budget (exact: fitting time)")
+    p.add_argument("--samples", type=int, default=20_000, help="--labels exact: labelled residuals")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="model file (default: runs/costtogo/ctg_<gate_set>.pt)")
+    p.set_defaults(func=cmd_train_costtogo)
 
     p = sub.add_parser("sweep", help="many trainings in parallel (local process pool or Ray)")
     p.add_argument("task")

@@ -64,7 +64,9 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict = "clifford_t", ep
     ``Operator(circuit)`` matches ``unitary`` as closely as possible; ``metadata`` holds the distance,
     average gate fidelity, method, metric and wall time (``agent:<path>`` also ``agent_gates``, the
     number of leading gates written by the policy and kept by the finisher; pass ``agent_gates=K`` to
-    make the policy write exactly K gates instead of truncating at its closest approach).
+    make the policy write exactly K gates instead of truncating at its closest approach). ``astar`` also
+    takes ``heuristic=``: ``"learned"`` (default), ``"distance"`` (network-free) or a model file from
+    ``qdesign train-costtogo``.
 
     ``metric``: ``"phase"`` (default, the phase-invariant distance above) or ``"frobenius_sign_strict"``
     (Chen et al.'s protocol: ``||Operator(circuit) - unitary||_F <= epsilon`` with the circuit's global

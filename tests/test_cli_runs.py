@@ -185,3 +185,25 @@ def test_two_seed_sweep_on_embedded_ray(tmp_path, capsys):
     sweep = json.loads(next(tmp_path.rglob("sweep.json")).read_text())
     assert sweep["backend"] == "ray"
     assert [t["status"] for t in sweep["trials"]] == ["complete", "complete"]
+
+
+def test_train_costtogo_then_compile_with_the_model_file(tmp_path, capsys, monkeypatch):
+    """`qdesign train-costtogo` writes a model file that `compile_unitary(..., heuristic=path)` uses; the
+    circuit is re-verified with qiskit's Operator (independent of the search)."""
+    from qiskit.quantum_info import Operator
+
+    import qdesign
+    from qdesign.quantum.unitary import haar_unitary, phase_invariant_distance
+
+    monkeypatch.setenv("QDESIGN_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "ctg.pt"
+    code, out, _ = _run_cli(["train-costtogo", "hrc3", "--labels", "exact", "--samples", "40", "--minutes",
+                             "0.01", "--epsilon", "0.1", "--out", str(path)], capsys)
+    assert code == 0 and path.is_file() and "held-out MSE" in out
+    u = haar_unitary(2, np.random.default_rng(4), special=True)
+    qc = qdesign.compile_unitary(u, gate_set="hrc3", epsilon=0.1, heuristic=str(path), finisher=2)
+    assert phase_invariant_distance(Operator(qc).data, u) <= 0.1 + 1e-9
+    with pytest.raises(ValueError, match="trained for gate set 'hrc3'"):
+        qdesign.compile_unitary(u, gate_set="hrc6", epsilon=0.1, heuristic=str(path))
+    code, _, err = _run_cli(["train-costtogo", "no_such_set"], capsys)
+    assert code == 2 and "gate_set must be one of" in err and "Traceback" not in err

@@ -120,3 +120,20 @@ def test_shipped_two_qubit_cost_to_go_guides_greedy_descent_better_than_the_prio
         return float(solved.mean())
 
     assert greedy(model) >= greedy(model.prior) + 0.3
+
+
+@pytest.mark.parametrize("gate_set", ["clifford_t", "hrc3"])
+def test_shipped_one_qubit_cost_to_go_predicts_exact_costs_better_than_the_prior(gate_set: str) -> None:
+    """The shipped one-qubit models are fitted to exact child costs; on fresh residuals (another seed)
+    their error against the meet-in-the-middle optimum must be well below the prior's (measured held-out
+    MSE: Clifford+T 15.5 vs 88.6, HRC3 1.5 vs 2.5)."""
+    from qdesign.agents.search.costtogo import exact_child_costs, generic_residuals, load_shipped
+
+    model = load_shipped(gate_set)
+    assert model is not None and model.meta.get("labels") == "exact"
+    r = generic_residuals(200, np.random.default_rng(123))
+    y = exact_child_costs(model.gs, model.meta["epsilon"], r)
+    assert not np.isnan(y).any()
+    mse_model = float(np.mean((model.q_values(r) - y) ** 2))
+    mse_prior = float(np.mean((np.maximum(1.0, model.prior.q_values(r)) - y) ** 2))
+    assert mse_model < 0.8 * mse_prior

@@ -18,6 +18,7 @@ import heapq
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -241,6 +242,19 @@ def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: i
     return finish
 
 
+def _load_model_file(path: str | Path, gs: GateSet):
+    """A cost-to-go saved by ``qdesign train-costtogo``, checked against the gate set it will score."""
+    from qdesign.agents.search.costtogo import CostToGo
+
+    if not Path(path).is_file():
+        raise ValueError(f"heuristic: no model file at {str(path)!r}")
+    model = CostToGo.load(path)
+    if model.gs.n_actions != gs.n_actions or not np.allclose(model.gs.matrices, gs.matrices):
+        raise ValueError(f"heuristic: the model in {str(path)!r} was trained for gate set "
+                         f"{model.meta['gate_set']!r}, not {gs.name!r}")
+    return model
+
+
 def default_heuristic(gs: GateSet, epsilon: float, use_network: bool = True):
     """The shipped cost-to-go network for a built-in set if there is one, else ``DistanceHeuristic``."""
     if use_network:
@@ -264,7 +278,8 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
     qubits the breadth-first table finisher of ``table2q`` (exact MITM at the root, lookups below).
 
     ``heuristic``: ``"learned"`` (default: the shipped cost-to-go, else the prior), ``"distance"``
-    (network-free counting-floor heuristic) or any object with ``q_values(residuals)``.
+    (network-free counting-floor heuristic), a model file (``.pt`` from ``qdesign train-costtogo``) or any
+    object with ``q_values(residuals)``.
     ``metric``: ``"phase"`` or ``"frobenius_sign_strict"`` (one qubit, gate set and target in SU(2);
     search, closed set, finishers and the returned distance all use it; see ``metrics``)."""
     check_metric(metric, gs, np.asarray(target))
@@ -278,9 +293,11 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
         h = default_heuristic(gs, epsilon)
     elif heuristic == "distance":
         h = DistanceHeuristic(gs, epsilon)
+    elif isinstance(heuristic, (str, Path)) and str(heuristic).endswith(".pt"):
+        h = _load_model_file(heuristic, gs)
     elif isinstance(heuristic, str):
-        raise ValueError(f"heuristic must be 'learned', 'distance' or an object with q_values(), "
-                         f"got {heuristic!r}")
+        raise ValueError(f"heuristic must be 'learned', 'distance', a model file (.pt, from `qdesign "
+                         f"train-costtogo`) or an object with q_values(), got {heuristic!r}")
     else:
         h = heuristic
     fin = None

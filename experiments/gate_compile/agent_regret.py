@@ -69,6 +69,8 @@ def policy_curve(model: Any, targets: list[np.ndarray], gs: Any, eps: float, kma
     steps = np.array([[row[k] + 1 - row[k - 1] for k in range(1, len(row))] for row in lstar if len(row) > 1])
     out["per_step_regret"] = steps.mean(axis=0).tolist()
     out["mean_step_regret"] = float(steps.mean())
+    out["step_regret_stderr"] = float(steps.std(ddof=1) / np.sqrt(steps.size)) if steps.size > 1 else None
+    out["extra_gates"] = float(steps.sum(axis=1).mean())  # total - optimum after all kmax policy gates
     out["zero_regret_share"] = float((steps == 0).mean())
     if handoff:
         out["handoff_gates_kept"] = float(np.mean([h[0] for h in handoff]))

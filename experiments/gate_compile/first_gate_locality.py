@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from agent_regret import optimal_length, policy_curve  # the sibling script (run as a file, like it)
 
 from qdesign.agents.search.mitm import get_solver
 from qdesign.envs.gate_compile.gatesets import build_gate_set
@@ -58,21 +59,17 @@ class Oracle:
 
     def length(self, r: np.ndarray) -> int:
         self.solves += 1
-        sol = self.solver.solve(r, self.eps, extend=2)
-        if sol is None:
-            raise RuntimeError("residual beyond the exact solver's reach")
-        return len(sol.word)
+        return optimal_length(self.solver, r, self.eps)
 
     def child(self, r: np.ndarray, a: int) -> np.ndarray:
         return r @ self.gs.matrices[a].conj().T
 
-    def optimal_gates(self, r: np.ndarray, last: int) -> tuple[int, list[int]]:
-        """L*(R) and the allowed gates that start an optimal word at R."""
+    def optimal_gates(self, r: np.ndarray, last: int) -> list[int]:
+        """The allowed gates that start a shortest allowed continuation at R."""
         allowed = np.flatnonzero(allowed_after(self.gs, last))
         kids = {int(a): self.length(self.child(r, a)) for a in allowed}
         best = min(kids.values())
-        here = self.length(r)
-        return here, [a for a, v in kids.items() if v == best]
+        return [a for a, v in kids.items() if v == best]
 
 
 def delta_policy_regret(oracle: Oracle, targets: list[np.ndarray], delta: float, k: int,
@@ -86,7 +83,7 @@ def delta_policy_regret(oracle: Oracle, targets: list[np.ndarray], delta: float,
             rb = blur(r, delta, rng)
             if np.isfinite(delta):
                 blur_dist.append(float(phase_invariant_distance(r, rb)))
-            _, good = oracle.optimal_gates(rb, last)
+            good = oracle.optimal_gates(rb, last)
             a = int(rng.choice(good))
             r, last = oracle.child(r, a), a
             after = oracle.length(r)
@@ -101,19 +98,13 @@ def delta_policy_regret(oracle: Oracle, targets: list[np.ndarray], delta: float,
             f"extra_gates_after_{k}": float(s.sum(axis=1).mean())}
 
 
-def policy_regret(model: Any, oracle: Oracle, targets: list[np.ndarray], k: int) -> dict[str, Any]:
-    """A trained policy's measured regret on the same targets (greedy, masked), for the comparison."""
-    from qdesign.agents.search.agent_compile import rollout_word
-
-    steps = []
-    for u in targets:
-        word = rollout_word(model, u, oracle.gs, oracle.eps, exact_gates=k)
-        ls = [oracle.length(u @ oracle.gs.word_unitary(word[:j]).conj().T) for j in range(len(word) + 1)]
-        steps.append([ls[j] + 1 - ls[j - 1] for j in range(1, len(ls))])
-    s = np.array(steps, dtype=float)
-    return {"regret_per_gate": float(s.mean()), "regret_stderr": float(s.std(ddof=1) / np.sqrt(s.size)),
-            "first_gate_regret": float(s[:, 0].mean()), "zero_regret_share": float((s == 0).mean()),
-            f"extra_gates_after_{k}": float(s.sum(axis=1).mean())}
+def policy_regret(model: Any, oracle: Oracle, targets: list[np.ndarray], k: int, seed: int) -> dict[str, Any]:
+    """A trained policy's measured regret on the same targets (greedy, masked), for the comparison: the
+    regret script's own measurement (``agent_regret.policy_curve``) in this table's columns."""
+    curve = policy_curve(model, targets, oracle.gs, oracle.eps, k, seed)
+    return {"regret_per_gate": curve["mean_step_regret"], "regret_stderr": curve["step_regret_stderr"],
+            "first_gate_regret": curve["per_step_regret"][0], "zero_regret_share": curve["zero_regret_share"],
+            f"extra_gates_after_{k}": curve["extra_gates"]}
 
 
 def predictability(oracle: Oracle, n: int, rng: np.random.Generator, k: int = 30) -> dict[str, Any]:
@@ -182,7 +173,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for spec in args.agent:
             label, _, path = spec.rpartition("=")
             label = label or Path(path).stem
-            agents[label] = policy_regret(load_policy(path), oracle, targets, args.gates) | {"path": path}
+            agents[label] = policy_regret(load_policy(path), oracle, targets, args.gates, args.seed) \
+                | {"path": path}
             print(label, json.dumps(agents[label]), flush=True)
     k = args.gates
     budget = 0.10 * optimum  # extra gates 1.10x allows

@@ -28,7 +28,6 @@ network-free, and the KAK word alone:
 from __future__ import annotations
 
 import argparse
-import json
 import time
 import warnings
 from pathlib import Path
@@ -40,6 +39,7 @@ from qdesign.compile import CompileError, compile_unitary
 from qdesign.envs.gate_compile.gatesets import build_gate_set
 from qdesign.envs.gate_compile.targets import scrambled_target
 from qdesign.quantum.unitary import haar_unitary
+from qdesign.runs import atomic_write_json
 
 SHORT_DEPTH = {"clifford_t": 12, "ht": 16, "hrc6": 3, "hrc3": 4}
 
@@ -331,8 +331,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print_table(blocks[-1])
     report = {"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "wall_seconds": time.time() - t0, "blocks": blocks}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1))
+    atomic_write_json(args.out, report)  # a kill never leaves half a results file
     print(f"\nwrote {args.out} ({report['wall_seconds']:.0f} s)")
     return report
 

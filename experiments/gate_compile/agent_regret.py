@@ -30,6 +30,7 @@ from qdesign.agents.search.mitm import get_solver
 from qdesign.envs.gate_compile.gatesets import build_gate_set
 from qdesign.envs.gate_compile.targets import allowed_after
 from qdesign.quantum.unitary import haar_unitary
+from qdesign.runs import atomic_write_json
 
 KS = (0, 2, 4, 8, 16)
 
@@ -171,8 +172,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     report = {"tables": tables, "notes": notes, "policies": rows,
               "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "wall_seconds": time.time() - t0}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1))
+    atomic_write_json(args.out, report)  # a kill never leaves half a results file
     print(f"wrote {args.out} ({report['wall_seconds']:.0f} s)")
     return report
 

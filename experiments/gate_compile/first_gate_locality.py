@@ -33,6 +33,7 @@ from qdesign.agents.search.mitm import get_solver
 from qdesign.envs.gate_compile.gatesets import build_gate_set
 from qdesign.envs.gate_compile.targets import allowed_after
 from qdesign.quantum.unitary import haar_unitary, phase_invariant_distance
+from qdesign.runs import atomic_write_json
 
 DELTAS = (0.0, 1e-3, 3e-3, 1e-2, 2e-2, 5e-2, 1e-1, 3e-1, float("inf"))
 _PAULI = (np.array([[0, 1], [1, 0]], complex), np.array([[0, -1j], [1j, 0]]), np.diag([1.0 + 0j, -1.0]))
@@ -221,8 +222,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               "notes": notes, "optimum": optimum, "delta_rows": rows, "agents": agents,
               "oracle_solves": oracle.solves, "wall_seconds": time.time() - t0,
               "args": {k_: (str(v) if isinstance(v, Path) else v) for k_, v in vars(args).items()}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1))
+    atomic_write_json(args.out, report)  # a kill never leaves half a results file
     print(f"wrote {args.out} ({report['wall_seconds']:.0f} s, {oracle.solves} exact solves)")
     return report
 

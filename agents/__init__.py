@@ -1,1 +1,1 @@
-"""Agents: the Agent protocol, make_agent, masked DQN, search helpers and classical baselines."""
+"""Agents (RL code only): the Agent protocol, make_agent, the masked DQN and policy rollouts."""

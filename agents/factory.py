@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from qdesign.registry import resolve_object
+from qdesign.plugins import resolve_object
 
 #: built-in names -> "module:attribute"; families add their own agents here.
 AGENTS: dict[str, str] = {

@@ -10,13 +10,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from qdesign import _moved
 from qdesign.registry import register_all
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _LAZY = {
-    "compile_unitary": "qdesign.compile",
-    "reduce_weight": "qdesign.codes.reduce",
+    "compile_unitary": "qdesign.api.compile",
+    "reduce_weight": "qdesign.api.reduce",
     "code_parameters": "qdesign.codes.params",
     "make_agent": "qdesign.agents.factory",
 }
@@ -30,4 +31,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'qdesign' has no attribute {name!r}")
 
 
+_moved.install()  # old module paths of 0.1 keep working for one release, with a warning
 register_all()

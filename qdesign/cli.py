@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qdesign.console import print_table as _print_table
+from qdesign.tasks import TASKS, load_task, resolve_train_config
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -20,27 +23,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _console():
-    from rich.console import Console
-
-    return Console()
-
-
-def _print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.table import Table
-
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col)
-    for row in rows:
-        table.add_row(*[str(v) for v in row])
-    _console().print(table)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     from qdesign.agents.factory import AGENTS
-    from qdesign.curricula.registry import CURRICULA
-    from qdesign.registry import TASKS, all_entries
+    from qdesign.curricula.factory import CURRICULA
+    from qdesign.registry import all_entries
 
     _print_table("environments", ["id", "description"], [[e.id, e.description] for e in all_entries()])
     _print_table("tasks (qdesign train TASK)", ["task", "family"], [[k, v] for k, v in TASKS.items()])
@@ -66,36 +52,6 @@ def _parse_overrides(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def resolve_train_config(task: str, config_file: str | None, seed: int | None, timesteps: int | None,
-                         agent: str | None, overrides: dict[str, Any] | None = None):
-    """The TrainConfig for ``qdesign train``: task default, then the YAML file, then flags."""
-    from qdesign.config import load_yaml, merge
-    from qdesign.registry import check_env_id, load_task
-
-    task_obj = load_task(task)
-    config = task_obj.default_config()
-    if config_file:
-        data = load_yaml(config_file)
-        if data.get("task", task) != task:
-            raise ValueError(f"config file {config_file!r} is for task {data['task']!r}, not {task!r}")
-        if data.get("agent", config.agent) != config.agent:
-            config.agent_kwargs = {}  # the default's kwargs belong to the default's agent
-        config = merge(config, data, where=str(config_file))
-    flags: dict[str, Any] = dict(overrides or {})
-    if seed is not None:
-        flags["seed"] = seed
-    if timesteps is not None:
-        flags["total_timesteps"] = timesteps
-    if agent is not None and agent != config.agent:
-        # the config's agent_kwargs belong to its own agent; a different --agent starts from its defaults
-        config = merge(config, {"agent": agent}, where="--agent")
-        config.agent_kwargs = {}
-    if flags:
-        config = merge(config, flags, where="command-line flags")
-    check_env_id(config.env_id)
-    return config
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     from qdesign import training
 
@@ -107,7 +63,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         run, summary = training.resume(args.resume, total_timesteps=args.timesteps)
     else:
         if not args.task:
-            raise ValueError("give a TASK (arch-search, gate-compile, weight-reduce) or --resume RUN_DIR")
+            raise ValueError(f"give a TASK ({', '.join(TASKS)}) or --resume RUN_DIR")
         config = resolve_train_config(args.task, args.config, args.seed, args.timesteps, args.agent,
                                       _parse_overrides(args.set or []))
         if args.n_envs:
@@ -130,41 +86,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from qdesign.registry import load_task
 
     task = load_task(args.task)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    result = task.bench(out, quick=args.quick)
+    result = task.bench(out, quick=args.quick,
+                        experiments_dir=Path(args.experiments) if args.experiments else None)
     print(json.dumps(result, indent=2, default=str)[:4000])
-    return EXIT_OK
-
-
-def cmd_train_costtogo(args: argparse.Namespace) -> int:
-    """Train a cost-to-go model for ``astar`` (the script ``experiments/gate_compile/train_costtogo.py``
-    is the same training with the shipped models' settings and a greedy-solve report)."""
-    from qdesign.agents.search.costtogo import TrainSettings, train
-    from qdesign.envs.gate_compile.gatesets import build_gate_set
-
-    gs = build_gate_set(args.gate_set)  # ValueError for an unknown set, before any work
-    if args.minutes <= 0 or args.samples < 10:
-        raise ValueError(f"--minutes must be > 0 and --samples >= 10, got {args.minutes} and {args.samples}")
-    if not 0 < args.epsilon < 1:
-        raise ValueError(f"--epsilon must be in (0, 1), got {args.epsilon}")
-    out = Path(args.out or f"runs/costtogo/ctg_{gs.name}.pt")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    settings = TrainSettings(gate_set=gs.name, epsilon=args.epsilon, labels=args.labels, samples=args.samples,
-                             time_budget=60 * args.minutes, seed=args.seed)
-    model, _ = train(settings, log=lambda m: print(f"[{gs.name}] {m}", flush=True))
-    model.save(out)
-    meta = model.meta
-    if args.labels == "exact":
-        print(f"held-out MSE against the exact cost: {meta['held_out_mse']:.3f} "
-              f"(network-free prior: {meta['held_out_mse_prior_only']:.3f})")
-    else:
-        print(f"scramble-depth curriculum reached {meta['depth_reached']} in {meta['steps']} steps")
-    print(f"saved {out}; use it with compile_unitary(U, gate_set={gs.name!r}, method='astar', "
-          f"heuristic={str(out)!r})")
     return EXIT_OK
 
 
@@ -180,12 +108,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="qdesign", description="RL environments for quantum design")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    task_names = " | ".join(TASKS)
 
     p = sub.add_parser("list", help="environment ids, presets, tasks, agents and curricula")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("train", help="train an agent on a task; writes a run folder")
-    p.add_argument("task", nargs="?", help="arch-search | gate-compile | weight-reduce")
+    p.add_argument("task", nargs="?", help=task_names)
     p.add_argument("--config", help="YAML config (see experiments/configs/<task>/)")
     p.add_argument("--seed", type=int)
     p.add_argument("--timesteps", type=int, help="total timesteps (with --resume: the new total)")
@@ -205,25 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("bench", help="side-by-side benchmark of a task against its baselines")
-    p.add_argument("task")
+    p.add_argument("task", help=task_names)
     p.add_argument("--quick", action="store_true", help="a small version (minutes)")
     p.add_argument("--out", default="experiments/bench/results")
+    p.add_argument("--experiments", help="the checkout's experiments/ folder (default: found from the "
+                                         "current folder)")
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("train-costtogo", help="train a cost-to-go model (the A* heuristic) for a gate set")
-    p.add_argument("gate_set", help="clifford_t | ht | hrc6 | hrc3 | clifford_t_2q")
-    p.add_argument("--labels", choices=["bellman", "exact"], default="bellman",
-                   help="bellman: DeepCubeA value iteration on scrambles; exact (one qubit): fit the exact "
-                        "optimal child costs of generic residuals")
-    p.add_argument("--epsilon", type=float, default=1e-2)
-    p.add_argument("--minutes", type=float, default=2.0, help="training budget (exact: fitting time)")
-    p.add_argument("--samples", type=int, default=20_000, help="--labels exact: labelled residuals")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", help="model file (default: runs/costtogo/ctg_<gate_set>.pt)")
-    p.set_defaults(func=cmd_train_costtogo)
-
     p = sub.add_parser("sweep", help="many trainings in parallel (local process pool or Ray)")
-    p.add_argument("task")
+    p.add_argument("task", help=task_names)
     p.add_argument("--config")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--grid", action="append", metavar="KEY=V1,V2", help="grid over a config key")
@@ -234,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (all trials)")
     p.add_argument("--out", default="runs")
     p.set_defaults(func=cmd_sweep)
+    for name in TASKS:  # commands a family adds of its own (gate-compile: train-costtogo)
+        load_task(name).add_commands(sub)
     return parser
 
 

@@ -104,7 +104,8 @@ def run_sweep(task: str, config_file: str | None, seeds: int, grid: list[str], b
               address: str | None = None, out: str = "runs", timesteps: int | None = None,
               max_parallel: int | None = None, overrides: dict[str, Any] | None = None
               ) -> list[dict[str, Any]]:
-    from qdesign.cli import _print_table, resolve_train_config
+    from qdesign.console import print_table as _print_table
+    from qdesign.tasks import resolve_train_config
 
     if seeds < 1:
         raise ValueError(f"--seeds must be >= 1, got {seeds}")

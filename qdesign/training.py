@@ -11,29 +11,27 @@ import time
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.utils import set_random_seed
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper
 
-from qdesign.agents.factory import is_sb3_class, load_agent, make_agent, resolve_agent_class, supports_masks
+from qdesign.agents.factory import is_sb3_class, load_agent, make_agent, resolve_agent_class
 from qdesign.config import TrainConfig
 from qdesign.curricula.callback import CurriculumCallback, apply_level
-from qdesign.curricula.registry import make_curriculum
-from qdesign.registry import check_env_id, load_task
+from qdesign.curricula.factory import make_curriculum
+from qdesign.registry import check_env_id
+from qdesign.rollouts import make_env, rollout_metrics
 from qdesign.runs import RunDir, atomic_write_json, restore_rng_state
+from qdesign.tasks import load_task
+
+__all__ = ["make_env", "rollout_metrics", "train", "resume", "evaluate_run"]
 
 _SKIP_INFO = {"action_mask", "terminal_observation", "episode", "TimeLimit.truncated"}
 
 
 # -- building blocks ------------------------------------------------------------------------------
-def make_env(config: TrainConfig, render_mode: str | None = None) -> gym.Env:
-    check_env_id(config.env_id)
-    return gym.make(config.env_id, render_mode=render_mode, **config.env_kwargs)
-
-
 def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | None = None) -> VecEnv:
     env_id = check_env_id(config.env_id)
     n = n_envs or config.n_envs
@@ -360,31 +358,6 @@ def plot_learning_curves(episodes: list[dict[str, Any]], path: Path) -> None:
 # -- evaluation ----------------------------------------------------------------------------------
 def load_model(run: RunDir, config: TrainConfig, env: Any = None) -> Any:
     return load_agent(config.agent, str(run.model_path()), env=env)
-
-
-def rollout_metrics(config: TrainConfig, model: Any, n_episodes: int, seed: int,
-                    level: Any = None) -> dict[str, Any]:
-    """Greedy rollouts on fresh seeds (held out from training's), masks applied at predict time."""
-    env = make_env(config)
-    base = env.unwrapped
-    if level is not None and hasattr(base, "set_level"):
-        base.set_level(level)
-    use_masks = supports_masks(config.agent, model) and hasattr(base, "action_masks")
-    returns, lengths, successes = [], [], []
-    for i in range(n_episodes):
-        obs, info = env.reset(seed=seed + i)
-        total, steps, done = 0.0, 0, False
-        while not done:
-            kwargs = {"action_masks": base.action_masks()} if use_masks else {}
-            action, _ = model.predict(obs, deterministic=True, **kwargs)
-            obs, reward, terminated, truncated, info = env.step(int(np.asarray(action).item()))
-            total, steps, done = total + reward, steps + 1, terminated or truncated
-        returns.append(total)
-        lengths.append(steps)
-        successes.append(bool(info.get("is_success", False)))
-    env.close()
-    return {"episodes": n_episodes, "mean_return": float(np.mean(returns)),
-            "mean_length": float(np.mean(lengths)), "success_rate": float(np.mean(successes))}
 
 
 def evaluate_run(run_dir: str | Path, n_episodes: int | None = None, seed: int = 10_000) -> dict[str, Any]:

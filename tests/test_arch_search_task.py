@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qdesign.envs.arch_search.task import TASK
+from qdesign.tasks.arch_search import TASK
 
 
 def test_default_config_is_a_short_masked_dqn_run():

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 import qdesign
-from qdesign.agents.baselines.hastings import copying, gauging, hastings_pipeline, thickening
-from qdesign.agents.baselines.sabo import classical_weight_reduction, sabo_hgp
 from qdesign.codes import distance as dist
 from qdesign.codes.css import CSSCode
 from qdesign.codes.hgp import hgp_matrices
 from qdesign.codes.seeds import get_seed, systematic_parity_check
+from qdesign.reduction.hastings import copying, gauging, hastings_pipeline, thickening
+from qdesign.reduction.sabo import classical_weight_reduction, sabo_hgp
 
 RM13 = np.array([[1] * 8, [0, 1] * 4, [0, 0, 1, 1] * 2, [0] * 4 + [1] * 4], dtype=np.uint8)
 # [6,3,3] with one weight-4 check (a GAP-style basis of the shipped code)

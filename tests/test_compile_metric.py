@@ -6,9 +6,9 @@ import pytest
 from qiskit.quantum_info import Operator
 
 from qdesign import compile_unitary
-from qdesign.agents.search.bwqs import DistanceHeuristic, bwqs
-from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import haar_unitary, phase_invariant_distance
+from qdesign.synthesis.bwqs import DistanceHeuristic, bwqs
 
 STRICT = "frobenius_sign_strict"
 

@@ -5,7 +5,7 @@ import pytest
 from qiskit.quantum_info import Operator, random_unitary
 
 from qdesign import compile_unitary
-from qdesign.compile import CompileError
+from qdesign.api.compile import CompileError
 from qdesign.quantum.unitary import phase_invariant_distance
 
 
@@ -32,8 +32,8 @@ def test_optimal_is_no_longer_than_other_methods_and_hrc_names_kept():
 
 
 def test_two_qubit_astar_on_a_word_target():
-    from qdesign.envs.gate_compile.gatesets import build_gate_set
     from qdesign.envs.gate_compile.targets import scrambled_target
+    from qdesign.quantum.gatesets import build_gate_set
 
     u, _ = scrambled_target(build_gate_set("clifford_t_2q"), 5, np.random.default_rng(2))
     qc = compile_unitary(u, gate_set="clifford_t_2q", epsilon=1e-2, method="astar", time_limit=20)

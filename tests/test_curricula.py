@@ -10,8 +10,8 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 
 from qdesign.curricula.callback import CurriculumCallback
+from qdesign.curricula.factory import make_curriculum
 from qdesign.curricula.protocol import Curriculum
-from qdesign.curricula.registry import make_curriculum
 from qdesign.curricula.schedules import FixedLevel, LinearRamp, StepSchedule, SuccessRateGated
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qdesign.cli import resolve_train_config
+from qdesign.tasks import resolve_train_config
 from qdesign.training import build_agent, build_curriculum, build_vec_env
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "experiments" / "configs").glob("*/*.yaml"))

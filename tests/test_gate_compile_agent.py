@@ -6,9 +6,9 @@ import pytest
 from qiskit.quantum_info import Operator
 
 from qdesign import compile_unitary
-from qdesign.agents.search.agent_compile import rollout_word
-from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.api.agent_compile import rollout_word
 from qdesign.envs.gate_compile.shaping import OptimalLengthShaping
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import haar_unitary, phase_invariant_distance
 
 

@@ -11,7 +11,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import qdesign  # noqa: F401
 from qdesign.envs.gate_compile.env import GateCompileEnv
-from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import phase_invariant_distance
 from qdesign.registry import family_entries
 

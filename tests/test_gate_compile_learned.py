@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import Operator
 
-from qdesign.agents.search.bwqs import astar
-from qdesign.agents.search.table2q import TwoQubitTable, element_keys
-from qdesign.envs.gate_compile.gatesets import build_gate_set
 from qdesign.envs.gate_compile.targets import random_word
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import phase_invariant_distance
+from qdesign.synthesis.bwqs import astar
+from qdesign.synthesis.table2q import TwoQubitTable, element_keys
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +81,8 @@ def test_astar_compiles_a_scrambled_two_qubit_target_with_the_finisher() -> None
 
 
 def test_kak_fallback_reaches_haar_targets_at_loose_epsilon() -> None:
-    from qdesign.agents.search.kak2q import kak_word
     from qdesign.quantum.unitary import haar_unitary
+    from qdesign.synthesis.kak2q import kak_word
 
     gs = build_gate_set("clifford_t_2q")
     u = haar_unitary(4, np.random.default_rng(2), special=True)
@@ -103,7 +103,7 @@ def test_shorten_keeps_the_element_and_removes_redundancy(table: TwoQubitTable) 
 def test_shipped_two_qubit_cost_to_go_guides_greedy_descent_better_than_the_prior() -> None:
     """Greedy argmin-Q descent on depth-6 scrambles: the shipped model (trained with exact table costs)
     must solve clearly more than the network-free counting-floor prior (measured 0.92 vs 0.16)."""
-    from qdesign.agents.search.costtogo import _scrambled_batch, load_shipped
+    from qdesign.synthesis.costtogo import _scrambled_batch, load_shipped
 
     model = load_shipped("clifford_t_2q")
     assert model is not None
@@ -127,7 +127,7 @@ def test_shipped_one_qubit_cost_to_go_predicts_exact_costs_better_than_the_prior
     """The shipped one-qubit models are fitted to exact child costs; on fresh residuals (another seed)
     their error against the meet-in-the-middle optimum must be well below the prior's (measured held-out
     MSE: Clifford+T 15.5 vs 88.6, HRC3 1.5 vs 2.5)."""
-    from qdesign.agents.search.costtogo import exact_child_costs, generic_residuals, load_shipped
+    from qdesign.synthesis.costtogo import exact_child_costs, generic_residuals, load_shipped
 
     model = load_shipped(gate_set)
     assert model is not None and model.meta.get("labels") == "exact"

@@ -5,11 +5,11 @@ import itertools
 import numpy as np
 import pytest
 
-from qdesign.agents.search.bwqs import DistanceHeuristic, astar, bwqs
-from qdesign.agents.search.mitm import MITMSolver
-from qdesign.envs.gate_compile.gatesets import build_gate_set
 from qdesign.envs.gate_compile.targets import scrambled_target
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import haar_unitary, phase_invariant_distance
+from qdesign.synthesis.bwqs import DistanceHeuristic, astar, bwqs
+from qdesign.synthesis.mitm import MITMSolver
 
 
 def _brute_force_min_length(gs, target, eps, max_len):
@@ -123,7 +123,7 @@ def test_sign_strict_frobenius_mode(tmp_path, monkeypatch):
 
 
 def test_cost_to_go_untrained_equals_prior_and_roundtrips(tmp_path):
-    from qdesign.agents.search.costtogo import CostToGo, QNet, TrainSettings, train
+    from qdesign.synthesis.costtogo import CostToGo, QNet, TrainSettings, train
 
     gs = build_gate_set("hrc6")
     r = np.stack([haar_unitary(2, np.random.default_rng(i)) for i in range(4)])
@@ -138,7 +138,7 @@ def test_cost_to_go_untrained_equals_prior_and_roundtrips(tmp_path):
 
 
 def test_exact_child_costs_match_brute_force(tmp_path, monkeypatch):
-    from qdesign.agents.search.costtogo import exact_child_costs, generic_residuals
+    from qdesign.synthesis.costtogo import exact_child_costs, generic_residuals
 
     monkeypatch.setenv("QDESIGN_CACHE", str(tmp_path))
     gs, eps = build_gate_set("hrc6"), 0.25
@@ -158,7 +158,7 @@ def test_exact_child_costs_match_brute_force(tmp_path, monkeypatch):
 
 
 def test_exact_label_training_never_worse_than_the_prior_on_held_out(tmp_path, monkeypatch):
-    from qdesign.agents.search.costtogo import CostToGo, TrainSettings, train
+    from qdesign.synthesis.costtogo import CostToGo, TrainSettings, train
 
     monkeypatch.setenv("QDESIGN_CACHE", str(tmp_path))
     model, hist = train(TrainSettings(gate_set="hrc3", epsilon=0.1, labels="exact", samples=80, batch=16,
@@ -181,7 +181,7 @@ def test_rz_sandwich_is_verified_by_qiskit_and_shorter_than_gridsynth_unitary():
     from qiskit.quantum_info import Operator
     from qiskit.synthesis import gridsynth_unitary
 
-    from qdesign.agents.search.sandwich import RzSandwich
+    from qdesign.synthesis.sandwich import RzSandwich
 
     solver = MITMSolver("clifford_t", depth=26, cache=False)
     sw = RzSandwich(solver)
@@ -196,7 +196,7 @@ def test_rz_sandwich_is_verified_by_qiskit_and_shorter_than_gridsynth_unitary():
 
 
 def test_counting_floor_matches_the_digest_formula_for_a_free_group():
-    from qdesign.agents.search.mitm import counting_floor
+    from qdesign.synthesis.mitm import counting_floor
 
     solver = MITMSolver("hrc6", depth=8, cache=False)
     for eps in (1e-1, 1e-2):  # HRC6 is free: N(L) ~ 1.5 * 5^L, floor 3 log5(1/eps) + 0.28

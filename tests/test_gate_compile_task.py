@@ -4,10 +4,10 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import Operator
 
-from qdesign.curricula.registry import make_curriculum
+from qdesign.curricula.factory import make_curriculum
 from qdesign.envs.gate_compile.env import GateCompileEnv
-from qdesign.envs.gate_compile.task import TASK
 from qdesign.quantum.unitary import phase_invariant_distance
+from qdesign.tasks.gate_compile import TASK
 
 
 def test_scramble_curriculum_advances_on_success_and_env_follows():

@@ -8,17 +8,17 @@ import pytest
 from gf2_reference import gf2_rank
 
 import qdesign
-from qdesign.agents.baselines.hastings import (
+from qdesign.codes import distance as dist
+from qdesign.codes.css import CSSCode
+from qdesign.codes.hgp import hgp_matrices
+from qdesign.codes.seeds import get_seed, systematic_parity_check
+from qdesign.reduction.hastings import (
     cellulate,
     choose_heights,
     coning,
     decongested_cycle_basis,
     hastings_pipeline,
 )
-from qdesign.codes import distance as dist
-from qdesign.codes.css import CSSCode
-from qdesign.codes.hgp import hgp_matrices
-from qdesign.codes.seeds import get_seed, systematic_parity_check
 
 HEIGHTS = [2, 1, 2, 1, 2, 3, 1, 3, 3, 1]  # the tutorial's heights for the QRM code, l = 3
 

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import PTM
 
-from qdesign.quantum.density import noise_ptm_1q, noise_ptm_2q
-from qdesign.quantum.noise import PRESETS, PROBABILITY_FIELDS, NoiseModel
+from qdesign.quantum.noise import PRESETS, PROBABILITY_FIELDS, NoiseModel, noise_ptm_1q, noise_ptm_2q
 
 FULL = NoiseModel(depolarizing_1q=0.02, depolarizing_2q=0.05, amplitude_damping_1q=0.03,
                   amplitude_damping_2q=0.04, phase_damping_1q=0.05, phase_damping_2q=0.06,

@@ -12,8 +12,7 @@ from qdesign.quantum.circuit import Circuit
 from qdesign.quantum.density import DensitySimulator, pauli_vector_to_density_matrix
 from qdesign.quantum.noise import NoiseModel
 from qdesign.quantum.pauli import as_pauli_sum
-from qdesign.quantum.simulator import Simulator
-from qdesign.quantum.simulators import make_simulator
+from qdesign.quantum.simulators import Simulator, make_simulator
 from qdesign.quantum.statevector import StatevectorSimulator
 
 GATE_NOISE = NoiseModel(depolarizing_1q=0.02, depolarizing_2q=0.05, amplitude_damping_1q=0.03,

@@ -7,7 +7,7 @@ from quantum_sim_helpers import random_circuit, random_hamiltonian
 
 from qdesign.quantum import _kernels
 from qdesign.quantum.circuit import Circuit
-from qdesign.quantum.simulator import Simulator
+from qdesign.quantum.simulators import Simulator
 from qdesign.quantum.statevector import StatevectorSimulator
 
 BACKENDS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not _kernels.AVAILABLE,

@@ -7,10 +7,10 @@ import itertools
 import numpy as np
 import pytest
 
-from qdesign.agents.search.levels import build_levels, left_products, trace_word
-from qdesign.agents.search.mitm import MITMSolver
-from qdesign.agents.search.table2q import TwoQubitTable
-from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.quantum.gatesets import build_gate_set
+from qdesign.synthesis.bfs_levels import build_levels, left_products, trace_word
+from qdesign.synthesis.mitm import MITMSolver
+from qdesign.synthesis.table2q import TwoQubitTable
 
 
 def _perm_matrix(p: tuple[int, ...]) -> np.ndarray:

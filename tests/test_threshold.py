@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from qdesign.curricula.registry import make_curriculum
+from qdesign.curricula.factory import make_curriculum
 from qdesign.curricula.threshold import CRLQASThreshold
 
 

@@ -16,10 +16,10 @@ from qdesign.codes import distance as dist
 from qdesign.codes.css import CSSCode
 from qdesign.codes.hgp import hgp_matrices
 from qdesign.codes.seeds import get_seed, systematic_parity_check
-from qdesign.envs.weight_reduce import moves
 from qdesign.envs.weight_reduce.reward import RewardWeights, he_liu_reward
 from qdesign.envs.weight_reduce.seed_env import SeedReduceEnv, hgp_score
 from qdesign.envs.weight_reduce.tanner_env import WeightReduceEnv
+from qdesign.reduction import moves
 
 IDS = ["qdesign/SeedReduce-v0", "qdesign/SeedReduce-Hamming-v0", "qdesign/WeightReduce-6-3-3-v0"]
 

@@ -14,7 +14,7 @@ from gf2_reference import gf2_rank
 
 from qdesign.codes.hgp import hgp_matrices
 from qdesign.codes.seeds import get_seed, systematic_parity_check
-from qdesign.envs.weight_reduce.anneal import anneal_fixed_n, excess, has_logical_below
+from qdesign.reduction.anneal import anneal_fixed_n, excess, has_logical_below
 
 RESULT = Path(__file__).resolve().parents[1] / "experiments/bench/results/weight_reduce_table_i_74.json"
 
@@ -56,7 +56,7 @@ def test_low_weight_logical_test_matches_enumeration() -> None:
     rng = np.random.default_rng(0)
     hx, hz = hgp_matrices(systematic_parity_check(get_seed(7, 4).G))
     hx, hz = hx.astype(np.uint8), hz.astype(np.uint8)
-    from qdesign.envs.weight_reduce import moves
+    from qdesign.reduction import moves
 
     seen = set()
     for _ in range(40):  # random CNOT walks: some keep d >= 3, some do not

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from gf2_reference import gf2_rank
 
-from qdesign.envs.weight_reduce.seed_anneal import (
+from qdesign.reduction.seed_anneal import (
     SeedSearchLog,
     anneal_sparse_seed,
     griesmer_length,
@@ -114,7 +114,7 @@ def test_reduce_weight_rl_takes_the_smaller_seed_anneal_code() -> None:
 def test_numpy_enumerator_matches_the_python_walk_and_an_independent_count(seed: int, monkeypatch) -> None:
     from gf2_reference import gf2_kernel, min_weight_by_enumeration
 
-    from qdesign.envs.weight_reduce import seed_anneal as sa
+    from qdesign.reduction import seed_anneal as sa
 
     H = anneal_sparse_seed(26 + seed, 12, iterations=200, seed=seed).H  # k_c = 12 >= the numpy threshold
     rows = [sum(1 << int(c) for c in np.flatnonzero(r)) for r in H]
@@ -127,7 +127,7 @@ def test_numpy_enumerator_matches_the_python_walk_and_an_independent_count(seed:
 
 
 def test_best_kd2n_seed_keeps_the_best_merit_among_qualifying_sizes() -> None:
-    from qdesign.envs.weight_reduce.seed_anneal import best_kd2n_seed
+    from qdesign.reduction.seed_anneal import best_kd2n_seed
 
     log = SeedSearchLog()
     res = best_kd2n_seed(2, 3, [6, 8, 10], iterations=1500, log=log)
@@ -165,7 +165,7 @@ def _fake_anneal(threshold_full: int, threshold_probe: int, calls: list[tuple[in
     """A stand-in for the anneal whose success depends only on the size and the effort (told apart
     by the iteration count: probes < 20 000 = full < deep): it reaches the goal from
     ``threshold_probe`` / ``threshold_full`` / ``threshold_deep`` (default: the full one) up."""
-    from qdesign.envs.weight_reduce.seed_anneal import SeedAnnealResult
+    from qdesign.reduction.seed_anneal import SeedAnnealResult
 
     deep = threshold_full if threshold_deep is None else threshold_deep
 
@@ -192,7 +192,7 @@ def _assert_never_retried(log: SeedSearchLog) -> None:
 @pytest.mark.parametrize(("m_start", "threshold"), [(30, 47), (30, 113), (30, 31), (40, 33), (30, 30)])
 def test_bisect_search_finds_the_threshold_with_logarithmically_many_failures(m_start, threshold,
                                                                             monkeypatch) -> None:
-    from qdesign.envs.weight_reduce import seed_anneal as sa
+    from qdesign.reduction import seed_anneal as sa
 
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(threshold, threshold, calls))
@@ -214,7 +214,7 @@ def test_bisect_search_finds_the_threshold_with_logarithmically_many_failures(m_
 
 
 def test_full_effort_walks_below_the_probes_and_stops_at_its_first_failure(monkeypatch) -> None:
-    from qdesign.envs.weight_reduce import seed_anneal as sa
+    from qdesign.reduction import seed_anneal as sa
 
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(41, 44, calls))
@@ -228,7 +228,7 @@ def test_full_effort_walks_below_the_probes_and_stops_at_its_first_failure(monke
 
 
 def test_deep_effort_continues_the_walk_where_the_full_effort_fails(monkeypatch) -> None:
-    from qdesign.envs.weight_reduce import seed_anneal as sa
+    from qdesign.reduction import seed_anneal as sa
 
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(41, 44, calls, threshold_deep=39))
@@ -247,7 +247,7 @@ def test_deep_effort_continues_the_walk_where_the_full_effort_fails(monkeypatch)
 
 
 def test_search_gives_up_at_m_max_after_a_full_attempt_and_respects_the_griesmer_floor(monkeypatch) -> None:
-    from qdesign.envs.weight_reduce import seed_anneal as sa
+    from qdesign.reduction import seed_anneal as sa
 
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(sa, "anneal_sparse_seed", _fake_anneal(99, 99, calls))
@@ -280,7 +280,7 @@ def test_bisect_search_on_real_anneals_is_minimal_among_full_failures() -> None:
 def test_table_enumerator_matches_the_python_walk() -> None:
     from gf2_reference import gf2_kernel, min_weight_by_enumeration
 
-    from qdesign.envs.weight_reduce import seed_anneal as sa
+    from qdesign.reduction import seed_anneal as sa
 
     for seed, (m, k) in enumerate([(30, 12), (40, 15), (44, 14)]):
         H = anneal_sparse_seed(m, k, iterations=100, seed=seed).H
@@ -294,7 +294,7 @@ def test_table_enumerator_matches_the_python_walk() -> None:
 def test_even_column_degrees_are_avoided_so_full_rank_stays_reachable() -> None:
     """At m = 3 k_c with weight-3 rows every column would have degree 2: the rows would sum to zero
     and no degree-preserving swap could reach full rank."""
-    from qdesign.envs.weight_reduce import seed_anneal as sa
+    from qdesign.reduction import seed_anneal as sa
 
     rows = sa._random_sparse(45, 30, 3, 3, np.random.default_rng(0))
     H = np.array([[(v >> j) & 1 for j in range(45)] for v in rows], dtype=np.uint8)

@@ -9,8 +9,8 @@ import numpy as np
 from qdesign.codes import io
 from qdesign.codes.css import CSSCode
 from qdesign.config import config_from_dict, load_yaml
-from qdesign.curricula.registry import make_curriculum
-from qdesign.registry import load_task
+from qdesign.curricula.factory import make_curriculum
+from qdesign.tasks import load_task
 
 
 def test_seed_size_curriculum_advances_on_success() -> None:

@@ -24,7 +24,7 @@ from qdesign.envs.arch_search.encoding import TensorEncoder
 from qdesign.envs.arch_search.halting import HALTING_MODES, sample_halting_step
 from qdesign.envs.arch_search.problem import Problem, build_problem
 from qdesign.envs.arch_search.simulation import EnergyObjective, make_energy_simulator
-from qdesign.levels import CurriculumLevelMixin
+from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.optim import make_optimizer
 from qdesign.quantum.circuit import Circuit
 

@@ -26,9 +26,9 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from qdesign.envs.gate_compile.gatesets import build_gate_set, warn_if_not_universal
+from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.envs.gate_compile.targets import allowed_after, haar_target, scrambled_target
-from qdesign.levels import CurriculumLevelMixin
+from qdesign.quantum.gatesets import build_gate_set, warn_if_not_universal
 from qdesign.quantum.unitary import (
     as_unitary,
     average_gate_fidelity,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qdesign.registry import EnvEntry
+from qdesign.envs.entries import EnvEntry
 
 _EP = "qdesign.envs.gate_compile.env:GateCompileEnv"
 

@@ -34,7 +34,7 @@ class OptimalLengthShaping(gym.Wrapper):
         self._lstar = 0
 
     def _optimal(self, residual: np.ndarray) -> int:
-        from qdesign.agents.search.mitm import get_solver
+        from qdesign.synthesis.mitm import get_solver
 
         solver = get_solver(self.env.unwrapped.gs, None, self.env.unwrapped.epsilon)
         sol = solver.solve(residual, self.env.unwrapped.epsilon, extend=2)

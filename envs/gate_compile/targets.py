@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qdesign.envs.gate_compile.gatesets import GateSet
+from qdesign.quantum.gatesets import GateSet
 from qdesign.quantum.unitary import haar_unitary
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qdesign.registry import EnvEntry
+from qdesign.envs.entries import EnvEntry
 
 _SEED = "qdesign.envs.weight_reduce.seed_env:SeedReduceEnv"
 _TANNER = "qdesign.envs.weight_reduce.tanner_env:WeightReduceEnv"

@@ -3,7 +3,7 @@
 Every state is a valid CSS code (any H gives a commuting HGP), and the quantum parameters follow
 exactly from the classical ones: n = n_c² + r², k = k_c² + k_cᵀ², d = min(d(H), d(Hᵀ)),
 w = max row + max column weight of H, q = max of the two.  The distance is therefore exact and
-cheap (milliseconds), as the digest's §1.6 inference suggests for the paper's (6,3) results.
+cheap (milliseconds). The state, moves and masks are ``qdesign.reduction.seed_state``'s.
 
 Actions (one flat ``Discrete``; padded to ``r_max``×``n_max`` so curriculum levels never change a
 space): toggle edge (i, j) | row_add (i ← i + j) | split_row i | split_column j | no-op (only
@@ -21,41 +21,11 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from qdesign.codes import distance as _dist
-from qdesign.codes import gf2
-from qdesign.codes.seeds import get_seed, systematic_parity_check
-from qdesign.envs.weight_reduce import moves
+from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
-from qdesign.levels import CurriculumLevelMixin
+from qdesign.reduction.seed_state import SeedGoal, SeedMoves, hgp_score, seed_start_matrix
 
-
-def seed_start_matrix(seed: str, start: str) -> tuple[np.ndarray, int]:
-    """The starting H of seed "n,k" (``start``: "systematic" dense [Aᵀ|I] or "shipped" low-weight)."""
-    try:
-        n, k = (int(x) for x in str(seed).split(","))
-    except ValueError as err:
-        raise ValueError(f"seed must look like 'n,k' (e.g. '7,4'), got {seed!r}") from err
-    s = get_seed(n, k)
-    if start == "systematic":
-        return systematic_parity_check(s.G), s.d
-    if start == "shipped":
-        return s.H.copy(), s.d
-    raise ValueError(f"start must be 'systematic' or 'shipped', got {start!r}")
-
-
-def hgp_score(H: np.ndarray) -> dict[str, Any]:
-    """Quantum parameters of HGP(H, H) from H alone (exact)."""
-    r, n = H.shape
-    rk = gf2.rank(H)
-    kc, kt = n - rk, r - rk
-    rw = int(H.sum(axis=1).max(initial=0))
-    cw = int(H.sum(axis=0).max(initial=0))
-    d1 = _dist.classical_distance(H).value if kc else math.inf
-    d2 = _dist.classical_distance(H.T).value if kt else math.inf
-    k = kc * kc + kt * kt
-    d = min(d1, d2) if k else 0
-    return {"n": n * n + r * r, "k": k, "d": d, "w": rw + cw, "q": max(rw, cw), "n_c": n, "r": r,
-            "k_c": kc, "k_t": kt, "d_c": d1, "row_w": rw, "col_w": cw}
+__all__ = ["SeedReduceEnv", "hgp_score", "seed_start_matrix"]
 
 
 class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
@@ -100,11 +70,8 @@ class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
         self.invalid_penalty = float(invalid_penalty)
         self.sample_seeds = bool(sample_seeds)
         R, N = self.r_max, self.n_max
-        self._off_row = R * N
-        self._off_split_r = self._off_row + R * R
-        self._off_split_c = self._off_split_r + R
-        self._off_noop = self._off_split_c + N
-        self.action_space = spaces.Discrete(self._off_noop + 1)
+        self.moves = SeedMoves(R, N)
+        self.action_space = spaces.Discrete(self.moves.n_actions)
         self._n_feat = 7
         self.observation_space = spaces.Box(0.0, 1.0, shape=(R * N + self._n_feat,), dtype=np.float32)
         self._init_level(0)
@@ -142,16 +109,41 @@ class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
         self.best: dict[str, Any] | None = None
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
+        """``options={"start": H, "d_target": d}`` starts this episode from the seed matrix ``H``
+        (within ``r_max`` x ``n_max``) with distance goal ``d`` (default: the current goal)."""
         super().reset(seed=seed)
         idx = self._apply_level(self._apply_pending_level())
         if self.sample_seeds:
             idx = int(self.np_random.integers(0, idx + 1))
-        self._setup_episode(idx)
+        start = (options or {}).get("start")
+        if start is not None:
+            self._setup_custom_start(start, (options or {}).get("d_target"))
+        else:
+            self._setup_episode(idx)
         return self._obs(), self._info(False)
 
+    def _setup_custom_start(self, H: Any, d_target: Any) -> None:
+        H = np.asarray(H)
+        if H.ndim != 2 or not np.isin(H, (0, 1)).all():
+            raise ValueError(f"options['start'] must be a binary matrix, got shape {H.shape}")
+        if H.shape[0] > self.r_max or H.shape[1] > self.n_max:
+            raise ValueError(f"options['start'] has shape {H.shape}, larger than (r_max, n_max) = "
+                             f"({self.r_max}, {self.n_max})")
+        self._setup_episode(0)
+        self.H = H.astype(np.uint8).copy()
+        self.base = hgp_score(self.H)
+        self.k0, self.n0 = self.base["k"], self.base["n"]
+        d = self.base["d"] if d_target is None else int(d_target)
+        self.d_base = self.d_goal = int(d) if d != math.inf else 1
+        self.score = dict(self.base)
+
+    @property
+    def goal(self) -> SeedGoal:
+        """The episode's goal: caps, the base k and the distance to keep."""
+        return SeedGoal(self.max_check_weight, self.max_qubit_degree, self.k0, self.d_goal)
+
     def _success(self, s: dict[str, Any]) -> bool:
-        return (s["k"] == self.k0 and s["w"] <= self.max_check_weight and s["q"] <= self.max_qubit_degree
-                and s["d"] >= self.d_goal)
+        return self.goal.met(s)
 
     def _potential(self, s: dict[str, Any], prev_d: float) -> float:
         H = self.H
@@ -185,46 +177,11 @@ class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
         return self._obs(), float(reward), terminated, truncated, info
 
     def _apply(self, a: int) -> np.ndarray:
-        R, N = self.r_max, self.n_max
-        H = self.H
-        if a < self._off_row:
-            return moves.toggle(H, a // N, a % N)
-        if a < self._off_split_r:
-            b = a - self._off_row
-            return moves.row_add(H, b // R, b % R)
-        if a < self._off_split_c:
-            return moves.split_row(H, a - self._off_split_r)
-        if a < self._off_noop:
-            return moves.split_column(H, a - self._off_split_c)
-        return H
+        return self.moves.apply(self.H, a)
 
     # ------------------------------------------------------------------ masks, obs, info
     def action_masks(self) -> np.ndarray:
-        R, N = self.r_max, self.n_max
-        H = self.H
-        r, n = H.shape
-        rw, cw = H.sum(axis=1).astype(np.int64), H.sum(axis=0).astype(np.int64)
-        cap = self.max_qubit_degree
-        mask = np.zeros(self.action_space.n, dtype=bool)
-        tog = np.zeros((R, N), dtype=bool)
-        add_ok = (rw[:, None] < cap) & (cw[None, :] < cap) & (H == 0)
-        rem_ok = (rw[:, None] > 1) & (cw[None, :] > 1) & (H == 1)
-        tog[:r, :n] = add_ok | rem_ok
-        mask[: self._off_row] = tog.ravel()
-        Hi = H.astype(np.int64)
-        sum_w = rw[:, None] + rw[None, :] - 2 * (Hi @ Hi.T)  # weight of H[i] ^ H[j]
-        ra = np.zeros((R, R), dtype=bool)
-        ok = (sum_w > 0) & (sum_w <= np.maximum(rw[:, None], cap))
-        np.fill_diagonal(ok, False)
-        ra[:r, :r] = ok
-        mask[self._off_row:self._off_split_r] = ra.ravel()
-        room = r < R and n < N
-        if room:
-            mask[self._off_split_r:self._off_split_r + r] = rw >= 4
-            mask[self._off_split_c:self._off_split_c + n] = cw >= 4
-        if not mask.any():
-            mask[self._off_noop] = True
-        return mask
+        return self.moves.masks(self.H, self.max_qubit_degree)
 
     def _obs(self) -> np.ndarray:
         R, N = self.r_max, self.n_max

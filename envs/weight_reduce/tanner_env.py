@@ -25,10 +25,10 @@ from gymnasium import spaces
 from qdesign.codes import distance as _dist
 from qdesign.codes.css import CSSCode, check_target
 from qdesign.codes.hgp import hgp_matrices
-from qdesign.envs.weight_reduce import moves
+from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
-from qdesign.envs.weight_reduce.seed_env import seed_start_matrix
-from qdesign.levels import CurriculumLevelMixin
+from qdesign.reduction import moves
+from qdesign.reduction.seed_state import seed_start_matrix
 
 MAX_FLAT_ACTIONS = 10_000
 _SHAPES = {"tx": "RN", "tz": "RN", "ax": "RR", "az": "RR", "cx": "N", "cz": "N", "gx": "R", "gz": "R",

@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from qdesign.compile import CompileError, compile_unitary
-from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.api.compile import CompileError, compile_unitary
 from qdesign.envs.gate_compile.targets import scrambled_target
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import haar_unitary
 from qdesign.runs import atomic_write_json
 
@@ -128,7 +128,7 @@ def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: fl
             method = "astar"
             kwargs["finisher"] = SHORT_DEPTH.get(gate_set, 6)
             if m.endswith("nonet"):
-                from qdesign.agents.search.bwqs import DistanceHeuristic
+                from qdesign.synthesis.heuristics import DistanceHeuristic
 
                 kwargs["heuristic"] = DistanceHeuristic(build_gate_set(gate_set), eps)
         print(f"  {gate_set} eps={eps:g} {m} ...", flush=True)
@@ -136,7 +136,7 @@ def bench_one_qubit(gate_set: str, eps: float, n: int, seed: int, time_limit: fl
                                                                                                   time_limit)
         raw[m], results[m] = measure(m, method, targets[:1], subset, gate_set, eps, limit, raw.get("optimal"),
                                      **kwargs)
-    from qdesign.agents.search.mitm import counting_floor, get_solver
+    from qdesign.synthesis.mitm import counting_floor, get_solver
 
     return {"gate_set": gate_set, "epsilon": eps, "targets": n, "seed": seed, "kind": "haar",
             "counting_floor": counting_floor(get_solver(gate_set, None, eps), eps), "methods": results}
@@ -146,8 +146,8 @@ def run_kak(targets: list[np.ndarray], eps: float) -> list[dict[str, Any]]:
     """The KAK fallback alone (three CX + exact one-qubit words), re-verified with qiskit's Operator."""
     from qiskit.quantum_info import Operator
 
-    from qdesign.agents.search.kak2q import kak_word
     from qdesign.quantum.unitary import phase_invariant_distance
+    from qdesign.synthesis.kak2q import kak_word
 
     gs = build_gate_set("clifford_t_2q")
     rows = []
@@ -179,15 +179,15 @@ def bench_two_qubit(eps: float, n: int, seed: int, time_limit: float, depth: int
     else:
         targets = [scrambled_target(gs, int(rng.integers(1, depth + 1)), rng)[0] for _ in range(n)]
         kind = f"scramble<= {depth}"
-    from qdesign.agents.search.bwqs import DistanceHeuristic
-    from qdesign.agents.search.table2q import table_finisher
+    from qdesign.synthesis.heuristics import DistanceHeuristic
+    from qdesign.synthesis.table2q import table_finisher
 
     nonet = {"heuristic": DistanceHeuristic(gs, eps)}
     node = {"finisher": node_depth, "root_finisher": table_finisher(gs, eps, node_depth)}
     variants: dict[str, dict[str, Any]] = {"astar": {}, "astar_nonet": nonet}
     alt: dict[str, Any] = {}
     if model is not None:
-        from qdesign.agents.search.costtogo import CostToGo
+        from qdesign.synthesis.costtogo import CostToGo
 
         alt = {"heuristic": CostToGo.load(model)}
         variants[f"astar_{model_label}"] = alt
@@ -222,8 +222,8 @@ def bench_chen_protocol(gate_set: str, n: int = 20, seed: int = 19, methods: lis
     global phase 0). {H, T} is outside SU(2), so sign-strictness has no meaning there: it is reported at
     the same tolerance taken modulo sign (phase metric at epsilon 1e-3 / sqrt(2) = 7.07e-4, equal to
     ``min(||W - U||_F, ||W + U||_F) <= 1e-3`` for the det-normalised word), and ``kind`` says so."""
-    from qdesign.agents.search.bwqs import DistanceHeuristic
-    from qdesign.agents.search.metrics import frobenius_equivalent
+    from qdesign.synthesis.heuristics import DistanceHeuristic
+    from qdesign.synthesis.metrics import frobenius_equivalent
 
     methods = list(methods or ["optimal", "astar", "astar_short", "astar_short_nonet"])
     strict = gate_set != "ht"

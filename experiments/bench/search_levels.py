@@ -26,7 +26,7 @@ from types import ModuleType
 
 import numpy as np
 
-from qdesign.agents.search import mitm, table2q
+from qdesign.synthesis import mitm, table2q
 
 ROOT = Path(__file__).resolve().parents[2]
 #: (module, gate set, depth, max_elements, sign_strict): the tables the code builds by default

@@ -207,8 +207,8 @@ def table_i(quick: bool) -> list[dict[str, Any]]:
             row[method] = _method_row(r, t)
         row["base"] = {"n": int(r.base.n), "k": r.base.k, "d": int(r.base.d), "w": r.base.w, "q": r.base.q}
         if not quick:  # Hastings' pipeline with coning (l = 3, greedy heights, seed 0); Stim upper bound on d
-            from qdesign.agents.baselines.hastings import hastings_pipeline
             from qdesign.codes.css import CSSCode
+            from qdesign.reduction.hastings import hastings_pipeline
 
             res, t = _timed(lambda: hastings_pipeline(hx, hz, layers=3, seed=0))
             c = CSSCode(res.h_x, res.h_z)
@@ -253,8 +253,8 @@ H633_GAP = np.array([[0, 1, 1, 1, 1, 0], [1, 0, 1, 0, 1, 0], [0, 1, 1, 0, 0, 1]]
 def hastings_worked_numbers(seeds: int = 5, timeout: float = 60.0) -> dict[str, Any]:
     """Hastings' pipeline with coning against the CodingTheory.jl worked sizes: [[15,1,3]] QRM with
     l = 3 and the tutorial's heights (722/721, 510, 315 qubits) and the HGP of [6,3,3] ([[2892,9]])."""
-    from qdesign.agents.baselines.hastings import hastings_pipeline
     from qdesign.codes.hgp import hgp_matrices
+    from qdesign.reduction.hastings import hastings_pipeline
 
     out: dict[str, Any] = {"qrm15": [], "hgp633": []}
     hx, hz = _qrm15()
@@ -308,7 +308,7 @@ def table_i_74_search(seeds: int = 8, iterations: int = 100_000) -> dict[str, An
     from qdesign.codes.css import CSSCode
     from qdesign.codes.hgp import hgp_matrices
     from qdesign.codes.seeds import get_seed, systematic_parity_check
-    from qdesign.envs.weight_reduce.anneal import anneal_fixed_n, has_logical_below
+    from qdesign.reduction.anneal import anneal_fixed_n, has_logical_below
 
     hx0, hz0 = hgp_matrices(systematic_parity_check(get_seed(7, 4).G))
     runs, found = [], None
@@ -362,7 +362,7 @@ def table_ii_row(kc: int, start: str = "systematic", sabo_runs: int = 3, beam_wi
         row.update({"paper_sabo": [sabo_n, sabo_d], "paper_sabo_kd2n": kc * kc * sabo_d**2 / sabo_n})
     rl_kw = {"beam_width": beam_width, "max_steps": max_steps}
     todo = (("sabo", {"runs": sabo_runs}), ("rl", rl_kw)) if tuple(target) == (6, 3) else (("rl", rl_kw),)
-    from qdesign.envs.weight_reduce import seed_anneal
+    from qdesign.reduction import seed_anneal
 
     for method, kw in todo:
         seed_anneal.SEARCH_LOGS.clear()
@@ -409,7 +409,7 @@ def table_ii_high_k(ks: list[int], iterations: int = 4000,
     paper's row in the k <= 100 runs and takes minutes per row)."""
     from qdesign.codes.params import hgp_code_parameters
     from qdesign.codes.seeds import get_seed
-    from qdesign.envs.weight_reduce.seed_anneal import SeedSearchLog, best_kd2n_seed
+    from qdesign.reduction.seed_anneal import SeedSearchLog, best_kd2n_seed
 
     rows: list[dict[str, Any]] = []
     for kc in ks:

@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from qdesign.agents.search.agent_compile import load_policy, rollout_word
-from qdesign.agents.search.mitm import get_solver
-from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.api.agent_compile import load_policy, rollout_word
 from qdesign.envs.gate_compile.targets import allowed_after
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import haar_unitary
 from qdesign.runs import atomic_write_json
+from qdesign.synthesis.mitm import get_solver
 
 KS = (0, 2, 4, 8, 16)
 

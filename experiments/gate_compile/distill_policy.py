@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 import torch as th
 
-from qdesign.agents.search.agent_compile import rollout_word
-from qdesign.agents.search.mitm import get_solver
+from qdesign.api.agent_compile import rollout_word
 from qdesign.envs.gate_compile.env import GateCompileEnv
-from qdesign.envs.gate_compile.gatesets import build_gate_set
 from qdesign.envs.gate_compile.targets import allowed_after
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import canonical_phase, haar_unitary
+from qdesign.synthesis.mitm import get_solver
 
 
 def observe(residual: np.ndarray, written: int, max_gates: int) -> np.ndarray:

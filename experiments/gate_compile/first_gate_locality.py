@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 from agent_regret import optimal_length, policy_curve  # the sibling script (run as a file, like it)
 
-from qdesign.agents.search.mitm import get_solver
-from qdesign.envs.gate_compile.gatesets import build_gate_set
 from qdesign.envs.gate_compile.targets import allowed_after
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import haar_unitary, phase_invariant_distance
 from qdesign.runs import atomic_write_json
+from qdesign.synthesis.mitm import get_solver
 
 DELTAS = (0.0, 1e-3, 3e-3, 1e-2, 2e-2, 5e-2, 1e-1, 3e-1, float("inf"))
 _PAULI = (np.array([[0, 1], [1, 0]], complex), np.array([[0, -1j], [1j, 0]]), np.diag([1.0 + 0j, -1.0]))
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.agent:
         import torch
 
-        from qdesign.agents.search.agent_compile import load_policy
+        from qdesign.api.agent_compile import load_policy
 
         torch.set_num_threads(1)
         for spec in args.agent:

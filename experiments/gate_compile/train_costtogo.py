@@ -2,7 +2,7 @@
 
     nice -n 10 python experiments/gate_compile/train_costtogo.py --gate-sets clifford_t hrc6 --minutes 2
 
-Writes ``agents/search/models/ctg_<gate_set>.pt`` (unless ``--out`` is given) and a JSON log with the
+Writes ``qdesign/synthesis/models/ctg_<gate_set>.pt`` (unless ``--out`` is given) and a JSON log with the
 curriculum depth reached and a greedy-solve check per scramble depth.
 
 The shipped Clifford+T and HRC3 models (exact labels on 20 000 generic residuals, 1.5 minutes of fitting
@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from qdesign.agents.search.costtogo import MODEL_DIR, TrainSettings, _scrambled_batch, train
-from qdesign.envs.gate_compile.gatesets import build_gate_set
+from qdesign.quantum.gatesets import build_gate_set
 from qdesign.quantum.unitary import phase_invariant_distance
+from qdesign.synthesis.costtogo import MODEL_DIR, TrainSettings, _scrambled_batch, train
 
 EPS = {"clifford_t": 1e-2, "ht": 1e-2, "hrc6": 1e-3, "hrc3": 1e-2, "clifford_t_2q": 1e-2}
 MAX_DEPTH = {"clifford_t": 40, "ht": 50, "hrc6": 16, "hrc3": 20, "clifford_t_2q": 30}

@@ -22,72 +22,26 @@ outcome distribution, obtained from the Pauli vector by a Walsh-Hadamard transfo
 from __future__ import annotations
 
 from functools import partial
-from itertools import product
 
 import numpy as np
 
 from qdesign.quantum import _kernels as _k
+from qdesign.quantum.channels import (
+    amplitude_damping_kraus,
+    depolarizing_ptm,
+    phase_damping_kraus,
+    ptm_of_kraus,
+)
 from qdesign.quantum.circuit import Circuit
-from qdesign.quantum.gates import FIXED_GATES, I2, ROTATIONS, X, Y, Z, rotation
+from qdesign.quantum.gates import FIXED_GATES, ROTATIONS, rotation
 from qdesign.quantum.measurement import GroupMeasurement
-from qdesign.quantum.noise import NoiseModel
+from qdesign.quantum.noise import NoiseModel, noise_ptm_1q, noise_ptm_2q
 from qdesign.quantum.pauli import PauliSum, as_pauli_sum
 from qdesign.quantum.statevector import CompileCache, check_thetas, resolve_backend
 
-PAULIS = (I2, X, Y, Z)
 #: ``backend="auto"`` uses the numba kernel up to this many Pauli-vector entries per call (B * 4^n);
 #: above it the batched numpy path is faster (measured on the 2-core dev machine).
 NUMBA_MAX_ELEMENTS = 1 << 20
-_PAULIS_2Q = [np.kron(PAULIS[b], PAULIS[a]) for a, b in product(range(4), range(4))]  # i = 4a + b
-
-
-# ---------------------------------------------------------------------- PTM construction
-def ptm_of_kraus(kraus: list[np.ndarray]) -> np.ndarray:
-    """R_ij = sum_k Tr(P_i K P_j K^dag) / d for 1 or 2 qubits (2q index i = 4*code_a + code_b,
-    the operator ``kron(P_b, P_a)`` in qiskit's order for a gate on qubits (a, b))."""
-    d = kraus[0].shape[0]
-    basis = PAULIS if d == 2 else _PAULIS_2Q
-    out = np.zeros((d * d, d * d))
-    for k in kraus:
-        images = [k @ p @ k.conj().T for p in basis]
-        for i, pi in enumerate(basis):
-            for j, im in enumerate(images):
-                out[i, j] += np.real(np.trace(pi @ im)) / d
-    return out
-
-
-def depolarizing_ptm(lam: float, num_qubits: int) -> np.ndarray:
-    d2 = 4 ** num_qubits
-    return np.diag([1.0] + [1.0 - lam] * (d2 - 1))
-
-
-def amplitude_damping_kraus(gamma: float) -> list[np.ndarray]:
-    return [np.array([[1, 0], [0, np.sqrt(1 - gamma)]], dtype=complex),
-            np.array([[0, np.sqrt(gamma)], [0, 0]], dtype=complex)]
-
-
-def phase_damping_kraus(lam: float) -> list[np.ndarray]:
-    return [np.array([[1, 0], [0, np.sqrt(1 - lam)]], dtype=complex),
-            np.array([[0, 0], [0, np.sqrt(lam)]], dtype=complex)]
-
-
-def noise_ptm_1q(noise: NoiseModel | None) -> np.ndarray:
-    """PTM of the noise after a 1-qubit gate (depolarizing, then amplitude, then phase damping)."""
-    if noise is None:
-        return np.eye(4)
-    m = depolarizing_ptm(noise.depolarizing_1q, 1)
-    m = ptm_of_kraus(amplitude_damping_kraus(noise.amplitude_damping_1q)) @ m
-    return ptm_of_kraus(phase_damping_kraus(noise.phase_damping_1q)) @ m
-
-
-def noise_ptm_2q(noise: NoiseModel | None) -> np.ndarray:
-    """PTM of the noise after a CX (2q depolarizing, then damping on both qubits)."""
-    if noise is None:
-        return np.eye(16)
-    m = depolarizing_ptm(noise.depolarizing_2q, 2)
-    ad = ptm_of_kraus(amplitude_damping_kraus(noise.amplitude_damping_2q))
-    pd = ptm_of_kraus(phase_damping_kraus(noise.phase_damping_2q))
-    return np.kron(pd, pd) @ np.kron(ad, ad) @ m
 
 
 def _split_cx(noise: NoiseModel | None):

@@ -23,6 +23,15 @@ import numbers
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+import numpy as np
+
+from qdesign.quantum.channels import (
+    amplitude_damping_kraus,
+    depolarizing_ptm,
+    phase_damping_kraus,
+    ptm_of_kraus,
+)
+
 PROBABILITY_FIELDS = (
     "depolarizing_1q", "depolarizing_2q", "amplitude_damping_1q", "amplitude_damping_2q",
     "phase_damping_1q", "phase_damping_2q", "readout_p01", "readout_p10",
@@ -76,8 +85,6 @@ class NoiseModel:
 
     def process_infidelities(self) -> dict[str, float]:
         """1 - F_pro of the noise after a 1-qubit gate and after a CX (F_pro = Tr(PTM) / d^2)."""
-        from qdesign.quantum.density import noise_ptm_1q, noise_ptm_2q
-
         return {"1q": float(1 - noise_ptm_1q(self).trace() / 4),
                 "2q": float(1 - noise_ptm_2q(self).trace() / 16)}
 
@@ -189,3 +196,22 @@ PRESETS: dict[str, dict[str, Any]] = {
         "readout_p01": 0.06, "readout_p10": 0.114,
     },
 }
+
+
+def noise_ptm_1q(noise: NoiseModel | None) -> np.ndarray:
+    """PTM of the noise after a 1-qubit gate (depolarizing, then amplitude, then phase damping)."""
+    if noise is None:
+        return np.eye(4)
+    m = depolarizing_ptm(noise.depolarizing_1q, 1)
+    m = ptm_of_kraus(amplitude_damping_kraus(noise.amplitude_damping_1q)) @ m
+    return ptm_of_kraus(phase_damping_kraus(noise.phase_damping_1q)) @ m
+
+
+def noise_ptm_2q(noise: NoiseModel | None) -> np.ndarray:
+    """PTM of the noise after a CX (2q depolarizing, then damping on both qubits)."""
+    if noise is None:
+        return np.eye(16)
+    m = depolarizing_ptm(noise.depolarizing_2q, 2)
+    ad = ptm_of_kraus(amplitude_damping_kraus(noise.amplitude_damping_2q))
+    pd = ptm_of_kraus(phase_damping_kraus(noise.phase_damping_2q))
+    return np.kron(pd, pd) @ np.kron(ad, ad) @ m

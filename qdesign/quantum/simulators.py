@@ -1,4 +1,4 @@
-"""``make_simulator``: the right simulator for a Hamiltonian and a noise setting.
+"""The ``Simulator`` protocol and ``make_simulator``: the right simulator for a Hamiltonian and noise.
 
 * no noise, or only readout error / shots -> :class:`StatevectorSimulator` (2^n amplitudes);
 * any gate noise -> :class:`DensitySimulator` (4^n Pauli-vector entries, PTMs applied locally).
@@ -6,13 +6,32 @@
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from qdesign.quantum.circuit import Circuit
 from qdesign.quantum.density import DensitySimulator
 from qdesign.quantum.noise import NoiseModel
 from qdesign.quantum.pauli import as_pauli_sum
-from qdesign.quantum.simulator import Simulator
 from qdesign.quantum.statevector import StatevectorSimulator
 
 METHODS = ("auto", "statevector", "density")
+
+
+@runtime_checkable
+class Simulator(Protocol):
+    """Computes <H> for a circuit applied to |0...0>, batched over parameter vectors.
+
+    ``energies(circuit, thetas)`` takes ``thetas`` of shape ``(B, circuit.num_parameters)`` and
+    returns ``B`` real energies (total energies: the Hamiltonian's identity term included).
+    ``rng`` is only used by simulators with sampling noise (shot noise); noiseless ones ignore it.
+    """
+
+    num_qubits: int
+
+    def energies(self, circuit: Circuit, thetas: np.ndarray, rng: np.random.Generator | None = None
+                 ) -> np.ndarray: ...
 
 
 def make_simulator(hamiltonian, noise: NoiseModel | dict | str | None = None, *, method: str = "auto",

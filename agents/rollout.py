@@ -1,0 +1,51 @@
+"""Deterministic masked rollouts of a trained policy that keep the best state visited.
+
+Used by weight reduction, where the best code seen along an episode is the result (not the last
+one). Environments are duck-typed: nothing here imports them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from qdesign.agents.protocol import Agent
+
+
+def policy_rollout(env: Any, model: Agent, seed: int = 0,
+                   options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+    """Best (H, score) of a deterministic masked rollout on a ``SeedReduceEnv`` (ranked by
+    ``env.goal.key``); ``options`` go to ``env.reset`` (e.g. ``{"start": H, "d_target": d}``)."""
+    obs, _ = env.reset(seed=seed, options=options)
+    best_H, best_s = env.H.copy(), dict(env.score)
+    done = False
+    while not done:
+        action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
+        obs, _, term, trunc, _ = env.step(int(action))
+        goal = env.goal
+        if goal.key(env.score, env.H) < goal.key(best_s, best_H):
+            best_H, best_s = env.H.copy(), dict(env.score)
+        done = term or trunc
+    return best_H, best_s
+
+
+def tanner_policy_rollout(env: Any, model: Agent, seed: int = 0) -> tuple[np.ndarray, np.ndarray, dict]:
+    """``WeightReduceEnv`` counterpart of ``policy_rollout``: the best (H_X, H_Z, score) visited
+    (fewest (w, q) violations with k kept and d at goal, then fewest qubits)."""
+
+    def key(s: dict[str, Any]) -> tuple:
+        bad = (max(0, s["w"] - env.max_check_weight) + max(0, s["q"] - env.max_qubit_degree)
+               + (10 if s["k"] != env.k0 else 0) + (5 * (env.d_goal - s["d"]) if s["d"] < env.d_goal else 0))
+        return (bad, s["n"])
+
+    obs, _ = env.reset(seed=seed)
+    best = (env.h_x.copy(), env.h_z.copy(), dict(env.score))
+    done = False
+    while not done:
+        action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
+        obs, _, term, trunc, _ = env.step(action)
+        if key(env.score) < key(best[2]):
+            best = (env.h_x.copy(), env.h_z.copy(), dict(env.score))
+        done = term or trunc
+    return best

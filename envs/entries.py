@@ -1,0 +1,28 @@
+"""``EnvEntry``: how a family declares one ``qdesign/<Name>-v<N>`` id in its ``presets`` module.
+
+The entries are plain data; ``qdesign.registry`` (the harness) gathers them and registers them
+with Gymnasium, so no environment module ever imports the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+NAMESPACE = "qdesign"
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    """One registered id: ``qdesign/<name>-v<version>`` plus the kwargs that define its preset."""
+
+    name: str
+    entry_point: str
+    description: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
+    max_episode_steps: int | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{NAMESPACE}/{self.name}-v{self.version}"

@@ -1,0 +1,283 @@
+"""``reduce_weight(h_x, h_z, ...)``: bring a CSS code to check weight <= w and qubit degree <= q.
+
+Methods
+* ``"rl"``: for hypergraph-product inputs, search over SeedReduce's moves on the classical seed
+  (beam search from H and from a sparse basis of the same code, finished by split moves or
+  shared-pair factoring when the beam stalls; with ``model=`` and its SeedReduce ``env=`` a trained
+  MaskablePPO policy is rolled out too; and, for full-rank seeds, the seed anneal, which searches
+  the sparse seeds with the same k_c directly at decreasing sizes and keeps the smallest that
+  reaches the base distance); exact distance from the seed.  Small codes that would
+  still need extra qubits are also annealed at fixed n over WeightReduce's moves.
+* ``"sabo"``: Sabo et al.'s classical weight reduction of the seed (rows then columns, compressed or
+  not, best of ``runs`` random orders) followed by the hypergraph product.
+* ``"hastings"``: the quantum pipeline copying → gauging → thickening with heights → coning (see
+  ``qdesign.reduction.hastings``; randomised by ``seed``); works on any CSS code, distance is
+  a Stim upper bound beyond ``exact_max_n`` qubits.  Coning bounds (w, q) but not by (6, 3): the
+  output is typically (7, 4)-(8, 5).  Plain coning can lower d_Z; ``keep_distance=True`` repairs it
+  with extra edges (exact MaxSAT per round, small codes only).
+The report carries n, k, d with witness (re-checked), w, q, qubit overhead and whether the target
+was met.  Hypergraph-product results above ``HGP_DENSE_MAX_N`` qubits (Sabo's outputs for large
+seeds reach 6·10^4) come back as scipy CSR matrices, checked from their seeds without dense ranks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qdesign.codes import gf2
+from qdesign.codes.css import CSSCode, check_target
+from qdesign.codes.hgp import hgp_matrices, hgp_parameters
+from qdesign.codes.params import (
+    HGP_DENSE_MAX_N,
+    CodeParameters,
+    code_parameters,
+    hgp_code_parameters,
+    sparse_hgp_matrices,
+)
+
+METHODS = ("rl", "sabo", "hastings")
+SEED_ANNEAL_SECONDS = 300.0  # default budget of the seed anneal (Table II rows k = 4..225: 1-225 s, 2 cores)
+
+
+@dataclass
+class ReduceResult:
+    h_x: np.ndarray
+    h_z: np.ndarray
+    method: str
+    params: CodeParameters
+    base: CodeParameters
+    target: tuple[int, int]
+    seed_matrix: np.ndarray | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def met_target(self) -> bool:
+        p = self.params
+        return (p.w <= self.target[0] and p.q <= self.target[1] and p.k == self.base.k
+                and p.d >= self.base.d)
+
+    @property
+    def report(self) -> dict[str, Any]:
+        p = self.params
+        return {
+            "method": self.method, "target": list(self.target), "met_target": self.met_target,
+            "base": self.base.to_dict(), **p.to_dict(),
+            "qubit_overhead": p.n - self.base.n, "overhead_factor": p.n / self.base.n,
+            "kd2_over_n": None if p.d == math.inf else p.k * p.d * p.d / p.n, **self.details,
+        }
+
+
+def hgp_seeds_of(h_x: np.ndarray, h_z: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Recover (H1, H2) if (h_x, h_z) is exactly their hypergraph product in qdesign's layout."""
+    hx, hz = gf2.as_binary(h_x, "h_x"), gf2.as_binary(h_z, "h_z")
+    n, rx, rz = hx.shape[1], hx.shape[0], hz.shape[0]
+    for n1 in range(1, n + 1):
+        for n2 in range(1, n // n1 + 1):
+            rest = n - n1 * n2
+            if rx % n2 or rz % n1:
+                continue
+            r1, r2 = rx // n2, rz // n1
+            if r1 * r2 != rest or r1 == 0 or r2 == 0:
+                continue
+            H1 = hx[::n2, : n1 * n2 : n2][:r1]
+            H2 = hz[:r2, :n2]
+            cx, cz = hgp_matrices(H1, H2)
+            if np.array_equal(cx, hx) and np.array_equal(cz, hz):
+                return H1, H2
+    return None
+
+
+def _seed_anneal_candidate(H: np.ndarray, w: int, q: int, d_goal: int,
+                           options: dict[str, Any]) -> np.ndarray | None:
+    """The smallest full-rank sparse seed with the same k_c and distance >= ``d_goal`` that the seed
+    anneal finds (``qdesign.reduction.seed_anneal``), or None when it does not apply: only
+    full-rank seeds (HGP k = k_c², which a full-rank sparse seed keeps) with k_c <= MAX_KC."""
+    from qdesign.reduction.seed_anneal import MAX_KC, smallest_sparse_seed
+
+    r, m = H.shape
+    rk = gf2.rank(H)
+    k_c = m - rk
+    if rk != r or not 1 <= k_c <= MAX_KC:
+        return None
+    col_cap = min(q, w // 2)
+    row_cap = min(q, w - col_cap)
+    if row_cap < 2:
+        return None
+    # weight-3 seeds first (they also fit looser targets and search better), then the target's own caps
+    caps = ([(3, 3)] if (row_cap, col_cap) != (3, 3) and w >= 6 and q >= 3 else []) + [(row_cap, col_cap)]
+    found, m_start = None, int(options.get("m_start", m))
+    for rc, cc in caps:
+        start, m_max = m_start, None
+        if found is not None:  # only a smaller seed is worth it: start just below the one found
+            start = m_max = found.H.shape[1] - 1
+            if m_max <= k_c:
+                break
+        res = smallest_sparse_seed(k_c, d_goal, m_start=start, row_cap=rc, col_cap=cc,
+                                   iterations=int(options.get("iterations", 20_000)),
+                                   restarts=int(options.get("restarts", 4)), seed=int(options.get("seed", 0)),
+                                   m_max=m_max, time_limit=options.get("time_limit", SEED_ANNEAL_SECONDS))
+        if res is not None and (found is None or res.H.shape[1] < found.H.shape[1]):
+            found = res
+    return None if found is None else found.H
+
+
+def _rl(H: np.ndarray, w: int, q: int, d_goal: int, model: Any, beam_width: int, max_steps: int,
+        env: Any = None, seed_anneal: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+    """Best of: a trained policy's rollout (if ``model`` and its ``env`` are given), beam searches
+    over SeedReduce's moves started from H and from a sparse basis of the same code, and (with
+    ``seed_anneal`` options) the seed anneal over sparse seeds of the same k_c at fixed sizes."""
+    from qdesign.agents.rollout import policy_rollout
+    from qdesign.codes.sparsify import sparse_basis
+    from qdesign.reduction.beam import beam_search, complete_by_splits, factor_shared_pairs
+    from qdesign.reduction.seed_state import SeedGoal, SeedMoves, hgp_score
+
+    def cand(name: str, Hc: np.ndarray, score: dict | None = None) -> tuple:
+        return (goal.key(score or hgp_score(Hc), Hc), name, Hc)
+
+    starts = [("sparse-basis", sparse_basis(H, col_cap=q))]
+    if H.shape[1] <= 12:  # the dense start is cheap only for small seeds
+        starts.insert(0, ("given", H.copy()))
+    cands = []
+    for label, H0 in starts:
+        # each start keeps its own k (a sparse basis may have other redundant rows); later candidates
+        # are ranked against the last start's goal
+        goal = SeedGoal(w, q, hgp_score(H0)["k"], d_goal)
+        seed_moves = SeedMoves(H0.shape[0] + 24, H0.shape[1] + 24)
+        Hn, sn = beam_search(H0, seed_moves, goal, beam_width=beam_width, max_depth=max_steps,
+                             max_expand=400 if H0.shape[1] <= 12 else 150)
+        cands.append(cand(f"beam from {label}", Hn, sn))
+        if goal.violation(sn) > 0:  # beam ran out of depth/padding: finish deterministically
+            for fin_name, fin in (("splits", complete_by_splits), ("pair factoring", factor_shared_pairs)):
+                for src_name, src in ((f"beam from {label}", Hn), (label, H0)):
+                    cands.append(cand(f"{src_name} + {fin_name}", fin(src, w, q)))
+    if all(goal.violation(hgp_score(c[2])) > 0 for c in cands if "+" not in c[1]):
+        # no beam reached the target: other sparse bases of the same code, finished by factoring
+        for sd, cap in [(sd, cap) for sd in range(6) for cap in (3, 4) if (sd, cap) != (0, q)]:
+            Hc = factor_shared_pairs(sparse_basis(H, seed=sd, col_cap=cap), w, q)
+            cands.append(cand(f"sparse-basis[seed {sd}, cap {cap}] + pair factoring", Hc))
+    if seed_anneal:
+        Ha = _seed_anneal_candidate(H, w, q, d_goal, seed_anneal)
+        if Ha is not None:
+            cands.append(cand("seed anneal (sparse seeds at fixed size)", Ha))
+    if model is not None and env is not None:
+        Hp, sp = policy_rollout(env, model, options={"start": H.copy(), "d_target": d_goal})
+        cands.append((env.goal.key(sp, Hp), "policy", Hp))
+    key, engine, best = min(cands, key=lambda c: c[0])
+    return best, {"engine": engine}
+
+
+def _anneal_if_better(result: ReduceResult, code: CSSCode, runs: int, iterations: int,
+                      seed: int) -> ReduceResult:
+    """Small codes whose HGP route needs extra qubits: anneal the quantum code itself over the
+    n-preserving Tanner-graph moves (``anneal_fixed_n``); keep a hit if it meets the target with k
+    kept and exact d >= the base distance (a general CSS code, no seed matrix)."""
+    from qdesign.reduction.anneal import anneal_fixed_n
+
+    w, q = result.target
+    d_min = int(min(3, result.base.d))
+    for r in range(max(0, runs)):
+        a = anneal_fixed_n(code.h_x, code.h_z, w, q, d_min=d_min, iterations=iterations, seed=seed + r)
+        if a.excess:
+            continue
+        p = code_parameters(a.h_x, a.h_z, exact=True)
+        cand = ReduceResult(a.h_x, a.h_z, result.method, p, result.base, result.target, None,
+                            {**result.details, "engine": "anneal (n-preserving Tanner-graph moves)",
+                             "anneal_seed": seed + r, "hgp_route_n": result.params.n})
+        if cand.met_target and (not result.met_target or p.n < result.params.n):
+            return cand
+    return result
+
+
+def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
+                  max_qubit_degree: int = 3, method: str = "rl", *, seed_matrix: np.ndarray | None = None,
+                  compressed: bool | None = None,
+                  runs: int = 20, model: Any = None, env: Any = None, beam_width: int = 6,
+                  max_steps: int = 40,
+                  layers: int = 3, heights: list[int] | None = None, copying: str = "hastings",
+                  coning_layers: int = 1, keep_distance: bool = False,
+                  exact_max_n: int = 400, seed: int = 0, anneal_max_n: int = 100, anneal_runs: int = 2,
+                  anneal_iterations: int = 100_000,
+                  seed_anneal: dict[str, Any] | bool | None = True) -> ReduceResult:
+    """Weight-reduce the CSS code (h_x, h_z); returns the new matrices and a report (see module doc).
+
+    ``seed_matrix``: the classical H whose HGP is (h_x, h_z) (found automatically when possible).
+    ``method="rl"`` on codes of at most ``anneal_max_n`` qubits whose HGP route adds qubits also tries
+    ``anneal_runs`` anneals of the quantum code at fixed n (result: a general CSS code).
+    ``seed_anneal``: options of the ``"rl"`` seed anneal (``iterations`` per run, ``restarts`` per
+    size, ``m_start``, ``seed``, ``time_limit`` in seconds, checked between runs, default
+    ``SEED_ANNEAL_SECONDS``); ``True`` for the defaults, ``False`` or
+    ``None`` to skip it.
+    Raises ``ValueError`` for invalid codes (non-commuting, non-binary, mismatched, k = 0), an
+    unknown method, or an unreachable target (w < 3).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    check_target(max_check_weight, max_qubit_degree)
+    if seed_anneal is True:
+        seed_anneal = {"seed": seed}
+    elif seed_anneal not in (None, False) and not isinstance(seed_anneal, dict):
+        raise ValueError(f"seed_anneal must be a dict of options, True, False or None, got {seed_anneal!r}")
+    code = CSSCode(h_x, h_z, allow_k0=False)
+    seeds = None
+    if seed_matrix is not None:
+        H = gf2.as_binary(seed_matrix, "seed_matrix")
+        hx0, hz0 = hgp_matrices(H)
+        if not (np.array_equal(hx0, code.h_x) and np.array_equal(hz0, code.h_z)):
+            raise ValueError("seed_matrix: (h_x, h_z) is not the hypergraph product "
+                             "HGP(seed_matrix, seed_matrix)")
+        seeds = (H, H)
+    else:
+        seeds = hgp_seeds_of(code.h_x, code.h_z)
+    base = code_parameters(code.h_x, code.h_z, hgp_seeds=seeds, exact_max_n=exact_max_n)
+    target = (int(max_check_weight), int(max_qubit_degree))
+    details: dict[str, Any] = {}
+    if method in ("sabo", "rl"):
+        if seeds is None or not np.array_equal(seeds[0], seeds[1]):
+            raise ValueError(f"method={method!r} works on hypergraph products HGP(H, H); pass "
+                             "seed_matrix=H or use method='hastings' for general CSS codes")
+        H = seeds[0]
+        if method == "sabo":
+            from qdesign.codes.distance import classical_distance
+            from qdesign.reduction.sabo import classical_weight_reduction
+
+            if max_check_weight < 6 or max_qubit_degree < 3:
+                raise ValueError(f"Sabo's product-code route reaches (6, 3); target {target} is below it")
+            best = None
+            modes = [False, True] if compressed is None else [bool(compressed)]
+            for comp in modes:
+                for r in range(max(1, runs)):
+                    Hr = classical_weight_reduction(H, compressed=comp, seed=None if r == 0 else seed + r)
+                    d = min(classical_distance(Hr).value, classical_distance(Hr.T).value)
+                    n_q = Hr.shape[1] ** 2 + Hr.shape[0] ** 2
+                    key = (n_q, -d)  # fewest qubits, then largest distance
+                    if best is None or key < best[0]:
+                        best = (key, Hr, comp)
+            Hn = best[1]
+            details.update({"compressed": best[2], "runs": runs})
+        else:
+            Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), model, beam_width, max_steps,
+                           env, seed_anneal or None)
+            details.update(info)
+        if hgp_parameters(Hn)[0] > HGP_DENSE_MAX_N:  # large product: sparse matrices, seed-level checks
+            hx, hz = sparse_hgp_matrices(Hn)
+            params = hgp_code_parameters(Hn)
+            details["sparse_matrices"] = True
+        else:
+            hx, hz = hgp_matrices(Hn)
+            params = code_parameters(hx, hz, hgp_seeds=(Hn, Hn), exact_max_n=exact_max_n)
+        result = ReduceResult(hx, hz, method, params, base, target, Hn, details)
+        if method == "rl" and (not result.met_target or params.n > base.n) and base.n <= anneal_max_n:
+            result = _anneal_if_better(result, code, anneal_runs, anneal_iterations, seed)
+        return result
+    from qdesign.reduction.hastings import hastings_pipeline
+
+    res = hastings_pipeline(code.h_x, code.h_z, layers=layers, heights=heights, copying_method=copying,
+                            coning_layers=coning_layers, seed=seed, keep_distance=keep_distance)
+    details.update({"stages": res.stages, "coning": res.coning, "layers": layers, "copying": copying,
+                    "seed": seed})
+    params = code_parameters(res.h_x, res.h_z, exact_max_n=exact_max_n)
+    return ReduceResult(res.h_x, res.h_z, method, params, base, target, None, details)

@@ -1,0 +1,138 @@
+"""Two-qubit fallback word for approximate targets: KAK (three CX) plus exact one-qubit words.
+
+Haar SU(4) targets are far from any short word (a depth-8 table leaves them ~0.6 away), so the search
+needs an upper bound to start from. qiskit's ``TwoQubitBasisDecomposer`` writes the target as at most
+three CX gates between layers of one-qubit unitaries; each one-qubit unitary is then compiled by the
+exact meet-in-the-middle solver of the matching one-qubit set. The phase-invariant distance is a
+unitarily invariant metric and a one-qubit error embeds with the same value, so the total error is at
+most the sum of the per-gate errors: an even split ``epsilon / n`` is always safe, and looser splits
+(errors rarely add up in the worst case) are tried first and kept only if the whole word verifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from qdesign.quantum.gatesets import GateSet, build_gate_set
+from qdesign.quantum.unitary import phase_invariant_distance
+
+
+def _one_qubit_set(gs: GateSet) -> GateSet:
+    if gs.name == "clifford_t_2q":
+        return build_gate_set("clifford_t")  # shares the cached MITM tables of the one-qubit set
+    return build_gate_set(dict(gs.base))
+
+
+def kak_blocks(target: np.ndarray, basis_fidelity: float = 1.0,
+               swap: bool = False) -> list[tuple[str, tuple[int, ...], np.ndarray | None]]:
+    """The target as ``("u", (q,), 2x2)`` and ``("cx", (c, t), None)`` blocks, first applied first,
+    with consecutive one-qubit gates on a qubit merged. ``basis_fidelity < 1`` lets qiskit drop CX
+    gates for an approximation; ``swap`` decomposes the qubit-swapped target (another KAK form)."""
+    from qiskit.circuit.library import CXGate
+    from qiskit.quantum_info import Operator
+    from qiskit.synthesis import TwoQubitBasisDecomposer
+
+    u = np.asarray(target, dtype=complex)
+    perm = np.eye(4)[[0, 2, 1, 3]]
+    if swap:
+        u = perm @ u @ perm
+    qc = TwoQubitBasisDecomposer(CXGate())(u, basis_fidelity=basis_fidelity, approximate=basis_fidelity < 1)
+    blocks: list[tuple[str, tuple[int, ...], np.ndarray | None]] = []
+    pending: dict[int, np.ndarray] = {}
+
+    def flush(q: int) -> None:
+        if q in pending:
+            blocks.append(("u", (q,), pending.pop(q)))
+
+    for inst in qc.data:
+        qs = tuple(qc.find_bit(b).index for b in inst.qubits)
+        if len(qs) == 1:
+            m = Operator(inst.operation).data
+            pending[qs[0]] = m @ pending.get(qs[0], np.eye(2, dtype=complex))
+        elif inst.operation.name == "cx":
+            flush(0)
+            flush(1)
+            blocks.append(("cx", qs, None))
+        else:  # pragma: no cover - the decomposer only emits 1q gates and CX
+            raise RuntimeError(f"unexpected gate {inst.operation.name} from the KAK decomposer")
+    flush(0)
+    flush(1)
+    if swap:
+        blocks = [(k, tuple(1 - q for q in qs), m) for k, qs, m in blocks]
+    return blocks
+
+
+def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
+             splits: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
+             basis_fidelities: tuple[float, ...] = (1.0, 0.98, 0.95, 0.9),
+             shorten: Callable[[list[int]], list[int]] | None = None) -> list[int] | None:
+    """The shortest word of ``gs`` within ``epsilon`` of ``target`` (KAK + exact one-qubit words) over
+    both qubit orders, qiskit's approximate decompositions with fewer CX (error ``d0``) and the per-gate
+    budgets ``(epsilon - d0) / n**s`` for s in ``splits`` (s = 1 is the guaranteed even split); None if
+    no candidate verifies (a one-qubit part out of the solver's reach, or a set without cx).
+    ``shorten`` (an exact, distance-preserving rewrite such as the table's peephole pass) is applied
+    to the best word of every decomposition before they are compared."""
+    from qdesign.synthesis.mitm import get_solver
+
+    one = _one_qubit_set(gs)
+    names = list(gs.base)
+    if list(one.gate_names) != names or "cx" not in gs.gate_names:
+        return None
+    cx_action = {gs.qubits[a]: a for a in range(gs.n_actions) if gs.gate_names[a] == "cx"}
+    best: list[int] | None = None
+    candidates: list[list[int]] = []
+    seen: set[tuple] = set()
+    for swap in (False, True):
+        for bf in basis_fidelities:
+            blocks = kak_blocks(target, bf, swap)
+            key = (swap, sum(b[0] == "cx" for b in blocks))
+            if key in seen:
+                continue
+            seen.add(key)
+            d0 = _blocks_distance(blocks, target, gs, cx_action)
+            if d0 < epsilon:
+                w = _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, None,
+                                      get_solver)
+                if w is not None:
+                    candidates.append(shorten(w) if shorten is not None else w)
+    for w in candidates:
+        if best is None or len(w) < len(best):
+            best = w
+    return best
+
+
+def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: dict) -> float:
+    """Distance of the exact block product (before one-qubit rounding) to the target: the error d0
+    of an approximate decomposition (little-endian: qubit 0 is the right Kronecker factor)."""
+    u = np.eye(4, dtype=complex)
+    for kind, qs, m in blocks:
+        if kind == "cx":
+            g = gs.matrices[cx_action[qs]]
+        else:
+            g = np.kron(np.eye(2), m) if qs == (0,) else np.kron(m, np.eye(2))
+        u = g @ u
+    return float(phase_invariant_distance(u, target))
+
+
+def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best, get_solver):
+    """Compile every one-qubit block at each per-gate budget; keep the shortest verified word."""
+    n_u = sum(1 for b in blocks if b[0] == "u")
+    for s in splits:
+        eps1 = (epsilon - d0) / max(1, n_u) ** s
+        solver = get_solver(one, None, eps1)
+        word: list[int] = []
+        for kind, qs, m in blocks:
+            if kind == "cx":
+                word.append(cx_action[qs])
+                continue
+            sol = solver.solve(m, eps1)
+            if sol is None:
+                word = []
+                break
+            word += [qs[0] * len(names) + a for a in sol.word]
+        if word and (best is None or len(word) < len(best)) \
+                and phase_invariant_distance(gs.word_unitary(word), target) <= epsilon:
+            best = word
+    return best

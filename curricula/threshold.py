@@ -1,4 +1,5 @@
-"""The CRLQAS feedback-driven success threshold ("moving threshold", digest §1.6, as coded).
+"""The CRLQAS feedback-driven success threshold ("moving threshold",
+Patel et al., arXiv:2402.13754, Sec. 3.2, as in its code).
 
 State: the threshold ``xi`` (the level sent to the envs' ``set_level``), the best error seen,
 success and shift counters, and the number of finished episodes. After every finished episode:

@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BENCH = HERE / "bench" / "results"
 
-#: published reference numbers, by env id (CRLQAS Table 1 via the research digest)
+#: published reference numbers, by env id (CRLQAS, arXiv:2402.13754, Table 1)
 PAPER: dict[str, str] = {
     "qdesign/ArchSearch-H2-4q-v0": "CRLQAS: 7.2e-8 Ha, 7 rotations",
     "qdesign/ArchSearch-LiH4-v0": "CRLQAS/Ostaszewski: chemical accuracy 10/10 runs",

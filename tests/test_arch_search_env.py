@@ -43,7 +43,7 @@ def test_action_table_layout_matches_crlqas():
             assert t[c * 3 + (x - 1)].qubits == (c, (c + x) % 4)
     assert t[12 + 3 * 2 + 1].name == "ry" and t[12 + 3 * 2 + 1].qubits == (2,)
     restricted = ActionTable(4, [[0, 1], [1, 0], [1, 2], [2, 1], [1, 3], [3, 1]])
-    assert len(restricted) == 18  # Ourense: 6 CNOTs + 12 rotations (digest §1.2)
+    assert len(restricted) == 18  # Ourense: 6 CNOTs + 12 rotations (IBM Ourense coupling map, arXiv:2402.13754 App. C)
 
 
 def test_illegal_rule_only_forbids_immediate_repetition():
@@ -76,7 +76,7 @@ def test_asap_encoding():
     assert enc.depth == 2 and enc.tensor.sum() == 4
 
 
-def test_halting_distribution_matches_digest():
+def test_halting_distribution_matches_crlqas():
     rng = np.random.default_rng(0)
     draws = np.array([sample_halting_step(rng, "crlqas", 100) for _ in range(20000)]) - 1
     assert abs(draws.mean() - 52.0) < 0.5 and draws.min() >= 25 and draws.max() <= 70

@@ -1,4 +1,4 @@
-"""Molecular problems: energies against exact diagonalisation and the CRLQAS digest's values."""
+"""Molecular problems: energies against exact diagonalisation and CRLQAS's values (arXiv:2402.13754)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from qdesign.envs.arch_search import build_problem
 from qdesign.envs.arch_search.presets import PROBLEMS
 from qdesign.envs.arch_search.problem import Problem, compute_problem, normalize_spec
 
-# digest §3.1 (exact E0 of the CRLQAS shipped Hamiltonians), Pauli term counts included
+# exact E0 of the CRLQAS shipped Hamiltonians (arXiv:2402.13754, Sec. 4 and its code), Pauli term counts included
 DIGEST = {
     "H2-2q": (2, -1.13727017, 1e-7),
     "H2-3q": (3, -1.13727017, 1e-7),
@@ -23,7 +23,7 @@ DIGEST = {
 
 
 @pytest.mark.parametrize("name", sorted(DIGEST))
-def test_preset_energies_match_digest_and_diagonalisation(name):
+def test_preset_energies_match_crlqas_and_diagonalisation(name):
     n, e0, tol = DIGEST[name]
     prob = build_problem(**PROBLEMS[name])
     assert prob.num_qubits == n
@@ -40,8 +40,8 @@ def test_lih_parity_and_jw_agree_and_term_counts():
     four = build_problem(**PROBLEMS["LiH-4q-2.2"])
     six = build_problem(**PROBLEMS["LiH-6q"])
     assert abs(four.ground_energy - six.ground_energy) < 1e-9
-    assert len(four.hamiltonian) == 100 and len(six.hamiltonian) == 118  # digest §3.1
-    # the lower bound mu of the digest (LiH-6q): -10.134828
+    assert len(four.hamiltonian) == 100 and len(six.hamiltonian) == 118  # CRLQAS's shipped Hamiltonians
+    # the lower bound mu of CRLQAS's LiH-6q problem: -10.134828
     assert abs(six.lower_bound - (-10.134828)) < 1e-5
 
 

@@ -195,7 +195,7 @@ def test_rz_sandwich_is_verified_by_qiskit_and_shorter_than_gridsynth_unitary():
         assert len(word) < len(gridsynth_unitary(u, epsilon=1e-4).data)
 
 
-def test_counting_floor_matches_the_digest_formula_for_a_free_group():
+def test_counting_floor_matches_the_counting_formula_for_a_free_group():
     from qdesign.synthesis.mitm import counting_floor
 
     solver = MITMSolver("hrc6", depth=8, cache=False)

@@ -45,7 +45,7 @@ def test_presets_valid_and_device_like():
     for name in PRESETS:
         NoiseModel.from_preset(name).validate()
     assert NoiseModel.from_preset("noiseless").is_noiseless
-    # magnitudes derived in the CRLQAS digest for IBM Mumbai (median / max); within 10 %
+    # magnitudes reported for IBM Mumbai in CRLQAS (arXiv:2402.13754, App. C) (median / max); within 10 %
     med = NoiseModel.from_preset("ibm_like_median").process_infidelities()
     mx = NoiseModel.from_preset("ibm_like_max").process_infidelities()
     assert med["2q"] == pytest.approx(1.76e-2, rel=0.1)

@@ -52,7 +52,7 @@ def test_adam_spsa_three_stage_budget_and_batching():
     # +/- perturbations and the extra evaluation go out as one batch of 3 per iteration
     assert f.batches[:-1] == [3] * 17 and f.batches[-1] == 1
     assert res.nfev == 3 * 17 + 1
-    assert f.scales == [0.01, 0.1, 1.0]  # N/100, N/10, N shots (digest §2.2)
+    assert f.scales == [0.01, 0.1, 1.0]  # N/100, N/10, N shots (CRLQAS's three-stage budget, arXiv:2402.13754 App. B)
 
 
 def test_adam_spsa_update_matches_hand_computation():
@@ -92,3 +92,31 @@ def test_empty_parameter_vector():
         res = make_optimizer(name).minimize(lambda t: np.full(len(t), 2.0), np.zeros(0),
                                             np.random.default_rng(0))
         assert res.fun == 2.0 and res.x.shape == (0,)
+
+
+class _GridOptimizer:
+    """A user's optimizer, plugged in by path: keeps the best of a few random points."""
+
+    def __init__(self, points: int = 4) -> None:
+        self.points = points
+
+    def minimize(self, fun, x0, rng):
+        from qdesign.optim.protocol import OptimizeResult
+
+        xs = np.vstack([x0, x0 + rng.normal(scale=0.1, size=(self.points, len(x0)))])
+        f = fun(xs)
+        i = int(np.argmin(f))
+        return OptimizeResult(x=xs[i], fun=float(f[i]), nfev=len(xs))
+
+
+def test_make_optimizer_accepts_a_module_path():
+    from qdesign.optim import make_optimizer
+
+    opt = make_optimizer(f"{__name__}:_GridOptimizer", points=3)
+    assert isinstance(opt, _GridOptimizer) and opt.points == 3
+    res = opt.minimize(lambda xs: (xs**2).sum(axis=1), np.ones(2), np.random.default_rng(0))
+    assert res.nfev == 4 and res.fun <= 2.0
+    with pytest.raises(ValueError, match="cannot import module"):
+        make_optimizer("no_such_pkg.mod:Opt")
+    with pytest.raises(ValueError, match="has no attribute"):
+        make_optimizer(f"{__name__}:NoSuchOptimizer")

@@ -17,7 +17,7 @@ PROBLEMS: dict[str, dict] = {
                    "remove_orbitals": [-3, -2]},
     "LiH-6q": {"molecule": "LiH", "bond_distance": 2.2, "mapping": "jordan_wigner", "freeze_core": True,
                "remove_orbitals": [-3, -2]},
-    # 4 electrons in 4 orbitals around the gap; the reference's H2O file (E0 -73.294 Ha per the digest)
+    # 4 electrons in 4 orbitals around the gap; the reference's H2O file (E0 -73.294 Ha in arXiv:2402.13754)
     # could not be reproduced from its stated geometry, so this E0 (-74.9723 Ha) differs from it
     "H2O-8q": {"molecule": "H2O", "mapping": "jordan_wigner", "active_space": [4, 4]},
 }

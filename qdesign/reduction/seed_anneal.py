@@ -1,7 +1,7 @@
 """Simulated annealing over sparse classical seeds of a fixed size: the ``"seed anneal"`` engine.
 
 The (6,3) class of hypergraph products is the class of HGP(H, H) with every row and column of H of
-weight at most 3 (digest section 1.6).  Instead of shrinking a given dense seed edit by edit, this
+weight at most 3 (Tillich & Zemor, arXiv:0903.0566, Thm. 7).  Instead of shrinking a given dense seed edit by edit, this
 engine searches that class directly at a fixed seed size: H has ``r = m - k_c`` rows of weight
 ``row_cap`` and column degrees spread evenly up to ``col_cap``, and the moves are degree-preserving
 edge swaps (two SeedReduce edge toggles in each of two rows), so every state keeps the caps.  The
@@ -406,7 +406,7 @@ def best_kd2n_seed(k_c: int, d_min: int, m_values: list[int], row_cap: int = 3, 
     """The seed maximising the HGP's k d² / n (k = k_c², n = m² + (m - k_c)²) over the sizes
     ``m_values``, among full-rank anneal results with distance >= ``d_min``: a larger seed whose
     distance grows faster than its size beats the smallest one on this figure of merit (the
-    digest's section 0, item 12: where Sabo's method still wins on kd²/n at high k)."""
+    high-k rows of He & Liu's Table II, arXiv:2502.14372, where Sabo et al.'s codes win on kd²/n)."""
     if d_min < 1:
         raise ValueError(f"d_min must be >= 1, got {d_min}")
     best, best_merit = None, -1.0

@@ -251,7 +251,8 @@ class MITMSolver:
 
 
 def counting_floor(solver: MITMSolver, epsilon: float) -> float:
-    """Counting lower bound on the typical optimal length at ``epsilon`` (digest section 5.3): the
+    """Counting lower bound on the typical optimal length at ``epsilon`` (Harrow, Recht & Chuang,
+    arXiv:quant-ph/0111031, Sec. 4): the
     smallest L whose number of distinct elements N(L) reaches ``3 pi / (4 epsilon^3)``, the number of
     epsilon-balls needed to cover PSU(2). N(L) is read off the tables and, beyond them, extrapolated
     with the mean per-gate growth of the last four levels. Fractional (log-interpolated)."""

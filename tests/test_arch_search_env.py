@@ -43,7 +43,7 @@ def test_action_table_layout_matches_crlqas():
             assert t[c * 3 + (x - 1)].qubits == (c, (c + x) % 4)
     assert t[12 + 3 * 2 + 1].name == "ry" and t[12 + 3 * 2 + 1].qubits == (2,)
     restricted = ActionTable(4, [[0, 1], [1, 0], [1, 2], [2, 1], [1, 3], [3, 1]])
-    assert len(restricted) == 18  # Ourense: 6 CNOTs + 12 rotations (IBM Ourense coupling map, arXiv:2402.13754 App. C)
+    assert len(restricted) == 18  # IBM Ourense coupling map: 6 CNOTs + 12 rotations
 
 
 def test_illegal_rule_only_forbids_immediate_repetition():

@@ -11,7 +11,7 @@ from qdesign.envs.arch_search import build_problem
 from qdesign.envs.arch_search.presets import PROBLEMS
 from qdesign.envs.arch_search.problem import Problem, compute_problem, normalize_spec
 
-# exact E0 of the CRLQAS shipped Hamiltonians (arXiv:2402.13754, Sec. 4 and its code), Pauli term counts included
+# exact E0 of the CRLQAS shipped Hamiltonians (arXiv:2402.13754 and its code), Pauli term counts too
 DIGEST = {
     "H2-2q": (2, -1.13727017, 1e-7),
     "H2-3q": (3, -1.13727017, 1e-7),

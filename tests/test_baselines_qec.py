@@ -1,4 +1,5 @@
-"""Sabo / Hastings baselines against the papers' worked numbers (Sabo et al. arXiv:2402.05228, Hastings arXiv:2102.10030), and reduce_weight end to end."""
+"""Sabo / Hastings baselines against the papers' worked numbers (Sabo et al. arXiv:2402.05228,
+Hastings arXiv:2102.10030), and reduce_weight end to end."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def test_sabo_worked_numbers_633() -> None:
     assert dist.classical_distance(H633).value == 3
     un = sabo_hgp(H633, compressed=False)
     co = sabo_hgp(H633, compressed=True)
-    # Sabo et al. arXiv:2402.05228 Sec. IV: [6,3,3] -> [9,3,4] -> [[117,9,4]] (uncompressed); [7,3,3] -> [[65,9,3]] (compressed)
+    # Sabo et al. arXiv:2402.05228 Sec. IV: [6,3,3] -> [9,3,4] -> [[117,9,4]] (uncompressed);
+    # [7,3,3] -> [[65,9,3]] (compressed)
     assert un.H.shape[1] == 9 and dist.classical_distance(un.H).value == 4
     assert co.H.shape[1] == 7 and dist.classical_distance(co.H).value == 3
     for res, n in ((un, 117), (co, 65)):
@@ -75,7 +77,8 @@ def test_hastings_stage_sizes_match_formulas() -> None:
     hx, hz = _qrm15()
     assert CSSCode(hx, hz).k == 1
     heights = [2, 1, 2, 1, 2, 3, 1, 3, 3, 1]
-    # Sabo et al. arXiv:2402.05228 Sec. III formulas: copying n -> q_max n / nnz / targeted; gauging +Σ(w-3); thickening l n + (l-1) n_X
+    # Sabo et al. arXiv:2402.05228 Sec. III formulas:
+    # copying n -> q_max n / nnz / targeted; gauging +Σ(w-3); thickening l n + (l-1) n_X
     for method, n_copy, n_gauge, n_thick in (("hastings", 60, 80, 378), ("reduced", 32, 52, 238),
                                               ("target", 16, 36, 158)):
         res = hastings_pipeline(hx, hz, layers=3, heights=heights, copying_method=method, cone=False)

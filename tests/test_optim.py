@@ -52,7 +52,7 @@ def test_adam_spsa_three_stage_budget_and_batching():
     # +/- perturbations and the extra evaluation go out as one batch of 3 per iteration
     assert f.batches[:-1] == [3] * 17 and f.batches[-1] == 1
     assert res.nfev == 3 * 17 + 1
-    assert f.scales == [0.01, 0.1, 1.0]  # N/100, N/10, N shots (CRLQAS's three-stage budget, arXiv:2402.13754 App. B)
+    assert f.scales == [0.01, 0.1, 1.0]  # N/100, N/10, N shots (CRLQAS's three-stage budget)
 
 
 def test_adam_spsa_update_matches_hand_computation():

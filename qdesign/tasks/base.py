@@ -2,8 +2,8 @@
 
 Each family defines ``TASK`` in ``qdesign.tasks.<family>`` (listed in ``qdesign.tasks.TASKS``).
 The generic trainer (``qdesign.training``) builds envs, the agent and the curriculum from a
-``TrainConfig``, records every finished episode through ``episode_record``, and at the end asks ``summarize`` for the task's
-metrics and artefacts (circuits, sequences, codes).
+``TrainConfig``, records every finished episode through ``episode_record``, and at the end asks
+``summarize`` for the task's metrics and artefacts (circuits, sequences, codes).
 """
 
 from __future__ import annotations

@@ -175,7 +175,8 @@ class NoiseModel:
 # Device-like presets. The IBM-like ones are chosen so that the per-gate process infidelities and
 # the mean readout flip rate roughly match the magnitudes reported for IBM Mumbai in CRLQAS's
 # noisy experiments (Patel et al., arXiv:2402.13754, Sec. 4 and App. C): median 1q ~2e-4,
-# CX ~1.76e-2, readout ~2.25 %; max 1q ~9.8e-4, CX ~4.15e-2, readout ~8.7 %. They are illustrative, not calibration data of any device.
+# CX ~1.76e-2, readout ~2.25 %; max 1q ~9.8e-4, CX ~4.15e-2, readout ~8.7 %.
+# They are illustrative, not calibration data of any device.
 PRESETS: dict[str, dict[str, Any]] = {
     "noiseless": {},
     "depolarizing_1e-3": {"depolarizing_1q": 1e-3},

@@ -39,6 +39,18 @@ class EnergyObjective:
             takes = False
         self._takes_shots = bool(takes and self._base_shots)
 
+    @property
+    def supports_adjoint(self) -> bool:
+        """True when the simulator gives exact energies with adjoint gradients (``adjoint_bfgs``)."""
+        return bool(getattr(self.simulator, "exact", False)) and hasattr(self.simulator, "minimize_bfgs")
+
+    def minimize_bfgs(self, x0: np.ndarray, maxiter: int,
+                      gtol: float) -> tuple[np.ndarray, float, int, float]:
+        """The simulator's compiled BFGS on this circuit: (angles, energy, evaluations, max |g(x0)|)."""
+        x, f, nfev, g0 = self.simulator.minimize_bfgs(self.circuit, x0, maxiter, gtol)
+        self.nfev += nfev
+        return x, f, nfev, g0
+
     def set_shot_scale(self, frac: float) -> None:
         self.shot_scale = float(frac)
 

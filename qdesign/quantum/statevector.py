@@ -294,6 +294,42 @@ class StatevectorSimulator:
             out[gi] = full.T
         return out
 
+    @property
+    def exact(self) -> bool:
+        """True when energies are exact expectations (no shots, no readout error): then the
+        adjoint gradient and the compiled BFGS below apply."""
+        return self.shots is None and self.readout is None
+
+    def _adjoint_args(self, circuit: Circuit, theta: np.ndarray) -> tuple:
+        if not self.exact:
+            raise ValueError("adjoint gradients need exact energies; this simulator has shots or "
+                             "readout error (use an SPSA-type optimizer)")
+        th = check_thetas(circuit, np.asarray(theta, dtype=float).reshape(1, -1), self.num_qubits)[0]
+        comp = self._compile(circuit)
+        indptr, indices, data = self._csr
+        return (comp.kind, comp.q0, comp.q1, comp.param, comp.mats, np.ascontiguousarray(th),
+                self.num_qubits, indptr, indices, data, float(self.hamiltonian.constant))
+
+    def energy_and_gradient(self, circuit: Circuit, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Exact energy and its gradient in all angles by the adjoint method (about three
+        simulations, independent of the number of angles)."""
+        args = self._adjoint_args(circuit, theta)
+        dim = 2 ** self.num_qubits
+        grad = np.empty(circuit.num_parameters)
+        e = _k.energy_and_gradient(*args, np.empty(dim, np.complex128), np.empty(dim, np.complex128),
+                                   grad)
+        return float(e), grad
+
+    def minimize_bfgs(self, circuit: Circuit, x0: np.ndarray, maxiter: int = 200,
+                      gtol: float = 1e-8) -> tuple[np.ndarray, float, int, float]:
+        """Minimise the energy over the angles from ``x0`` by BFGS on adjoint gradients, the whole
+        loop compiled: returns (angles, energy, evaluations, max |gradient| at x0)."""
+        args = self._adjoint_args(circuit, x0)
+        xout = np.empty(circuit.num_parameters)
+        stats = np.zeros(3)
+        f = _k.bfgs_adjoint(*args, int(maxiter), float(gtol), xout, stats)
+        return xout, float(f), int(stats[0]), float(stats[2])
+
     def exact_from_states(self, psi: np.ndarray) -> np.ndarray:
         """Total energies of (B, 2^n) states without readout or shot noise."""
         if self._dense is not None:

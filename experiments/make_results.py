@@ -28,7 +28,7 @@ PAPER: dict[str, str] = {
     "qdesign/ArchSearch-H2-4q-v0": "CRLQAS: 7.2e-8 Ha, 7 rotations",
     "qdesign/ArchSearch-LiH4-v0": "CRLQAS/Ostaszewski: chemical accuracy 10/10 runs",
     "qdesign/ArchSearch-LiH6-v0": "CRLQAS: 6.7e-4 Ha, 67 gates",
-    "qdesign/ArchSearch-H2O8-v0": "CRLQAS: 1.8e-4 Ha, 105 CNOTs, depth 75",
+    "qdesign/ArchSearch-H2O8-v0": "CRLQAS: 1.8e-4 Ha, 105 CNOTs, depth 75; TensorRL-QAS: 2.0e-4 Ha, 30 CNOTs",
 }
 
 
@@ -74,21 +74,46 @@ def load_runs() -> dict[str, list[dict[str, Any]]]:
     return runs
 
 
+def seed_set_groups(groups: dict[tuple[str, str], list[dict[str, Any]]]
+                    ) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Split each (env, agent) group into runs of one budget with distinct seeds: one table row per
+    distinct seed set, never one seed counted twice (a short and a long run of seed 0 are two rows)."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for (label, agent), recs in groups.items():
+        subsets: list[list[dict[str, Any]]] = []
+        for rec in recs:
+            home = next((sub for sub in subsets if sub[0].get("num_timesteps") == rec.get("num_timesteps")
+                         and all(r.get("seed") != rec.get("seed") for r in sub)), None)
+            if home is None:
+                subsets.append([rec])
+            else:
+                home.append(rec)
+        for i, sub in enumerate(subsets):
+            out[(label, agent + (f" (run set {i + 1})" if len(subsets) > 1 else ""))] = sub
+    return out
+
+
 def runs_section(task: str, records: list[dict[str, Any]], metric_keys: list[str]) -> str:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for rec in records:
+    for rec in sorted(records, key=lambda r: (r.get("num_timesteps", 0), r.get("run", ""))):
         noise = (rec.get("env_kwargs") or {}).get("noise")
-        label = rec["env_id"] + (f" + noise {json.dumps(noise)}" if noise else "")
+        env_id = rec["env_id"]
+        if env_id == "qdesign/ArchSearch-H2O8-v0" and abs(rec.get("ground_energy", -73.29) + 74.9723) < 1e-3:
+            # runs from before issue 13, when this id held the Angstrom reading of the coordinates
+            env_id = "qdesign/ArchSearch-H2O8-Angstrom-v0 (run as H2O8-v0)"
+        label = env_id + (f" + noise {json.dumps(noise)}" if noise else "")
         groups[(label, rec["agent"])].append(rec)
     columns = ["env id", "agent", "seeds", "timesteps", *metric_keys, "wall time (s, mean)", "paper"]
     rows = []
-    for (env_id, agent), recs in sorted(groups.items()):
+    for (env_id, agent), recs in sorted(seed_set_groups(groups).items()):
         row: list[Any] = [env_id, agent, ",".join(str(r["seed"]) for r in recs),
                           max(r.get("num_timesteps", 0) for r in recs)]
         for key in metric_keys:
             values = [r[key] for r in recs if isinstance(r.get(key), (int, float))]
             if not values:
                 row.append("")
+            elif len(values) == 1:
+                row.append(values[0])
             elif "error" in key:
                 row.append(f"{_fmt(min(values))} (median {_fmt(statistics.median(values))})")
             elif len(values) > 1:
@@ -265,7 +290,8 @@ def bench_section(file: Path) -> str:
 
 
 METRICS = {
-    "arch-search": ["best_error", "best_noiseless_error_qiskit", "best_rotations", "best_cnots", "best_gates",
+    "arch-search": ["best_error", "best_noiseless_error_qiskit", "best_rotations", "best_rotations_effective",
+                    "best_cnots", "best_cnots_effective", "best_gates", "best_gates_effective",
                     "best_depth", "actions_to_chemical_accuracy"],
     "gate-compile": ["success_rate_last_100", "curriculum_level", "mean_length"],
     "weight-reduce": ["success_rate_last_100", "n", "k", "d", "w", "q"],

@@ -146,13 +146,24 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
         return circ
 
     def _counts(self) -> dict[str, int]:
+        return self._counts_of(self._circuit, self._thetas)
+
+    def gate_counts(self, actions: list[int], angles: list[float]) -> dict[str, int]:
+        """Gate counts of an action list with its angles (e.g. an episode's best circuit)."""
+        circ = self._new_circuit()
+        for a in actions:
+            act = self.table[int(a)]
+            circ.append(act.name, act.qubits)
+        return self._counts_of(circ, np.asarray(angles, dtype=float))
+
+    def _counts_of(self, circuit: Circuit, thetas: np.ndarray) -> dict[str, int]:
         """Ansatz gate counts (the preparation X gates excluded), raw and effective: the effective
         ones leave out gates that do nothing (zero-angle rotations, RZ on a basis state, CX with a
         |0> control; see ``qdesign.quantum.circuit.active_gates``)."""
         k = len(self._prep_qubits)
-        ansatz = self._circuit.gates[k:]
+        ansatz = circuit.gates[k:]
         cnots = sum(g.name == "cx" for g in ansatz)
-        active = active_gates(self._circuit, self._thetas)[k:]
+        active = active_gates(circuit, thetas)[k:]
         eff_cnots = sum(a and g.name == "cx" for a, g in zip(active, ansatz))
         eff = sum(active)
         return {"n_gates": len(ansatz), "n_cnots": int(cnots), "n_rotations": int(len(ansatz) - cnots),

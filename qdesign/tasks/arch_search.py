@@ -72,12 +72,15 @@ class ArchSearchTask(Task):
             rows.append({"return": ret, "success": bool(info["is_success"]), "error": info["error"],
                          "noiseless_error": info.get("noiseless_error", info["error"]),
                          "gates": info["n_gates"], "cnots": info["n_cnots"],
-                         "rotations": info["n_rotations"], "depth": info["depth"]})
+                         "rotations": info["n_rotations"], "depth": info["depth"],
+                         "gates_effective": info["n_gates_effective"],
+                         "cnots_effective": info["n_cnots_effective"]})
         env.close()
         out: dict[str, Any] = {"episodes": n_episodes, "threshold": CHEMICAL_ACCURACY,
                                "success_rate": float(np.mean([r["success"] for r in rows])),
                                "mean_return": float(np.mean([r["return"] for r in rows]))}
-        for key in ("error", "noiseless_error", "gates", "cnots", "rotations", "depth"):
+        for key in ("error", "noiseless_error", "gates", "cnots", "rotations", "depth", "gates_effective",
+                    "cnots_effective"):
             out[f"mean_{key}"] = float(np.mean([r[key] for r in rows]))
         out["min_error"] = float(min(r["error"] for r in rows))
         out["rollouts"] = rows
@@ -128,10 +131,14 @@ class ArchSearchTask(Task):
                 out[f"min_rotations_below_{label}"] = {"rotations": rot, "gates": gates, "episode": ep,
                                                        "error": err}
         qc = env.circuit_from_actions(rec["best_actions"], rec["best_angles"])
-        ops = qc.count_ops()
-        cnots = int(ops.get("cx", 0))
-        out.update({"best_gates": int(sum(ops.values())), "best_cnots": cnots,
-                    "best_rotations": int(sum(ops.values()) - cnots), "best_depth": int(qc.depth())})
+        # ansatz gates (a Hartree-Fock start's X gates excluded), raw and effective (gates that do
+        # nothing, e.g. zero-angle rotations or CX on a |0> control, left out)
+        counts = env.gate_counts(rec["best_actions"], rec["best_angles"])
+        out.update({"best_gates": counts["n_gates"], "best_cnots": counts["n_cnots"],
+                    "best_rotations": counts["n_rotations"], "best_depth": counts["depth"],
+                    "best_gates_effective": counts["n_gates_effective"],
+                    "best_cnots_effective": counts["n_cnots_effective"],
+                    "best_rotations_effective": counts["n_rotations_effective"]})
         from qiskit.quantum_info import Statevector
 
         energy = float(np.real(Statevector.from_instruction(qc).expectation_value(env.problem.hamiltonian)))

@@ -18,8 +18,8 @@ def test_same_seed_twice_makes_two_rows():
     mod = _module()
     recs = [{"env_id": "qdesign/ArchSearch-LiH6-v0", "agent": "masked_dqn", "seed": 0, "num_timesteps": n,
              "best_error": e, "run": f"r{n}", "hardware": {}} for n, e in ((4000, 7e-3), (40000, 1.2e-3))]
-    recs += [{"env_id": "qdesign/ArchSearch-H2-4q-v0", "agent": "masked_dqn", "seed": s, "num_timesteps": 6000,
-              "best_error": 1e-9, "run": f"h{s}", "hardware": {}} for s in (0, 1, 2)]
+    recs += [{"env_id": "qdesign/ArchSearch-H2-4q-v0", "agent": "masked_dqn", "seed": s,
+              "num_timesteps": 6000, "best_error": 1e-9, "run": f"h{s}", "hardware": {}} for s in (0, 1, 2)]
     text = mod.runs_section("arch-search", recs, ["best_error"])
     rows = [line for line in text.splitlines() if line.startswith("| qdesign/")]
     assert len(rows) == 3

@@ -18,6 +18,21 @@ def make_energy_simulator(hamiltonian: SparsePauliOp, noise: Any = None) -> Any:
     return make_simulator(hamiltonian, noise=noise)
 
 
+_TAKES_SHOTS: dict[type, bool] = {}
+
+
+def _takes_shots(simulator: Any) -> bool:
+    """Whether ``simulator.energies`` accepts ``shots=`` (cached per class: the env builds one
+    objective per step, and ``inspect.signature`` costs more than a small circuit's optimisation)."""
+    cls = type(simulator)
+    if cls not in _TAKES_SHOTS:
+        try:
+            _TAKES_SHOTS[cls] = "shots" in inspect.signature(simulator.energies).parameters
+        except (TypeError, ValueError):
+            _TAKES_SHOTS[cls] = False
+    return _TAKES_SHOTS[cls]
+
+
 class EnergyObjective:
     """``f(thetas[B, P]) -> energies[B]`` of one circuit structure; counts evaluations.
 
@@ -33,11 +48,7 @@ class EnergyObjective:
         self.nfev = 0
         self.shot_scale = 1.0
         self._base_shots = getattr(simulator, "shots", None)
-        try:
-            takes = "shots" in inspect.signature(simulator.energies).parameters
-        except (TypeError, ValueError):
-            takes = False
-        self._takes_shots = bool(takes and self._base_shots)
+        self._takes_shots = bool(self._base_shots) and _takes_shots(simulator)
 
     @property
     def supports_adjoint(self) -> bool:

@@ -21,12 +21,15 @@ from qdesign.optim.protocol import BatchedObjective, OptimizeResult
 class AdjointBFGS:
     """Compiled BFGS on adjoint gradients (``maxiter`` iterations, stop at max |gradient| <= ``gtol``)."""
 
-    def __init__(self, maxiter: int = 200, gtol: float = 1e-8):
+    def __init__(self, maxiter: int = 200, gtol: float = 1e-8, restarts: int = 0, restart_scale: float = 0.3):
         if int(maxiter) < 1:
             raise ValueError(f"maxiter={maxiter!r} is invalid; allowed: an integer >= 1")
         if not float(gtol) > 0:
             raise ValueError(f"gtol={gtol!r} is invalid; allowed: a positive float")
+        if int(restarts) < 0:
+            raise ValueError(f"restarts={restarts!r} is invalid; allowed: an integer >= 0")
         self.maxiter, self.gtol = int(maxiter), float(gtol)
+        self.restarts, self.restart_scale = int(restarts), float(restart_scale)
 
     def minimize(self, fun: BatchedObjective, x0: np.ndarray, rng: np.random.Generator) -> OptimizeResult:
         x0 = np.asarray(x0, dtype=float)
@@ -40,6 +43,12 @@ class AdjointBFGS:
         x, f, nfev, g0 = fun.minimize_bfgs(x0, self.maxiter, self.gtol)
         if g0 < 1e-6:  # a stationary start (e.g. a new angle 0 that commutes): also try nearby
             x1 = x0 + rng.normal(0.0, 0.1, size=x0.size)
+            x2, f2, n2, _ = fun.minimize_bfgs(x1, self.maxiter, self.gtol)
+            nfev += n2
+            if f2 < f:
+                x, f = x2, f2
+        for _ in range(self.restarts):  # extra starts around the warm start; keep the best
+            x1 = x0 + rng.normal(0.0, self.restart_scale, size=x0.size)
             x2, f2, n2, _ = fun.minimize_bfgs(x1, self.maxiter, self.gtol)
             nfev += n2
             if f2 < f:

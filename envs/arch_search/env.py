@@ -6,6 +6,11 @@ decrease (CRLQAS §1.5). An episode succeeds when the error ``|E - E_target|`` f
 curriculum threshold (+5, terminated); it fails at ``max_gates`` (-5, terminated); the random
 halting budget cuts it earlier with the ordinary dense reward and ``truncated=True``.
 
+Episodes start from |0...0> (CRLQAS) or, with ``initial_state="hartree_fock"``, from the
+Hartree-Fock determinant prepared by X gates that open ``circuit()`` (so the exported circuit
+alone reproduces the energy); they are not agent actions and not counted as ansatz gates. Gate
+counts come raw and "effective" (gates that do nothing left out).
+
 Fixes relative to the reference code: one action table for env, masks and agent; the energy
 feature is normalised; an illegal action (an immediate repetition, see ``action_masks``) is a
 no-op costing ``illegal_penalty`` and one step instead of corrupting the circuit.

@@ -28,7 +28,8 @@ class ArchSearchTask(Task):
         return TrainConfig(
             task=self.name,
             env_id="qdesign/ArchSearch-H2-4q-v0",
-            env_kwargs={"optimizer": "lbfgs", "optimizer_kwargs": {"maxiter": 200}, "max_gates": 20,
+            env_kwargs={"optimizer": "adjoint_bfgs", "optimizer_kwargs": {"maxiter": 200, "restarts": 1},
+                        "max_gates": 20,
                         "halting": "off"},
             agent="masked_dqn",
             agent_kwargs={"learning_rate": 3e-4, "batch_size": 64, "buffer_size": 20_000,
@@ -87,12 +88,14 @@ class ArchSearchTask(Task):
         return out
 
     def bench_commands(self, out_dir: Path, quick: bool = False) -> list[list[str]]:
-        """Env steps/s per inner optimizer, and simulator energy evaluations/s against qiskit-aer."""
+        """Env steps/s per inner optimizer, old vs new inner loop on the same episodes, and simulator
+        energy evaluations/s against qiskit-aer."""
         sim = ["arch_sim.py", "--out", str(Path(out_dir) / "arch_sim.json")]
         if quick:
             sim += ["--qubits", "2", "4", "--batches", "3", "--rounds", "1", "--min-time", "0.3"]
         steps = ["arch_search_env_steps.py", "--out", str(out_dir)] + (["--quick"] if quick else [])
-        return [steps, sim]
+        inner = ["arch_search_inner_loop.py", "--out", str(out_dir)] + (["--quick"] if quick else [])
+        return [steps, inner, sim]
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
                   model: Any) -> dict[str, Any]:

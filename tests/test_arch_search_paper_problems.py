@@ -173,3 +173,16 @@ def test_env_reports_effective_counts():
     cx01 = next(i for i, a in enumerate(env.table) if a.name == "cx" and a.qubits == (0, 1))
     _, _, _, _, info = env.step(cx01)  # control |0>: does nothing
     assert info["n_cnots"] == 1 and info["n_cnots_effective"] == 0 and info["n_gates_effective"] == 0
+
+
+def test_hartree_fock_env_passes_check_env_and_pickles():
+    import pickle
+
+    from gymnasium.utils.env_checker import check_env
+
+    env = gym.make("qdesign/ArchSearch-LiH4-v0", initial_state="hartree_fock", max_gates=6)
+    check_env(env.unwrapped, skip_render_check=True)
+    clone = pickle.loads(pickle.dumps(env.unwrapped))
+    a, _ = env.unwrapped.reset(seed=3)
+    b, _ = clone.reset(seed=3)
+    assert np.array_equal(a, b) and clone.initial_state == "hartree_fock"

@@ -263,6 +263,31 @@ def costtogo_tables(data: dict[str, Any]) -> list[dict[str, Any]] | None:
     return tables
 
 
+def arch_inner_loop_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Old vs new inner optimizer on the same episodes (arch_search_inner_loop.py)."""
+    rows = []
+    for r in data.get("rows", []):
+        for name in ("old", "new", "new_restart1"):
+            speed = r.get(f"{name}_steps_per_s")
+            rows.append([r["env_id"].removeprefix("qdesign/"), data.get("variants", {}).get(name, [name])[0]
+                         + ("" if name != "new_restart1" else " (restarts=1, default)"), speed,
+                         "1" if name == "old" else _fmt(r.get(f"{name}_speedup")),
+                         r.get(f"{name}_evals_per_step"),
+                         "" if name == "old" else _fmt(r.get(f"{name}_lower_or_equal_share")),
+                         "" if name == "old" else _fmt(r.get(f"{name}_mean_energy_diff")),
+                         r.get(f"{name}_median_episode_best_error")])
+    tables = [{"title": f"Inner loop, old vs new on the same {data.get('seed', 0)}-seeded random masked "
+                        "episodes (steps/s measured side by side in one run)",
+               "columns": ["env", "optimizer", "env steps/s", "x old", "evals/step", "E <= old (share)",
+                           "mean E - E_old (Ha)", "median episode best error"], "rows": rows}]
+    sv = [r for r in data.get("rows", []) if "qiskit_statevector_evals_per_s" in r]
+    for r in sv:
+        tables[0]["title"] += (f"; on {r['env_id'].removeprefix('qdesign/')} one new env step costs "
+                               f"{1 / r['new_step_vs_statevector_eval']:.2f} qiskit Statevector evaluations "
+                               "of a 40-gate circuit")
+    return tables
+
+
 def bench_section(file: Path) -> str:
     data = json.loads(file.read_text())
     out = [f"### Benchmark `{file.name}`\n"]
@@ -271,8 +296,10 @@ def bench_section(file: Path) -> str:
         tables = weight_reduce_tables(data) if "table_i" in data else weight_reduce_extra_tables(data)
     elif isinstance(data, dict) and file.name.startswith("gate_compile"):
         tables = gate_compile_tables(data) if "blocks" in data else costtogo_tables(data)
+    elif isinstance(data, dict) and file.name.startswith("arch_search_inner_loop"):
+        tables = arch_inner_loop_tables(data)
     if tables:
-        data = {"tables": tables}
+        data = {"tables": tables, "notes": data.get("notes", []) if isinstance(data, dict) else []}
     if isinstance(data, dict) and "tables" in data:
         for table in data["tables"]:
             out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n")

@@ -263,12 +263,12 @@ def _apply_gate(kind, q0, q1, m00, m01, m10, m11, psi):  # pragma: no cover - ji
                 psi[j] = tmp
         return
     st = 1 << q0
-    for i in range(dim):
-        if (i & st) == 0:
+    for base in range(0, dim, 2 * st):  # pairs (i, i + st) with bit q0 of i clear, no branches
+        for i in range(base, base + st):
             a = psi[i]
-            z = psi[i | st]
+            z = psi[i + st]
             psi[i] = m00 * a + m01 * z
-            psi[i | st] = m10 * a + m11 * z
+            psi[i + st] = m10 * a + m11 * z
 
 
 @njit(cache=True, nogil=True)
@@ -319,9 +319,9 @@ def energy_and_gradient(kind, q0, q1, param, mats, theta, n, indptr, indices, da
             # psi = state after gate g, phi = U_{>g}^dag H U|0>: dE/dtheta = Im <phi| P |psi>
             st = 1 << q0[g]
             acc = 0j
-            for i in range(dim):
-                if (i & st) == 0:
-                    j = i | st
+            for base in range(0, dim, 2 * st):
+                for i in range(base, base + st):
+                    j = i + st
                     if k == SV_RX:
                         acc += phi[i].conjugate() * psi[j] + phi[j].conjugate() * psi[i]
                     elif k == SV_RY:

@@ -21,7 +21,7 @@ from qdesign.agents.factory import is_sb3_class, load_agent, make_agent, resolve
 from qdesign.config import TrainConfig
 from qdesign.curricula.callback import CurriculumCallback, apply_level
 from qdesign.curricula.factory import make_curriculum
-from qdesign.registry import check_env_id
+from qdesign.registry import check_env_id, episode_limit
 from qdesign.rollouts import make_env, rollout_metrics
 from qdesign.runs import RunDir, atomic_write_json, restore_rng_state
 from qdesign.tasks import load_task
@@ -39,7 +39,9 @@ def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | No
     vec_kwargs = {"start_method": "forkserver"} if vec_cls is SubprocVecEnv else None
     # "qdesign:<id>" makes workers started with spawn/forkserver import qdesign before gym.make
     return make_vec_env(f"qdesign:{env_id}", n_envs=n, seed=config.seed if seed is None else seed,
-                        env_kwargs={"render_mode": None, **config.env_kwargs},  # not SB3's rgb_array
+                        env_kwargs={"render_mode": None,  # frames only when asked for
+                                    "max_episode_steps": episode_limit(env_id, config.env_kwargs),
+                                    **config.env_kwargs},
                         vec_env_cls=vec_cls, vec_env_kwargs=vec_kwargs)
 
 

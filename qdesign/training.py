@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,25 @@ def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> An
     elif "seed" in inspect.signature(cls).parameters:
         kwargs.setdefault("seed", config.seed)
     return make_agent(config.agent, vec_env, **kwargs)
+
+
+def warn_rollout_rounding(model: Any, timesteps: int) -> int:
+    """Warn when an on-policy agent will train past ``timesteps``; returns the steps it will take.
+
+    PPO-style agents collect whole rollouts of ``n_steps * n_envs`` before checking the budget, so
+    ``--timesteps 3000`` with PPO's 2048-step rollouts trains 4096 steps.
+    """
+    from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+
+    if not isinstance(model, OnPolicyAlgorithm) or timesteps <= 0:
+        return timesteps
+    chunk = int(model.n_steps * model.n_envs)
+    actual = -(-timesteps // chunk) * chunk
+    if actual != timesteps:
+        warnings.warn(f"{type(model).__name__} collects whole rollouts of n_steps * n_envs = {chunk} steps, "
+                      f"so {timesteps} timesteps become {actual}; give a multiple of {chunk} (or set "
+                      f"agent_kwargs.n_steps) to train exactly", UserWarning, stacklevel=2)
+    return actual
 
 
 class EpisodeRecorder(VecEnvWrapper):
@@ -264,6 +284,7 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
     else:
         model = build_agent(config, vec_env, run.path / "tb")
     remaining = max(config.total_timesteps - done_steps, 0)
+    warn_rollout_rounding(model, remaining)
     run_cb = None
     status = "complete"
     try:
@@ -282,12 +303,13 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
                 model.learn(total_timesteps=remaining)
                 vec_env.step_hook = None
                 cbl.on_training_end()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         status = "interrupted"
         if run_cb is not None:
             run_cb.checkpoint()
         run.write_meta(status=status)
         vec_env.close()
+        err.run_dir = str(run.path)  # type: ignore[attr-defined]  # the CLI's resume hint names it
         raise
     run.append_episodes(vec_env.pop())
     _save_model(model, run.path / "model.zip")

@@ -31,4 +31,5 @@ class EnvEntry:
 
     @property
     def id(self) -> str:
+        """The Gymnasium id, ``qdesign/<name>-v<version>``."""
         return f"{NAMESPACE}/{self.name}-v{self.version}"

@@ -23,6 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """``qdesign list``: ids, tasks with their presets, agents and curricula, fitting 80 columns."""
     from qdesign.agents.factory import AGENTS
     from qdesign.curricula.factory import CURRICULA
     from qdesign.registry import all_entries
@@ -74,6 +75,7 @@ def _parse_overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """``qdesign train``: a new run from task + config + flags, or ``--resume`` of an existing one."""
     from qdesign import training
 
     if args.resume:
@@ -96,6 +98,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """``qdesign evaluate``: held-out episodes of a run's saved model; writes ``evaluation.json``."""
     from qdesign.training import evaluate_run
 
     metrics = evaluate_run(args.run_dir, n_episodes=args.episodes, seed=args.seed)
@@ -106,6 +109,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    """``qdesign bench``: the family's benchmark scripts (they print their tables); lists the JSON."""
 
     import time
 
@@ -124,6 +128,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    """``qdesign sweep``: seeds x grid trainings on a local process pool or Ray."""
     from qdesign.sweep import run_sweep
 
     run_sweep(args.task, config_file=args.config, seeds=args.seeds, grid=args.grid or [],
@@ -133,6 +138,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``qdesign`` argument parser, with the commands families add (``train-costtogo``)."""
     from qdesign import __version__
 
     parser = _Parser(prog="qdesign", description="RL environments for quantum design")
@@ -190,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``qdesign`` command; returns the exit code (see the module docstring)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

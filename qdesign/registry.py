@@ -26,6 +26,7 @@ def family_entries(family: str) -> list[EnvEntry]:
 
 
 def all_entries() -> list[EnvEntry]:
+    """Every family's ids, in family order (a family without a ``presets`` module is skipped)."""
     entries: list[EnvEntry] = []
     for family in FAMILIES:
         try:
@@ -58,6 +59,7 @@ __all__ = ["NAMESPACE", "FAMILIES", "EnvEntry", "all_entries", "check_env_id", "
 
 
 def qdesign_ids() -> list[str]:
+    """The registered ``qdesign/...`` ids, sorted."""
     return sorted(e.id for e in all_entries())
 
 

@@ -28,7 +28,7 @@ setup(
     packages=sorted(set(packages)),
     package_dir=package_dir,
     # shipped data sits in data/ and models/ folders beside the module that reads it
-    package_data={"qdesign.configs": ["*/*.yaml"],
+    package_data={"qdesign.configs": ["*/*.yaml", "*/*.yml"],
                   "": ["py.typed", "*.json", "*.npz", "*.pt", "*.yaml", "*.alist", "data/*", "models/*"]},
     include_package_data=True,
 )

@@ -35,7 +35,7 @@ def resolve_object(name: str, builtins: dict[str, str], kind: str) -> Any:
 #: optional dependency (import name) -> the ``pip install "qdesign[...]"`` extra that brings it
 EXTRAS: dict[str, str] = {
     "pyscf": "chem", "qiskit_nature": "chem", "qiskit_aer": "chem", "numba": "chem",
-    "stim": "codes", "ldpc": "codes", "pysat": "codes",
+    "stim": "codes", "ldpc": "codes", "pysat": "codes", "rl_zoo3": "zoo",
 }
 
 

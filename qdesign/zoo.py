@@ -1,23 +1,25 @@
-"""``python -m qdesign.zoo train|enjoy ...``: RL Baselines3 Zoo on qdesign ids, with masked PPO.
+"""``python -m qdesign.zoo train|enjoy|record_video ...``: RL Baselines3 Zoo on qdesign ids, masked PPO.
 
 rl_zoo3 (``pip install "qdesign[zoo]"``) knows PPO, DQN and the others but not sb3-contrib's
 ``MaskablePPO``, which the qdesign envs are built for (every id has ``action_masks()``). This registers
 it as ``--algo ppo_mask``, adds ``--gym-packages qdesign`` (so the ids are registered in the zoo's
 process) and, for ``ppo_mask``, the shipped hyperparameters (``qdesign/configs/rl_zoo3/ppo_mask.yml``)
-unless ``-conf`` names another file; then it hands over to ``rl_zoo3.train`` or ``rl_zoo3.enjoy``.
+unless ``-conf`` names another file; then it hands over to ``rl_zoo3.train``, ``rl_zoo3.enjoy`` or
+``rl_zoo3.record_video`` (which has no ``--gym-packages``: running it from here registers the ids).
 Plain ``python -m rl_zoo3.train --algo ppo --gym-packages qdesign --env qdesign/...`` works too, without
 masks.
 """
 
 from __future__ import annotations
 
+import runpy
 import sys
 from importlib import resources
 from pathlib import Path
 
 from qdesign.plugins import import_extra
 
-COMMANDS = ("train", "enjoy")
+COMMANDS = ("train", "enjoy", "record_video")
 
 
 def zoo_config(algo: str = "ppo_mask") -> Path:
@@ -30,7 +32,7 @@ def zoo_argv(command: str, argv: list[str]) -> list[str]:
     if command not in COMMANDS:
         raise ValueError(f"command must be one of {COMMANDS}, got {command!r}")
     out = list(argv)
-    if "--gym-packages" not in out:
+    if command != "record_video" and "--gym-packages" not in out:
         out += ["--gym-packages", "qdesign"]
     algo = out[out.index("--algo") + 1] if "--algo" in out[:-1] else None
     if command == "train" and algo == "ppo_mask" and not {"-conf", "--conf-file"} & set(out):
@@ -39,7 +41,7 @@ def zoo_argv(command: str, argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Register ``ppo_mask`` with rl_zoo3 and run its ``train`` or ``enjoy`` with qdesign's defaults."""
+    """Register ``ppo_mask`` with rl_zoo3 and run one of its scripts with qdesign's defaults."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in COMMANDS:
         raise SystemExit(f"usage: python -m qdesign.zoo {{{'|'.join(COMMANDS)}}} --algo ppo_mask --env "
@@ -50,8 +52,7 @@ def main(argv: list[str] | None = None) -> None:
 
     utils.ALGOS.setdefault("ppo_mask", MaskablePPO)
     sys.argv = [f"rl_zoo3.{command}", *zoo_argv(command, rest)]
-    module = import_extra(f"rl_zoo3.{command}", "python -m qdesign.zoo")
-    getattr(module, command)()
+    runpy.run_module(f"rl_zoo3.{command}", run_name="__main__", alter_sys=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,6 +20,9 @@ _LAZY = {
     "reduce_weight": "qdesign.api.reduce",
     "code_parameters": "qdesign.codes.params",
     "make_agent": "qdesign.agents.factory",
+    "RLOptions": "qdesign.reduction.options",
+    "SaboOptions": "qdesign.reduction.options",
+    "HastingsOptions": "qdesign.reduction.options",
 }
 
 __all__ = ["__version__", "register_all", *_LAZY]

@@ -12,6 +12,7 @@ import gymnasium as gym
 import numpy as np
 
 from qdesign.agents.factory import supports_masks
+from qdesign.agents.protocol import Agent
 from qdesign.config import TrainConfig
 from qdesign.registry import check_env_id
 
@@ -21,7 +22,7 @@ def make_env(config: TrainConfig, render_mode: str | None = None) -> gym.Env:
     return gym.make(config.env_id, render_mode=render_mode, **config.env_kwargs)
 
 
-def rollout_metrics(config: TrainConfig, model: Any, n_episodes: int, seed: int,
+def rollout_metrics(config: TrainConfig, model: Agent, n_episodes: int, seed: int,
                     level: Any = None) -> dict[str, Any]:
     """Greedy rollouts on fresh seeds (held out from training's), masks applied at predict time."""
     env = make_env(config)

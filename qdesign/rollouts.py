@@ -26,7 +26,7 @@ def rollout_metrics(config: TrainConfig, model: Agent, n_episodes: int, seed: in
                     level: Any = None) -> dict[str, Any]:
     """Greedy rollouts on fresh seeds (held out from training's), masks applied at predict time."""
     env = make_env(config)
-    base = env.unwrapped
+    base: Any = env.unwrapped  # a qdesign env: set_level and action_masks beyond gym.Env
     if level is not None and hasattr(base, "set_level"):
         base.set_level(level)
     use_masks = supports_masks(config.agent, model) and hasattr(base, "action_masks")
@@ -38,7 +38,7 @@ def rollout_metrics(config: TrainConfig, model: Agent, n_episodes: int, seed: in
             kwargs = {"action_masks": base.action_masks()} if use_masks else {}
             action, _ = model.predict(obs, deterministic=True, **kwargs)
             obs, reward, terminated, truncated, info = env.step(int(np.asarray(action).item()))
-            total, steps, done = total + reward, steps + 1, terminated or truncated
+            total, steps, done = total + float(reward), steps + 1, terminated or truncated
         returns.append(total)
         lengths.append(steps)
         successes.append(bool(info.get("is_success", False)))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from qdesign.codes import gf2
 from qdesign.codes.css import CSSCode, check_target
@@ -46,8 +47,10 @@ SEED_ANNEAL_SECONDS = 300.0  # default budget of the seed anneal (Table II rows 
 
 @dataclass
 class ReduceResult:
-    h_x: np.ndarray
-    h_z: np.ndarray
+    """A reduced code (dense arrays, or scipy CSR above ``HGP_DENSE_MAX_N`` qubits) and its report."""
+
+    h_x: np.ndarray | sp.spmatrix | sp.sparray
+    h_z: np.ndarray | sp.spmatrix | sp.sparray
     method: str
     params: CodeParameters
     base: CodeParameters

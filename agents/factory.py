@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from qdesign.agents.protocol import Agent
 from qdesign.plugins import resolve_object
 
 #: built-in names -> "module:attribute"; families add their own agents here.
@@ -26,6 +27,7 @@ def resolve_agent_class(name: str) -> type:
 
 
 def is_sb3_class(cls: type) -> bool:
+    """True for Stable-Baselines3 algorithms (built as ``cls(policy, env)``, given callbacks and logs)."""
     try:
         from stable_baselines3.common.base_class import BaseAlgorithm
     except ImportError:  # pragma: no cover - SB3 is a dependency
@@ -34,12 +36,13 @@ def is_sb3_class(cls: type) -> bool:
 
 
 def default_policy(env: Any) -> str:
+    """SB3's policy name for the env's observation space (``MultiInputPolicy`` for ``Dict``)."""
     from gymnasium import spaces
 
     return "MultiInputPolicy" if isinstance(env.observation_space, spaces.Dict) else "MlpPolicy"
 
 
-def make_agent(name: str, env: Any, **kwargs: Any) -> Any:
+def make_agent(name: str, env: Any, **kwargs: Any) -> Agent:
     """Build an agent on ``env`` (a Gymnasium env or an SB3 VecEnv).
 
     SB3 classes get ``policy`` defaulted from the observation space; other classes are called as
@@ -56,12 +59,14 @@ def make_agent(name: str, env: Any, **kwargs: Any) -> Any:
     return agent
 
 
-def load_agent(name: str, path: str, env: Any = None, **kwargs: Any) -> Any:
+def load_agent(name: str, path: str, env: Any = None, **kwargs: Any) -> Agent:
+    """Load a saved agent of class ``name`` (built-in or ``"package.module:Class"``) from ``path``."""
     cls = resolve_agent_class(name)
     return cls.load(path, env=env, **kwargs)
 
 
-def supports_masks(name: str, agent: Any) -> bool:
+def supports_masks(name: str, agent: Agent) -> bool:
+    """Whether ``agent.predict`` takes ``action_masks`` (so evaluation passes the env's masks)."""
     if name in MASK_AWARE:
         return True
     try:

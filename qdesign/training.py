@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,15 @@ from stable_baselines3.common.utils import set_random_seed
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper
 
 from qdesign.agents.factory import is_sb3_class, load_agent, make_agent, resolve_agent_class
+from qdesign.agents.protocol import Agent
 from qdesign.config import TrainConfig
 from qdesign.curricula.callback import CurriculumCallback, apply_level
 from qdesign.curricula.factory import make_curriculum
-from qdesign.registry import check_env_id
+from qdesign.curricula.protocol import Curriculum
+from qdesign.registry import check_env_id, episode_limit
 from qdesign.rollouts import make_env, rollout_metrics
 from qdesign.runs import RunDir, atomic_write_json, restore_rng_state
-from qdesign.tasks import load_task
+from qdesign.tasks import Task, load_task
 
 __all__ = ["make_env", "rollout_metrics", "train", "resume", "evaluate_run"]
 
@@ -39,11 +42,13 @@ def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | No
     vec_kwargs = {"start_method": "forkserver"} if vec_cls is SubprocVecEnv else None
     # "qdesign:<id>" makes workers started with spawn/forkserver import qdesign before gym.make
     return make_vec_env(f"qdesign:{env_id}", n_envs=n, seed=config.seed if seed is None else seed,
-                        env_kwargs={"render_mode": None, **config.env_kwargs},  # not SB3's rgb_array
+                        env_kwargs={"render_mode": None,  # frames only when asked for
+                                    "max_episode_steps": episode_limit(env_id, config.env_kwargs),
+                                    **config.env_kwargs},
                         vec_env_cls=vec_cls, vec_env_kwargs=vec_kwargs)
 
 
-def build_curriculum(config: TrainConfig) -> Any:
+def build_curriculum(config: TrainConfig) -> Curriculum | None:
     if config.curriculum is None:
         return None
     return make_curriculum(config.curriculum.name, **config.curriculum.kwargs)
@@ -65,7 +70,7 @@ def _resolve_agent_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> Any:
+def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> Agent:
     cls = resolve_agent_class(config.agent)
     kwargs = _resolve_agent_kwargs(config.agent_kwargs)
     if is_sb3_class(cls):
@@ -78,10 +83,29 @@ def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> An
     return make_agent(config.agent, vec_env, **kwargs)
 
 
+def warn_rollout_rounding(model: Any, timesteps: int) -> int:
+    """Warn when an on-policy agent will train past ``timesteps``; returns the steps it will take.
+
+    PPO-style agents collect whole rollouts of ``n_steps * n_envs`` before checking the budget, so
+    ``--timesteps 3000`` with PPO's 2048-step rollouts trains 4096 steps.
+    """
+    from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+
+    if not isinstance(model, OnPolicyAlgorithm) or timesteps <= 0:
+        return timesteps
+    chunk = int(model.n_steps * model.n_envs)
+    actual = -(-timesteps // chunk) * chunk
+    if actual != timesteps:
+        warnings.warn(f"{type(model).__name__} collects whole rollouts of n_steps * n_envs = {chunk} steps, "
+                      f"so {timesteps} timesteps become {actual}; give a multiple of {chunk} (or set "
+                      f"agent_kwargs.n_steps) to train exactly", UserWarning, stacklevel=2)
+    return actual
+
+
 class EpisodeRecorder(VecEnvWrapper):
     """Records every finished episode (reward, length, task fields) whatever the agent is."""
 
-    def __init__(self, venv: VecEnv, task: Any, num_timesteps: int = 0, episodes: int = 0) -> None:
+    def __init__(self, venv: VecEnv, task: Task, num_timesteps: int = 0, episodes: int = 0) -> None:
         super().__init__(venv)
         self.task = task
         self.num_timesteps = num_timesteps
@@ -120,8 +144,8 @@ class EpisodeRecorder(VecEnvWrapper):
 class RunCallback(BaseCallback):
     """Flushes episode records and writes a checkpoint every N seconds or steps."""
 
-    def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Any, config: TrainConfig,
-                 wall_offset: float = 0.0) -> None:
+    def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Curriculum | None,
+                 config: TrainConfig, wall_offset: float = 0.0) -> None:
         super().__init__()
         self.run, self.recorder, self.curriculum, self.config = run, recorder, curriculum, config
         self.started, self.wall_offset = time.monotonic(), wall_offset
@@ -154,7 +178,7 @@ class CustomAgentView:
     custom agent: lets the same curriculum and checkpoint callbacks drive agents that do not call
     callbacks themselves. Everything else (``save``, ...) is the agent's own."""
 
-    def __init__(self, agent: Any, recorder: EpisodeRecorder, tb_dir: Path | None) -> None:
+    def __init__(self, agent: Agent, recorder: EpisodeRecorder, tb_dir: Path | None) -> None:
         from stable_baselines3.common.logger import configure
 
         self._agent, self._recorder = agent, recorder
@@ -224,7 +248,7 @@ def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool 
     return run, _learn(run, config, task, curriculum, resume_state=state, quiet=quiet)
 
 
-def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
+def _learn(run: RunDir, config: TrainConfig, task: Task, curriculum: Curriculum | None,
            resume_state: dict[str, Any] | None, quiet: bool) -> dict[str, Any]:
     import torch
     from threadpoolctl import threadpool_limits
@@ -236,7 +260,7 @@ def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
         return _learn_inner(run, config, task, curriculum, resume_state, quiet)
 
 
-def _learn_inner(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
+def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curriculum | None,
                  resume_state: dict[str, Any] | None, quiet: bool) -> dict[str, Any]:
     set_random_seed(config.seed)
     started = time.time()
@@ -262,6 +286,7 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
     else:
         model = build_agent(config, vec_env, run.path / "tb")
     remaining = max(config.total_timesteps - done_steps, 0)
+    warn_rollout_rounding(model, remaining)
     run_cb = None
     status = "complete"
     try:
@@ -280,12 +305,13 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
                 model.learn(total_timesteps=remaining)
                 vec_env.step_hook = None
                 cbl.on_training_end()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         status = "interrupted"
         if run_cb is not None:
             run_cb.checkpoint()
         run.write_meta(status=status)
         vec_env.close()
+        err.run_dir = str(run.path)  # type: ignore[attr-defined]  # the CLI's resume hint names it
         raise
     run.append_episodes(vec_env.pop())
     _save_model(model, run.path / "model.zip")
@@ -310,7 +336,8 @@ def _save_model(model: Any, path: Path) -> None:
     tmp.replace(path)
 
 
-def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]], curriculum: Any) -> dict[str, Any]:
+def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]],
+                    curriculum: Curriculum | None) -> dict[str, Any]:
     last = episodes[-100:]
     successes = [e for e in episodes if e.get("is_success")]
     return {
@@ -356,7 +383,7 @@ def plot_learning_curves(episodes: list[dict[str, Any]], path: Path) -> None:
 
 
 # -- evaluation ----------------------------------------------------------------------------------
-def load_model(run: RunDir, config: TrainConfig, env: Any = None) -> Any:
+def load_model(run: RunDir, config: TrainConfig, env: Any = None) -> Agent:
     return load_agent(config.agent, str(run.model_path()), env=env)
 
 

@@ -14,10 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qdesign.agents.protocol import Agent
 from qdesign.config import TrainConfig
 
 
 class Task:
+    """A family's training task: its default config, what an episode record keeps, its summary,
+    evaluation and benchmark; ``qdesign train/evaluate/bench`` call these and know nothing else."""
+
     #: the CLI name, e.g. "arch-search"
     name: str = ""
     #: one line for ``qdesign list``
@@ -32,11 +36,11 @@ class Task:
         return {k: v for k, v in info.items() if isinstance(v, (bool, int, float, str))}
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
-                  model: Any) -> dict[str, Any]:
+                  model: Agent | None) -> dict[str, Any]:
         """Task metrics for ``summary.json``; may also write artefacts into ``run_dir``."""
         return {}
 
-    def evaluate(self, run_dir: Path, config: TrainConfig, model: Any, n_episodes: int,
+    def evaluate(self, run_dir: Path, config: TrainConfig, model: Agent, n_episodes: int,
                  seed: int, level: Any = None) -> dict[str, Any]:
         """Metrics of the trained model on held-out instances (masks applied at predict time);
         ``level`` is the curriculum level the run reached, if it had a curriculum."""

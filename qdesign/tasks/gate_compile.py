@@ -15,11 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from qdesign.agents.protocol import Agent
 from qdesign.config import CurriculumConfig, TrainConfig
 from qdesign.tasks.base import Task
 
 
 class GateCompileTask(Task):
+    """``qdesign train gate-compile``: MaskablePPO under the scramble-depth curriculum; words saved."""
+
     name = "gate-compile"
     description = "gate compilation: approximate a unitary with a Clifford+T / HRC word (Chen et al. 2022)"
 
@@ -48,7 +51,7 @@ class GateCompileTask(Task):
         return rec
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
-                  model: Any) -> dict[str, Any]:
+                  model: Agent | None) -> dict[str, Any]:
         from qiskit import qasm3
         from qiskit.quantum_info import Operator
 

@@ -13,11 +13,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from qdesign.agents.protocol import Agent
 from qdesign.config import CurriculumConfig, TrainConfig
 from qdesign.tasks.base import Task
 
 
 class WeightReduceTask(Task):
+    """``qdesign train weight-reduce``: a policy edits seeds or Tanner graphs; codes kept with exact d."""
+
     name = "weight-reduce"
     description = "stabilizer-code weight reduction to (6,3) on classical seeds scored by HGP (He & Liu 2025)"
 
@@ -42,7 +45,7 @@ class WeightReduceTask(Task):
         return {k: v for k, v in info.items() if isinstance(v, (bool, int, float, str))}
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
-                  model: Any) -> dict[str, Any]:
+                  model: Agent | None) -> dict[str, Any]:
         from qdesign.agents.rollout import policy_rollout
         from qdesign.codes import io
         from qdesign.codes.css import CSSCode

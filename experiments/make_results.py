@@ -30,7 +30,7 @@ PAPER: dict[str, str] = {
     "qdesign/ArchSearch-H2-4q-v0": "CRLQAS: 7.2e-8 Ha, 7 rotations",
     "qdesign/ArchSearch-LiH4-v0": "CRLQAS/Ostaszewski: chemical accuracy 10/10 runs",
     "qdesign/ArchSearch-LiH6-v0": "CRLQAS: 6.7e-4 Ha, 67 gates",
-    "qdesign/ArchSearch-H2O8-v0": "CRLQAS: 1.8e-4 Ha, 105 CNOTs, depth 75",
+    "qdesign/ArchSearch-H2O8-v0": "CRLQAS: 1.8e-4 Ha, 105 CNOTs, depth 75; TensorRL-QAS: 2.0e-4 Ha, 30 CNOTs",
 }
 
 
@@ -119,7 +119,11 @@ def runs_section(task: str, records: list[dict[str, Any]], metric_keys: list[str
     groups: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
     for rec in records:
         noise = (rec.get("env_kwargs") or {}).get("noise")
-        label = rec["env_id"] + (f" + noise {json.dumps(noise)}" if noise else "")
+        env_id = rec["env_id"]
+        if env_id == "qdesign/ArchSearch-H2O8-v0" and abs(rec.get("ground_energy", -73.29) + 74.9723) < 1e-3:
+            # runs from before issue 13, when this id held the Angstrom reading of the coordinates
+            env_id = "qdesign/ArchSearch-H2O8-Angstrom-v0 (run as H2O8-v0)"
+        label = env_id + (f" + noise {json.dumps(noise)}" if noise else "")
         budget = int(rec.get("total_timesteps") or rec.get("num_timesteps") or 0)
         groups[(label, rec["agent"], budget)].append(rec)
     columns = ["env id", "agent", "timesteps", "seeds", "n", *metric_keys, "wall time (s, mean)", "paper"]
@@ -276,6 +280,31 @@ def costtogo_tables(data: dict[str, Any]) -> list[dict[str, Any]] | None:
     return tables
 
 
+def arch_inner_loop_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Old vs new inner optimizer on the same episodes (arch_search_inner_loop.py)."""
+    rows = []
+    for r in data.get("rows", []):
+        for name in ("old", "new", "new_restart1"):
+            speed = r.get(f"{name}_steps_per_s")
+            rows.append([r["env_id"].removeprefix("qdesign/"), data.get("variants", {}).get(name, [name])[0]
+                         + ("" if name != "new_restart1" else " (restarts=1, default)"), speed,
+                         "1" if name == "old" else _fmt(r.get(f"{name}_speedup")),
+                         r.get(f"{name}_evals_per_step"),
+                         "" if name == "old" else _fmt(r.get(f"{name}_lower_or_equal_share")),
+                         "" if name == "old" else _fmt(r.get(f"{name}_mean_energy_diff")),
+                         r.get(f"{name}_median_episode_best_error")])
+    tables = [{"title": f"Inner loop, old vs new on the same {data.get('seed', 0)}-seeded random masked "
+                        "episodes (steps/s measured side by side in one run)",
+               "columns": ["env", "optimizer", "env steps/s", "x old", "evals/step", "E <= old (share)",
+                           "mean E - E_old (Ha)", "median episode best error"], "rows": rows}]
+    sv = [r for r in data.get("rows", []) if "qiskit_statevector_evals_per_s" in r]
+    for r in sv:
+        tables[0]["title"] += (f"; on {r['env_id'].removeprefix('qdesign/')} one new env step costs "
+                               f"{1 / r['new_step_vs_statevector_eval']:.2f} qiskit Statevector evaluations "
+                               "of a 40-gate circuit")
+    return tables
+
+
 def bench_section(file: Path) -> str:
     data = json.loads(file.read_text())
     out = [f"### Benchmark `{file.name}`\n"]
@@ -284,8 +313,10 @@ def bench_section(file: Path) -> str:
         tables = weight_reduce_tables(data) if "table_i" in data else weight_reduce_extra_tables(data)
     elif isinstance(data, dict) and file.name.startswith("gate_compile"):
         tables = gate_compile_tables(data) if "blocks" in data else costtogo_tables(data)
+    elif isinstance(data, dict) and file.name.startswith("arch_search_inner_loop"):
+        tables = arch_inner_loop_tables(data)
     if tables:
-        data = {"tables": tables}
+        data = {"tables": tables, "notes": data.get("notes", []) if isinstance(data, dict) else []}
     if isinstance(data, dict) and "tables" in data:
         for table in data["tables"]:
             out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n")
@@ -303,7 +334,8 @@ def bench_section(file: Path) -> str:
 
 
 METRICS = {
-    "arch-search": ["best_error", "best_noiseless_error_qiskit", "best_rotations", "best_cnots", "best_gates",
+    "arch-search": ["best_error", "best_noiseless_error_qiskit", "best_rotations", "best_rotations_effective",
+                    "best_cnots", "best_cnots_effective", "best_gates", "best_gates_effective",
                     "best_depth", "actions_to_chemical_accuracy"],
     "gate-compile": ["success_rate_last_100", "curriculum_level", "mean_length"],
     "weight-reduce": ["success_rate_last_100", "n", "k", "d", "w", "q"],

@@ -31,6 +31,7 @@ class Counting:
 @pytest.mark.parametrize("name, kwargs, tol", [
     ("cobyla", {"maxiter": 500}, 1e-6),
     ("lbfgs", {}, 1e-10),
+    ("adjoint_bfgs", {}, 1e-10),  # a plain callable: the parameter-shift fallback
     ("spsa", {"maxiter": 400, "a": 0.5, "c": 0.1}, 1e-3),
     ("adam_spsa", {"maxfev": 800, "a": 0.3, "c": 0.1, "beta1": 0.9, "beta2": 0.999}, 1e-3),
 ])
@@ -88,7 +89,7 @@ def test_user_optimizer_object_and_bad_names():
 
 
 def test_empty_parameter_vector():
-    for name in ("cobyla", "spsa", "adam_spsa", "lbfgs"):
+    for name in ("cobyla", "spsa", "adam_spsa", "lbfgs", "adjoint_bfgs"):
         res = make_optimizer(name).minimize(lambda t: np.full(len(t), 2.0), np.zeros(0),
                                             np.random.default_rng(0))
         assert res.fun == 2.0 and res.x.shape == (0,)

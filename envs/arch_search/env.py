@@ -6,6 +6,11 @@ decrease (CRLQAS §1.5). An episode succeeds when the error ``|E - E_target|`` f
 curriculum threshold (+5, terminated); it fails at ``max_gates`` (-5, terminated); the random
 halting budget cuts it earlier with the ordinary dense reward and ``truncated=True``.
 
+Episodes start from |0...0> (CRLQAS) or, with ``initial_state="hartree_fock"``, from the
+Hartree-Fock determinant prepared by X gates that open ``circuit()`` (so the exported circuit
+alone reproduces the energy); they are not agent actions and not counted as ansatz gates. Gate
+counts come raw and "effective" (gates that do nothing left out).
+
 Fixes relative to the reference code: one action table for env, masks and agent; the energy
 feature is normalised; an illegal action (an immediate repetition, see ``action_masks``) is a
 no-op costing ``illegal_penalty`` and one step instead of corrupting the circuit.
@@ -27,11 +32,12 @@ from qdesign.envs.arch_search.simulation import EnergyObjective, make_energy_sim
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_circuit, plot_trace
 from qdesign.optim import make_optimizer
-from qdesign.quantum.circuit import Circuit
+from qdesign.quantum.circuit import Circuit, active_gates
 
 CHEMICAL_ACCURACY = 1.6e-3
 TARGETS = ("exact", "lower_bound")
 ANGLE_INITS = ("zero", "uniform")
+INITIAL_STATES = ("zero", "hartree_fock")
 
 
 class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
@@ -43,7 +49,8 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
                  bond_distance: float | None = None, mapping: str = "jordan_wigner", basis: str = "sto3g",
                  charge: int = 0, spin: int = 0, active_space: list[int] | None = None,
                  freeze_core: bool = False, remove_orbitals: list[int] | None = None,
-                 reduction: int | None = None, atoms: str | None = None,
+                 reduction: int | None = None, atoms: str | None = None, unit: str = "angstrom",
+                 active_orbitals: list[int] | None = None, initial_state: str = "zero",
                  max_gates: int = 40, coupling_map: list[list[int]] | None = None,
                  noise: Any = None, optimizer: Any = "cobyla", optimizer_kwargs: dict[str, Any] | None = None,
                  halting: str = "crlqas", threshold: float = CHEMICAL_ACCURACY, target: str = "exact",
@@ -58,13 +65,20 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
             raise ValueError(f"target={target!r} is invalid; allowed: {TARGETS}")
         if angle_init not in ANGLE_INITS:
             raise ValueError(f"angle_init={angle_init!r} is invalid; allowed: {ANGLE_INITS}")
+        if initial_state not in INITIAL_STATES:
+            raise ValueError(f"initial_state={initial_state!r} is invalid; allowed: {INITIAL_STATES} "
+                             "(|0...0> as in CRLQAS, or the Hartree-Fock determinant prepared by X gates)")
         self._check_level(threshold)  # fail before the (slower) problem build
         self.render_mode = render_mode
         self.problem: Problem = build_problem(
             molecule=molecule, bond_distance=bond_distance, mapping=mapping, basis=basis, charge=charge,
             spin=spin, active_space=active_space, freeze_core=freeze_core, remove_orbitals=remove_orbitals,
-            reduction=reduction, atoms=atoms)
+            reduction=reduction, atoms=atoms, unit=unit, active_orbitals=active_orbitals)
         self.num_qubits = n = self.problem.num_qubits
+        self.initial_state = initial_state
+        #: X gates preparing the start state: they open every circuit, so circuit() alone
+        #: reproduces the energy; they are not agent actions and not counted as ansatz gates
+        self._prep_qubits = self.problem.hartree_fock_qubits() if initial_state == "hartree_fock" else []
         self.max_gates = max_gates
         self.table = ActionTable(n, coupling_map)
         self.tracker = IllegalTracker(self.table)
@@ -86,7 +100,7 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
         self._init_level(threshold)
         self.action_space = spaces.Discrete(len(self.table))
         self.observation_space = spaces.Box(0.0, 1.0, (self.encoder.size + 2,), dtype=np.float32)
-        self._circuit = Circuit(n)
+        self._circuit = self._new_circuit()
         self._thetas = np.zeros(0)
         self._actions: list[int] = []
         self._energy = 0.0
@@ -130,10 +144,37 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
         """Legal actions: everything except repeating a gate still at the front of its wires."""
         return self.tracker.mask()
 
+    def _new_circuit(self) -> Circuit:
+        """An empty ansatz on the initial state (X gates on the Hartree-Fock qubits, if chosen)."""
+        circ = Circuit(self.num_qubits)
+        for q in self._prep_qubits:
+            circ.append("x", (q,))
+        return circ
+
     def _counts(self) -> dict[str, int]:
-        cnots = sum(g.name == "cx" for g in self._circuit.gates)
-        return {"n_gates": len(self._circuit), "n_cnots": int(cnots),
-                "n_rotations": int(len(self._circuit) - cnots), "depth": int(self._circuit.depth())}
+        return self._counts_of(self._circuit, self._thetas)
+
+    def gate_counts(self, actions: list[int], angles: list[float]) -> dict[str, int]:
+        """Gate counts of an action list with its angles (e.g. an episode's best circuit)."""
+        circ = self._new_circuit()
+        for a in actions:
+            act = self.table[int(a)]
+            circ.append(act.name, act.qubits)
+        return self._counts_of(circ, np.asarray(angles, dtype=float))
+
+    def _counts_of(self, circuit: Circuit, thetas: np.ndarray) -> dict[str, int]:
+        """Ansatz gate counts (the preparation X gates excluded), raw and effective: the effective
+        ones leave out gates that do nothing (zero-angle rotations, RZ on a basis state, CX with a
+        |0> control; see ``qdesign.quantum.circuit.active_gates``)."""
+        k = len(self._prep_qubits)
+        ansatz = circuit.gates[k:]
+        cnots = sum(g.name == "cx" for g in ansatz)
+        active = active_gates(circuit, thetas)[k:]
+        eff_cnots = sum(a and g.name == "cx" for a, g in zip(active, ansatz))
+        eff = sum(active)
+        return {"n_gates": len(ansatz), "n_cnots": int(cnots), "n_rotations": int(len(ansatz) - cnots),
+                "depth": int(Circuit(self.num_qubits, list(ansatz)).depth()), "n_gates_effective": int(eff),
+                "n_cnots_effective": int(eff_cnots), "n_rotations_effective": int(eff - eff_cnots)}
 
     def _info(self, success: bool) -> dict[str, Any]:
         info: dict[str, Any] = {
@@ -152,7 +193,7 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         self._apply_pending_level()
-        self._circuit = Circuit(self.num_qubits)
+        self._circuit = self._new_circuit()
         self._thetas = np.zeros(0)
         self._actions = []
         self.encoder.reset()
@@ -220,7 +261,7 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
 
     def circuit_from_actions(self, actions: list[int], angles: list[float]):
         """Rebuild a ``QuantumCircuit`` from an action list and its angles (e.g. an episode record)."""
-        circ = Circuit(self.num_qubits)
+        circ = self._new_circuit()
         for a in actions:
             act = self.table[int(a)]
             circ.append(act.name, act.qubits)

@@ -2,7 +2,9 @@
 
 A :class:`Problem` is a qubit Hamiltonian whose identity term carries the nuclear repulsion and the
 frozen-core / inactive energy, so expectation values are total energies, plus its exact ground
-energy. Building one needs PySCF the first time only: results are cached as JSON under
+energy in the molecule's particle sector (a sparse eigensolver on the (N_alpha, N_beta) block, for
+every mapping) and the basis state of its Hartree-Fock determinant. Building one needs PySCF the
+first time only: results are cached as JSON under
 ``$QDESIGN_CACHE/hamiltonians`` (default ``~/.cache/qdesign``), and the presets' Hamiltonians ship
 as package data so environments build in milliseconds without PySCF.
 """
@@ -23,6 +25,7 @@ from qdesign.envs.arch_search.presets import PROBLEMS
 from qdesign.plugins import import_extra
 
 #: molecule name -> (atom template with {d} = bond distance in Angstrom, default bond distance)
+#: (H2O's coordinates are CRLQAS's, arXiv:2402.03500 App.; read as Bohr they give its E0 -73.2941 Ha)
 MOLECULES: dict[str, tuple[str, float]] = {
     "H2": ("H 0 0 0; H 0 0 {d}", 0.7414),
     "LiH": ("Li 0 0 0; H 0 0 {d}", 2.2),
@@ -30,17 +33,26 @@ MOLECULES: dict[str, tuple[str, float]] = {
     "H2O": ("H -0.021 -0.002 0; O 0.835 0.452 0; H 1.477 -0.273 0", 0.0),
 }
 MAPPINGS = ("jordan_wigner", "parity", "bravyi_kitaev")
+UNITS = ("angstrom", "bohr")
 DATA_DIR = Path(__file__).parent / "data"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass
 class Problem:
-    """A qubit Hamiltonian (total energy) with its exact ground energy."""
+    """A qubit Hamiltonian (total energy) with its exact ground energy.
+
+    ``num_particles`` = (alpha, beta) electrons and ``num_spatial_orbitals`` of the active space;
+    ``hf_index`` is the computational basis state (qiskit bit order) holding the Hartree-Fock
+    determinant in this mapping, or None if the problem was built without it.
+    """
 
     hamiltonian: SparsePauliOp
     ground_energy: float
     spec: dict[str, Any] = field(default_factory=dict)
+    num_particles: tuple[int, int] | None = None
+    num_spatial_orbitals: int | None = None
+    hf_index: int | None = None
 
     @property
     def num_qubits(self) -> int:
@@ -54,12 +66,23 @@ class Problem:
         shift = float(sum(c for lab, c in zip(labels, coeffs) if set(lab) == {"I"}))
         return shift - float(sum(abs(c) for lab, c in zip(labels, coeffs) if set(lab) != {"I"}))
 
+    def hartree_fock_qubits(self) -> list[int]:
+        """Qubits set to |1> in the Hartree-Fock state (X gates on them prepare it from |0...0>)."""
+        if self.hf_index is None:
+            raise ValueError("initial_state='hartree_fock' is unavailable: this problem has no "
+                             "Hartree-Fock determinant (its active space cannot hold the electrons "
+                             "as a closed reference, or it was built without one)")
+        return [q for q in range(self.num_qubits) if (self.hf_index >> q) & 1]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": CACHE_VERSION,
             "spec": self.spec,
             "num_qubits": self.num_qubits,
             "ground_energy": self.ground_energy,
+            "num_particles": None if self.num_particles is None else list(self.num_particles),
+            "num_spatial_orbitals": self.num_spatial_orbitals,
+            "hf_index": self.hf_index,
             "paulis": self.hamiltonian.paulis.to_labels(),
             "coeffs": [float(c) for c in np.real(self.hamiltonian.coeffs)],
         }
@@ -67,7 +90,10 @@ class Problem:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Problem:
         ham = SparsePauliOp(data["paulis"], np.asarray(data["coeffs"], dtype=complex))
-        return cls(ham, float(data["ground_energy"]), dict(data["spec"]))
+        npart = data.get("num_particles")
+        return cls(ham, float(data["ground_energy"]), dict(data["spec"]),
+                   None if npart is None else (int(npart[0]), int(npart[1])),
+                   data.get("num_spatial_orbitals"), data.get("hf_index"))
 
 
 def _err(arg: str, value: Any, allowed: str) -> ValueError:
@@ -78,15 +104,19 @@ def normalize_spec(molecule: str | None = "H2", bond_distance: float | None = No
                    mapping: str = "jordan_wigner", basis: str = "sto3g", charge: int = 0, spin: int = 0,
                    active_space: list[int] | tuple[int, ...] | None = None,
                    freeze_core: bool = False, remove_orbitals: list[int] | None = None,
-                   reduction: int | None = None, atoms: str | None = None) -> dict[str, Any]:
+                   reduction: int | None = None, atoms: str | None = None, unit: str = "angstrom",
+                   active_orbitals: list[int] | None = None) -> dict[str, Any]:
     """Validate the arguments and return the canonical JSON spec (the cache key)."""
+    if not isinstance(unit, str) or unit.lower() not in UNITS:
+        raise _err("unit", unit, f"one of {UNITS} (the unit of the coordinates and bond_distance)")
+    unit = unit.lower()
     if atoms is None:
         if molecule not in MOLECULES:
             raise _err("molecule", molecule, f"one of {sorted(MOLECULES)} or pass atoms='El x y z; ...'")
         template, default_d = MOLECULES[molecule]
         d = default_d if bond_distance is None else float(bond_distance)
         if "{d}" in template and not d > 0:
-            raise _err("bond_distance", bond_distance, "a positive distance in Angstrom")
+            raise _err("bond_distance", bond_distance, f"a positive distance (in unit={unit!r})")
         atoms = template.format(d=repr(d)) if "{d}" in template else template
         bond = d if "{d}" in template else None
     else:
@@ -106,6 +136,17 @@ def normalize_spec(molecule: str | None = "H2", bond_distance: float | None = No
                 or not all(isinstance(x, int) and x > 0 for x in active_space)):
             raise _err("active_space", active_space, "[num_active_electrons, num_active_spatial_orbitals]")
         active_space = [int(active_space[0]), int(active_space[1])]
+    if active_orbitals is not None:
+        if active_space is None:
+            raise _err("active_orbitals", active_orbitals,
+                       "None unless active_space=[electrons, orbitals] is given too")
+        if (not isinstance(active_orbitals, (list, tuple)) or len(active_orbitals) != active_space[1]
+                or not all(isinstance(x, (int, np.integer)) and x >= 0 for x in active_orbitals)
+                or len(set(active_orbitals)) != len(active_orbitals)):
+            raise _err("active_orbitals", active_orbitals,
+                       f"{active_space[1]} distinct non-negative spatial-orbital indices (one per "
+                       "active orbital)")
+        active_orbitals = [int(x) for x in active_orbitals]
     if remove_orbitals is not None:
         remove_orbitals = [int(x) for x in remove_orbitals]
     if not isinstance(basis, str) or not basis:
@@ -114,7 +155,8 @@ def normalize_spec(molecule: str | None = "H2", bond_distance: float | None = No
         "atoms": atoms, "molecule": molecule if bond is not None or molecule in MOLECULES else None,
         "bond_distance": bond, "basis": basis.lower(), "charge": int(charge), "spin": int(spin),
         "mapping": mapping, "reduction": int(reduction), "active_space": active_space,
-        "freeze_core": bool(freeze_core), "remove_orbitals": remove_orbitals,
+        "freeze_core": bool(freeze_core), "remove_orbitals": remove_orbitals, "unit": unit,
+        "active_orbitals": active_orbitals,
     }
 
 
@@ -171,9 +213,11 @@ def compute_problem(spec: dict[str, Any]) -> Problem:
     from qiskit_nature.second_q.drivers import PySCFDriver
     from qiskit_nature.second_q.mappers import BravyiKitaevMapper, JordanWignerMapper, ParityMapper
     from qiskit_nature.second_q.transformers import ActiveSpaceTransformer, FreezeCoreTransformer
+    from qiskit_nature.units import DistanceUnit
 
+    unit = DistanceUnit.BOHR if spec.get("unit", "angstrom") == "bohr" else DistanceUnit.ANGSTROM
     try:
-        driver = PySCFDriver(atom=spec["atoms"], basis=spec["basis"], charge=spec["charge"],
+        driver = PySCFDriver(atom=spec["atoms"], unit=unit, basis=spec["basis"], charge=spec["charge"],
                              spin=spec["spin"])
         problem = driver.run()
     except Exception as err:  # PySCF raises many types for bad input
@@ -191,46 +235,115 @@ def compute_problem(spec: dict[str, Any]) -> Problem:
             raise _err("active_space", spec["active_space"],
                        f"at most {sum(problem.num_particles)} electrons in at most "
                        f"{problem.num_spatial_orbitals} spatial orbitals (and electrons <= 2*orbitals)")
-        problem = ActiveSpaceTransformer(n_el, n_orb).transform(problem)
+        orbitals = spec.get("active_orbitals")
+        if orbitals is not None and max(orbitals) >= problem.num_spatial_orbitals:
+            raise _err("active_orbitals", orbitals,
+                       f"indices below {problem.num_spatial_orbitals} (the orbitals left after freezing)")
+        try:
+            problem = ActiveSpaceTransformer(n_el, n_orb, active_orbitals=orbitals).transform(problem)
+        except Exception as err:  # qiskit-nature QiskitNatureError for inconsistent orbital choices
+            raise _err("active_orbitals", orbitals, f"a choice qiskit-nature accepts ({err})") from err
     op = problem.hamiltonian.second_q_op()
     mapper = {"jordan_wigner": JordanWignerMapper, "parity": ParityMapper,
               "bravyi_kitaev": BravyiKitaevMapper}[spec["mapping"]]()
     qop = mapper.map(op)
+    na, nb = (int(x) for x in problem.num_particles)
+    n_spatial = int(problem.num_spatial_orbitals)
     if spec["reduction"]:
-        na, nb = problem.num_particles
-        qop = _reduce_parity(qop, na, nb, problem.num_spatial_orbitals, spec["reduction"])
+        qop = _reduce_parity(qop, na, nb, n_spatial, spec["reduction"])
     constant = float(sum(problem.hamiltonian.constants.values()))
     qop = (qop + SparsePauliOp("I" * qop.num_qubits, constant)).simplify(atol=1e-12)
     qop = SparsePauliOp(qop.paulis, np.real(qop.coeffs).astype(complex))
-    # ground energy within the molecule's particle sector (JW/BK span all sectors: use the mapped
-    # number operator to restrict when the full spectrum dips below the physical sector)
-    ground = _sector_ground_energy(qop, problem, mapper, spec)
-    return Problem(qop, ground, dict(spec))
+    occ = _occupations(mapper, n_spatial, na, nb, spec["reduction"], qop.num_qubits)
+    sector = np.flatnonzero((np.abs(occ[:, :n_spatial].sum(axis=1) - na) < 1e-9)
+                            & (np.abs(occ[:, n_spatial:].sum(axis=1) - nb) < 1e-9))
+    ground = lowest_eigenvalue(sector_matrix(qop, sector))
+    hf_index = None
+    if na <= n_spatial and nb <= n_spatial:
+        hf = np.zeros(2 * n_spatial)
+        hf[:na] = 1.0
+        hf[n_spatial:n_spatial + nb] = 1.0
+        match = np.flatnonzero(np.all(np.abs(occ - hf) < 1e-9, axis=1))
+        hf_index = int(match[0]) if len(match) == 1 else None
+    return Problem(qop, ground, dict(spec), (na, nb), n_spatial, hf_index)
 
 
-def _sector_ground_energy(qop: SparsePauliOp, problem: Any, mapper: Any, spec: dict[str, Any]) -> float:
-    if spec["reduction"] == 2:
-        return exact_ground_energy(qop)
-    ham = qop.to_matrix(sparse=qop.num_qubits > 10)
-    props = problem.properties.particle_number.second_q_ops()
-    num_op = mapper.map(props["ParticleNumber"])
-    if spec["reduction"] == 1:
-        na, nb = problem.num_particles
-        num_op = _reduce_parity(num_op, na, nb, problem.num_spatial_orbitals, 1)
-    diag = np.real(num_op.to_matrix(sparse=True).diagonal()) if spec["mapping"] == "jordan_wigner" else None
-    target = sum(problem.num_particles)
-    if diag is not None:  # JW: number operator diagonal in the computational basis
-        idx = np.flatnonzero(np.abs(diag - target) < 1e-9)
-        sub = ham[np.ix_(idx, idx)] if not hasattr(ham, "tocsr") else ham.tocsr()[idx][:, idx].toarray()
-        return float(np.linalg.eigvalsh(sub)[0])
-    dense = ham.toarray() if hasattr(ham, "toarray") else ham
-    vals, vecs = np.linalg.eigh(dense)
-    nmat = num_op.to_matrix()
-    for k in range(len(vals)):
-        v = vecs[:, k]
-        if abs(np.real(np.vdot(v, nmat @ v)) - target) < 1e-6:
-            return float(vals[k])
-    raise RuntimeError("no eigenstate in the physical particle sector")
+def _z_diagonal(op: SparsePauliOp) -> np.ndarray:
+    """The diagonal of an operator made of I/Z Paulis over all 2^n basis states."""
+    n = op.num_qubits
+    idx = np.arange(2 ** n, dtype=np.int64)
+    out = np.zeros(2 ** n)
+    for label, c in zip(op.paulis.to_labels(), op.coeffs):
+        if set(label) - {"I", "Z"}:
+            raise RuntimeError(f"expected a diagonal (I/Z) operator, got the term {label}")
+        zmask = sum(1 << q for q, ch in enumerate(reversed(label)) if ch == "Z")
+        out += float(np.real(c)) * (1 - 2 * _parity(idx & zmask))
+    return out
+
+
+def _parity(values: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(values), dtype=np.int64)
+    m = values.copy()
+    while np.any(m):
+        out ^= m & 1
+        m >>= 1
+    return out
+
+
+def _occupations(mapper: Any, n_spatial: int, na: int, nb: int, reduction: int,
+                 num_qubits: int) -> np.ndarray:
+    """occ[j, i] = occupation of spin orbital i (alpha block, then beta) in basis state j.
+
+    Every mapping here sends occupation-number states to computational basis states, so each mapped
+    number operator n_i is diagonal (a sum of Z strings; reduced like the Hamiltonian)."""
+    from qiskit_nature.second_q.operators import FermionicOp
+
+    cols = []
+    for i in range(2 * n_spatial):
+        num = mapper.map(FermionicOp({f"+_{i} -_{i}": 1.0}, num_spin_orbitals=2 * n_spatial))
+        if reduction:
+            num = _reduce_parity(num, na, nb, n_spatial, reduction)
+        if num.num_qubits != num_qubits:
+            raise RuntimeError("number operator and Hamiltonian act on different qubit counts")
+        cols.append(_z_diagonal(num))
+    return np.stack(cols, axis=1)
+
+
+def sector_matrix(op: SparsePauliOp, sector: np.ndarray):
+    """``op`` restricted to the basis states ``sector`` (sorted indices) as a scipy CSR matrix.
+
+    A Pauli string acts on a basis state as P|j> = i^(#Y) (-1)^popcount(j & zmask) |j ^ xmask>
+    (zmask covering the Y and Z positions), so no 2^n x 2^n matrix is ever built."""
+    from scipy.sparse import coo_matrix
+
+    n = op.num_qubits
+    sector = np.asarray(sector, dtype=np.int64)
+    pos = np.full(2 ** n, -1, dtype=np.int64)
+    pos[sector] = np.arange(len(sector))
+    rows, cols, vals = [], [], []
+    for label, c in zip(op.paulis.to_labels(), op.coeffs):
+        xmask = zmask = ny = 0
+        for q, ch in enumerate(reversed(label)):
+            xmask |= (ch in "XY") << q
+            zmask |= (ch in "YZ") << q
+            ny += ch == "Y"
+        target = pos[sector ^ xmask]
+        keep = target >= 0
+        rows.append(target[keep])
+        cols.append(np.flatnonzero(keep))
+        vals.append(complex(c) * (1j ** ny) * (1 - 2 * _parity(sector[keep] & zmask)))
+    dim = len(sector)
+    return coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                      shape=(dim, dim)).tocsr()
+
+
+def lowest_eigenvalue(matrix: Any) -> float:
+    """Lowest eigenvalue of a Hermitian sparse matrix: dense below 400 states, else Lanczos."""
+    if matrix.shape[0] <= 400:
+        return float(np.linalg.eigvalsh(matrix.toarray())[0])
+    from scipy.sparse.linalg import eigsh
+
+    return float(eigsh(matrix, k=1, which="SA", tol=1e-12)[0][0])
 
 
 def _preset_file(h: str) -> Path:
@@ -241,15 +354,18 @@ def build_problem(molecule: str | None = "H2", bond_distance: float | None = Non
                   mapping: str = "jordan_wigner", basis: str = "sto3g", charge: int = 0, spin: int = 0,
                   active_space: list[int] | None = None, freeze_core: bool = False,
                   remove_orbitals: list[int] | None = None, reduction: int | None = None,
-                  atoms: str | None = None, use_cache: bool = True) -> Problem:
+                  atoms: str | None = None, use_cache: bool = True, unit: str = "angstrom",
+                  active_orbitals: list[int] | None = None) -> Problem:
     """A molecular qubit Hamiltonian with its exact ground energy (cached on disk).
 
     ``mapping`` is ``jordan_wigner``, ``parity`` (``reduction=2``: two-qubit reduction, the
     default; 1: drop the total-parity qubit only; 0: none) or ``bravyi_kitaev``. ``freeze_core``
-    and ``remove_orbitals`` act before ``active_space=[electrons, orbitals]``.
+    and ``remove_orbitals`` act before ``active_space=[electrons, orbitals]``, whose orbitals can
+    be chosen by index with ``active_orbitals``. ``unit`` ("angstrom" or "bohr") applies to
+    ``atoms`` coordinates and ``bond_distance``.
     """
     spec = normalize_spec(molecule, bond_distance, mapping, basis, charge, spin, active_space,
-                          freeze_core, remove_orbitals, reduction, atoms)
+                          freeze_core, remove_orbitals, reduction, atoms, unit, active_orbitals)
     h = spec_hash(spec)
     for path in (_preset_file(h), cache_dir() / f"{h}.json"):
         if use_cache and path.is_file():

@@ -18,6 +18,21 @@ def make_energy_simulator(hamiltonian: SparsePauliOp, noise: Any = None) -> Any:
     return make_simulator(hamiltonian, noise=noise)
 
 
+_TAKES_SHOTS: dict[type, bool] = {}
+
+
+def _takes_shots(simulator: Any) -> bool:
+    """Whether ``simulator.energies`` accepts ``shots=`` (cached per class: the env builds one
+    objective per step, and ``inspect.signature`` costs more than a small circuit's optimisation)."""
+    cls = type(simulator)
+    if cls not in _TAKES_SHOTS:
+        try:
+            _TAKES_SHOTS[cls] = "shots" in inspect.signature(simulator.energies).parameters
+        except (TypeError, ValueError):
+            _TAKES_SHOTS[cls] = False
+    return _TAKES_SHOTS[cls]
+
+
 class EnergyObjective:
     """``f(thetas[B, P]) -> energies[B]`` of one circuit structure; counts evaluations.
 
@@ -33,11 +48,19 @@ class EnergyObjective:
         self.nfev = 0
         self.shot_scale = 1.0
         self._base_shots = getattr(simulator, "shots", None)
-        try:
-            takes = "shots" in inspect.signature(simulator.energies).parameters
-        except (TypeError, ValueError):
-            takes = False
-        self._takes_shots = bool(takes and self._base_shots)
+        self._takes_shots = bool(self._base_shots) and _takes_shots(simulator)
+
+    @property
+    def supports_adjoint(self) -> bool:
+        """True when the simulator gives exact energies with adjoint gradients (``adjoint_bfgs``)."""
+        return bool(getattr(self.simulator, "exact", False)) and hasattr(self.simulator, "minimize_bfgs")
+
+    def minimize_bfgs(self, x0: np.ndarray, maxiter: int,
+                      gtol: float) -> tuple[np.ndarray, float, int, float]:
+        """The simulator's compiled BFGS on this circuit: (angles, energy, evaluations, max |g(x0)|)."""
+        x, f, nfev, g0 = self.simulator.minimize_bfgs(self.circuit, x0, maxiter, gtol)
+        self.nfev += nfev
+        return x, f, nfev, g0
 
     def set_shot_scale(self, frac: float) -> None:
         self.shot_scale = float(frac)

@@ -29,6 +29,7 @@ CASES = [
 OPTIMIZERS = {
     "cobyla": {"maxiter": 1000},
     "lbfgs": {"maxiter": 200},
+    "adjoint_bfgs": {"maxiter": 200, "restarts": 1},
     "adam_spsa": {"maxfev": [200, 60, 20], "a": 0.5, "c": 0.1},
 }
 
@@ -64,8 +65,8 @@ def main(quick: bool = False, out: Path | None = None) -> list[dict]:
     rows = []
     for env_id, noise in CASES[:2] + CASES[4:5] if quick else CASES:
         for opt, kw in OPTIMIZERS.items():
-            if noise is not None and opt == "lbfgs":
-                continue  # L-BFGS is for exact (noiseless) energies
+            if noise is not None and opt in ("lbfgs", "adjoint_bfgs"):
+                continue  # quasi-Newton on exact gradients is for exact (noiseless) energies
             rows.append(measure(env_id, noise, opt, kw, steps))
             r = rows[-1]
             print(f"{r['env_id']:32s} {'noisy' if r['noisy'] else 'exact':5s} {opt:10s} "

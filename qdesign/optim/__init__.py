@@ -12,6 +12,7 @@ OPTIMIZERS: dict[str, str] = {
     "spsa": "qdesign.optim.spsa:SPSA",
     "adam_spsa": "qdesign.optim.adam_spsa:AdamSPSA",
     "lbfgs": "qdesign.optim.lbfgs:LBFGSShift",
+    "adjoint_bfgs": "qdesign.optim.bfgs:AdjointBFGS",
 }
 
 

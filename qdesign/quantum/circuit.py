@@ -91,3 +91,50 @@ class Circuit:
                 getattr(qc, g.name)(float(values[g.param]) if params is not None else values[g.param],
                                     *g.qubits)
         return qc
+
+
+def active_gates(circuit: Circuit, params: Sequence[float] | np.ndarray | None = None,
+                 atol: float = 1e-9) -> list[bool]:
+    """Which gates change the state: ``False`` for gates that provably do nothing from |0...0>.
+
+    A gate does nothing when it is a rotation by a multiple of 2 pi (the identity up to a global
+    sign), an RZ on a qubit still in a known basis state (a global phase), or a CX whose control
+    is known to be |0>. Known basis states are tracked classically from |0...0> through X and
+    CX-on-known-qubits; anything else makes a qubit unknown. This is the reported "effective" gate
+    count: the state (and so the energy) is unchanged, up to a global phase, when the inactive
+    gates are dropped. Unbound angles (``params=None``) count as active.
+    """
+    values = None if params is None else np.asarray(params, dtype=float)
+    known = [0] * circuit.num_qubits  # 0 / 1 = that basis state, -1 = unknown
+    out = []
+    for g in circuit.gates:
+        if g.name in ROTATIONS:
+            q = g.qubits[0]
+            turns = np.inf if values is None else float(values[g.param]) / (2 * np.pi)  # unbound: active
+            if (np.isfinite(turns) and abs(turns - round(turns)) * 2 * np.pi <= atol) or (
+                    g.name == "rz" and known[q] >= 0):
+                out.append(False)
+                continue
+            known[q] = -1
+            out.append(True)
+        elif g.name == "cx":
+            c, t = g.qubits
+            if known[c] == 0:
+                out.append(False)
+                continue
+            if known[c] == 1:
+                known[t] = -1 if known[t] < 0 else 1 - known[t]
+            else:
+                known[t] = -1
+            out.append(True)
+        elif g.name == "id":
+            out.append(False)
+        elif g.name == "x":
+            q = g.qubits[0]
+            known[q] = -1 if known[q] < 0 else 1 - known[q]
+            out.append(True)
+        else:
+            for q in g.qubits:
+                known[q] = -1
+            out.append(True)
+    return out

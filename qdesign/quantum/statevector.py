@@ -96,32 +96,13 @@ def _idx(axis: int, value: int, axis2: int | None = None, value2: int | None = N
 
 
 class _Compiled:
-    """A circuit turned into a list of slice operations (cached per gate list)."""
+    """A circuit turned into flat gate arrays for the numba kernels and, on first use by the numpy
+    backend, a list of slice operations (cached per gate list; the slices cost more to build than
+    a whole compiled BFGS run on small circuits, so they are only made when needed)."""
 
     def __init__(self, circuit: Circuit) -> None:
-        n = circuit.num_qubits
-        ops = []
-        for g in circuit.gates:
-            if g.name == "cx":
-                ac, at = (1 + n - 1 - q for q in g.qubits)
-                ops.append(("cx", _idx(ac, 1, at, 0), _idx(ac, 1, at, 1)))
-                continue
-            ax = 1 + n - 1 - g.qubits[0]
-            i0, i1 = _idx(ax, 0), _idx(ax, 1)
-            if g.name in ROTATIONS:
-                ops.append((g.name, i0, i1, g.param))
-            elif g.name == "id":
-                continue
-            elif g.name == "x":
-                ops.append(("swap", i0, i1))
-            else:
-                m = FIXED_GATES[g.name]
-                if m[0, 1] == 0 and m[1, 0] == 0:
-                    ops.append(("diag", i0, i1, complex(m[0, 0]), complex(m[1, 1])))
-                else:
-                    ops.append(("mat", i0, i1, m))
-        self.ops = ops
-        # flat arrays for the numba kernel
+        self._circuit = circuit.copy()
+        self._ops: list | None = None
         kinds = {"rx": _k.SV_RX, "ry": _k.SV_RY, "rz": _k.SV_RZ, "cx": _k.SV_CX}
         gates = [g for g in circuit.gates if g.name != "id"]
         self.kind = np.array([kinds.get(g.name, _k.SV_FIXED) for g in gates], dtype=np.int64)
@@ -132,6 +113,38 @@ class _Compiled:
         for i, g in enumerate(gates):
             if g.name in FIXED_GATES and g.name != "cx":
                 self.mats[i] = FIXED_GATES[g.name]
+
+    @property
+    def ops(self) -> list:
+        if self._ops is None:
+            self._ops = _slice_ops(self._circuit)
+        return self._ops
+
+
+def _slice_ops(circuit: Circuit) -> list:
+    """The numpy backend's slice operations of a circuit."""
+    n = circuit.num_qubits
+    ops: list = []
+    for g in circuit.gates:
+        if g.name == "cx":
+            ac, at = (1 + n - 1 - q for q in g.qubits)
+            ops.append(("cx", _idx(ac, 1, at, 0), _idx(ac, 1, at, 1)))
+            continue
+        ax = 1 + n - 1 - g.qubits[0]
+        i0, i1 = _idx(ax, 0), _idx(ax, 1)
+        if g.name in ROTATIONS:
+            ops.append((g.name, i0, i1, g.param))
+        elif g.name == "id":
+            continue
+        elif g.name == "x":
+            ops.append(("swap", i0, i1))
+        else:
+            m = FIXED_GATES[g.name]
+            if m[0, 1] == 0 and m[1, 0] == 0:
+                ops.append(("diag", i0, i1, complex(m[0, 0]), complex(m[1, 1])))
+            else:
+                ops.append(("mat", i0, i1, m))
+    return ops
 
 
 def apply_ops(state: np.ndarray, ops: list, thetas: np.ndarray) -> None:
@@ -293,6 +306,42 @@ class StatevectorSimulator:
                 full = np.kron(mats[int(g.basis[q])], full)
             out[gi] = full.T
         return out
+
+    @property
+    def exact(self) -> bool:
+        """True when energies are exact expectations (no shots, no readout error): then the
+        adjoint gradient and the compiled BFGS below apply."""
+        return self.shots is None and self.readout is None
+
+    def _adjoint_args(self, circuit: Circuit, theta: np.ndarray) -> tuple:
+        if not self.exact:
+            raise ValueError("adjoint gradients need exact energies; this simulator has shots or "
+                             "readout error (use an SPSA-type optimizer)")
+        th = check_thetas(circuit, np.asarray(theta, dtype=float).reshape(1, -1), self.num_qubits)[0]
+        comp = self._compile(circuit)
+        indptr, indices, data = self._csr
+        return (comp.kind, comp.q0, comp.q1, comp.param, comp.mats, np.ascontiguousarray(th),
+                self.num_qubits, indptr, indices, data, float(self.hamiltonian.constant))
+
+    def energy_and_gradient(self, circuit: Circuit, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Exact energy and its gradient in all angles by the adjoint method (about three
+        simulations, independent of the number of angles)."""
+        args = self._adjoint_args(circuit, theta)
+        dim = 2 ** self.num_qubits
+        grad = np.empty(circuit.num_parameters)
+        e = _k.energy_and_gradient(*args, np.empty(dim, np.complex128), np.empty(dim, np.complex128),
+                                   grad)
+        return float(e), grad
+
+    def minimize_bfgs(self, circuit: Circuit, x0: np.ndarray, maxiter: int = 200,
+                      gtol: float = 1e-8) -> tuple[np.ndarray, float, int, float]:
+        """Minimise the energy over the angles from ``x0`` by BFGS on adjoint gradients, the whole
+        loop compiled: returns (angles, energy, evaluations, max |gradient| at x0)."""
+        args = self._adjoint_args(circuit, x0)
+        xout = np.empty(circuit.num_parameters)
+        stats = np.zeros(3)
+        f = _k.bfgs_adjoint(*args, int(maxiter), float(gtol), xout, stats)
+        return xout, float(f), int(stats[0]), float(stats[2])
 
     def exact_from_states(self, psi: np.ndarray) -> np.ndarray:
         """Total energies of (B, 2^n) states without readout or shot noise."""

@@ -31,7 +31,8 @@ class ArchSearchTask(Task):
         return TrainConfig(
             task=self.name,
             env_id="qdesign/ArchSearch-H2-4q-v0",
-            env_kwargs={"optimizer": "lbfgs", "optimizer_kwargs": {"maxiter": 200}, "max_gates": 20,
+            env_kwargs={"optimizer": "adjoint_bfgs", "optimizer_kwargs": {"maxiter": 200, "restarts": 1},
+                        "max_gates": 20,
                         "halting": "off"},
             agent="masked_dqn",
             agent_kwargs={"learning_rate": 3e-4, "batch_size": 64, "buffer_size": 20_000,
@@ -75,24 +76,29 @@ class ArchSearchTask(Task):
             rows.append({"return": ret, "success": bool(info["is_success"]), "error": info["error"],
                          "noiseless_error": info.get("noiseless_error", info["error"]),
                          "gates": info["n_gates"], "cnots": info["n_cnots"],
-                         "rotations": info["n_rotations"], "depth": info["depth"]})
+                         "rotations": info["n_rotations"], "depth": info["depth"],
+                         "gates_effective": info["n_gates_effective"],
+                         "cnots_effective": info["n_cnots_effective"]})
         env.close()
         out: dict[str, Any] = {"episodes": n_episodes, "threshold": CHEMICAL_ACCURACY,
                                "success_rate": float(np.mean([r["success"] for r in rows])),
                                "mean_return": float(np.mean([r["return"] for r in rows]))}
-        for key in ("error", "noiseless_error", "gates", "cnots", "rotations", "depth"):
+        for key in ("error", "noiseless_error", "gates", "cnots", "rotations", "depth", "gates_effective",
+                    "cnots_effective"):
             out[f"mean_{key}"] = float(np.mean([r[key] for r in rows]))
         out["min_error"] = float(min(r["error"] for r in rows))
         out["rollouts"] = rows
         return out
 
     def bench_commands(self, out_dir: Path, quick: bool = False) -> list[list[str]]:
-        """Env steps/s per inner optimizer, and simulator energy evaluations/s against qiskit-aer."""
+        """Env steps/s per inner optimizer, old vs new inner loop on the same episodes, and simulator
+        energy evaluations/s against qiskit-aer."""
         sim = ["arch_sim.py", "--out", str(Path(out_dir) / "arch_sim.json")]
         if quick:
             sim += ["--qubits", "2", "4", "--batches", "3", "--rounds", "1", "--min-time", "0.3"]
         steps = ["arch_search_env_steps.py", "--out", str(out_dir)] + (["--quick"] if quick else [])
-        return [steps, sim]
+        inner = ["arch_search_inner_loop.py", "--out", str(out_dir)] + (["--quick"] if quick else [])
+        return [steps, inner, sim]
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
                   model: Agent | None) -> dict[str, Any]:
@@ -131,10 +137,14 @@ class ArchSearchTask(Task):
                 out[f"min_rotations_below_{label}"] = {"rotations": rot, "gates": gates, "episode": ep,
                                                        "error": err}
         qc = env.circuit_from_actions(rec["best_actions"], rec["best_angles"])
-        ops = qc.count_ops()
-        cnots = int(ops.get("cx", 0))
-        out.update({"best_gates": int(sum(ops.values())), "best_cnots": cnots,
-                    "best_rotations": int(sum(ops.values()) - cnots), "best_depth": int(qc.depth())})
+        # ansatz gates (a Hartree-Fock start's X gates excluded), raw and effective (gates that do
+        # nothing, e.g. zero-angle rotations or CX on a |0> control, left out)
+        counts = env.gate_counts(rec["best_actions"], rec["best_angles"])
+        out.update({"best_gates": counts["n_gates"], "best_cnots": counts["n_cnots"],
+                    "best_rotations": counts["n_rotations"], "best_depth": counts["depth"],
+                    "best_gates_effective": counts["n_gates_effective"],
+                    "best_cnots_effective": counts["n_cnots_effective"],
+                    "best_rotations_effective": counts["n_rotations_effective"]})
         from qiskit.quantum_info import Statevector
 
         energy = float(np.real(Statevector.from_instruction(qc).expectation_value(env.problem.hamiltonian)))

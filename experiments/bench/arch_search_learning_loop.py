@@ -1,0 +1,120 @@
+"""The whole arch-search learning loop (env + DQN), old inner optimizer vs new, in one run.
+
+Trains ``experiments/configs/arch_search/lih_4q_3p4_dqn.yaml`` for the same number of timesteps and
+seed with each variant and reports env steps/s of the whole loop, the time spent inside env steps
+and inside DQN gradient updates (measured by wrapping ``ArchSearchEnv.step`` and
+``MaskedDQN.train``), and their ratios against the old variant:
+
+* ``old``: ``optimizer=lbfgs`` (scipy BFGS on parameter-shift gradients, the default before issue 13);
+* ``new``: ``optimizer=adjoint_bfgs`` with one perturbed restart (compiled BFGS on adjoint
+  gradients, the new default), the same DQN;
+* ``new_train_freq4``: as ``new`` with one gradient step per 4 env steps (``train_freq=4``): a
+  different learning algorithm (4x fewer updates), shown for the update share only.
+
+Run: ``python experiments/bench/arch_search_learning_loop.py [--timesteps N] [--out DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from qdesign.agents.dqn import MaskedDQN
+from qdesign.config import config_from_dict, load_yaml
+from qdesign.envs.arch_search.env import ArchSearchEnv
+from qdesign.runs import atomic_write_json
+from qdesign.training import train
+
+CONFIG = Path(__file__).resolve().parents[1] / "configs" / "arch_search" / "lih_4q_3p4_dqn.yaml"
+NEW_KWARGS = {"maxiter": 200, "restarts": 1}  # the presets' default since issue 13
+VARIANTS = {
+    "old": ({"optimizer": "lbfgs", "optimizer_kwargs": {"maxiter": 200}}, {}),
+    "new": ({"optimizer": "adjoint_bfgs", "optimizer_kwargs": NEW_KWARGS}, {}),
+    "new_train_freq4": ({"optimizer": "adjoint_bfgs", "optimizer_kwargs": NEW_KWARGS}, {"train_freq": 4}),
+}
+
+
+class Timers:
+    """Accumulated seconds inside env steps and DQN updates (class-level wrappers, undone after)."""
+
+    def __init__(self) -> None:
+        self.env = self.update = 0.0
+        self.steps = self.updates = 0
+
+    def __enter__(self) -> Timers:
+        self._step, self._train = ArchSearchEnv.step, MaskedDQN.train
+        timers = self
+
+        def step(env, action):
+            t0 = time.perf_counter()
+            try:
+                return timers._step(env, action)
+            finally:
+                timers.env += time.perf_counter() - t0
+                timers.steps += 1
+
+        def train_(model, gradient_steps, batch_size=100):
+            t0 = time.perf_counter()
+            try:
+                return timers._train(model, gradient_steps, batch_size)
+            finally:
+                timers.update += time.perf_counter() - t0
+                timers.updates += gradient_steps
+
+        ArchSearchEnv.step, MaskedDQN.train = step, train_
+        return self
+
+    def __exit__(self, *exc) -> None:
+        ArchSearchEnv.step, MaskedDQN.train = self._step, self._train
+
+
+def run_variant(name: str, timesteps: int, seed: int) -> dict:
+    env_over, agent_over = VARIANTS[name]
+    data = load_yaml(CONFIG)
+    data["env_kwargs"] = {**data.get("env_kwargs", {}), **env_over}
+    data["agent_kwargs"] = {**data.get("agent_kwargs", {}), **agent_over}
+    data.update({"total_timesteps": timesteps, "seed": seed, "checkpoint_every_seconds": 1e9,
+                 "eval_episodes": 0})
+    config = config_from_dict(data)
+    with tempfile.TemporaryDirectory() as tmp, Timers() as timers:
+        t0 = time.perf_counter()
+        _, summary = train(config, out=tmp, quiet=True)
+        wall = time.perf_counter() - t0
+    return {"variant": name, "timesteps": timesteps, "seed": seed, "wall_s": wall,
+            "env_steps_per_s": timesteps / wall, "env_s": timers.env, "update_s": timers.update,
+            "env_share": timers.env / wall, "update_share": timers.update / wall,
+            "ms_per_env_step": 1e3 * timers.env / max(timers.steps, 1),
+            "ms_per_update": 1e3 * timers.update / max(timers.updates, 1), "updates": timers.updates,
+            "best_error": summary.get("best_error")}
+
+
+def main(timesteps: int = 1500, seed: int = 0, out: Path | None = None) -> dict:
+    rows = []
+    for name in VARIANTS:
+        r = run_variant(name, timesteps, seed)
+        rows.append(r)
+        print(f"{name:16s} {r['env_steps_per_s']:7.1f} steps/s  env {r['ms_per_env_step']:6.2f} ms/step "
+              f"({100 * r['env_share']:4.1f}%)  update {r['ms_per_update']:6.2f} ms "
+              f"({100 * r['update_share']:4.1f}%)", flush=True)
+    base = rows[0]
+    for r in rows:
+        r["loop_speedup_vs_old"] = r["env_steps_per_s"] / base["env_steps_per_s"]
+        r["env_step_speedup_vs_old"] = base["ms_per_env_step"] / r["ms_per_env_step"]
+    for r in rows[1:]:
+        print(f"{r['variant']:16s} loop x{r['loop_speedup_vs_old']:.2f}, "
+              f"env step x{r['env_step_speedup_vs_old']:.1f}")
+    result = {"config": str(CONFIG.name), "rows": rows}
+    if out is not None:
+        atomic_write_json(out / "arch_search_learning_loop.json", result)
+    return result
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--timesteps", type=int, default=1500)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    args = p.parse_args()
+    main(args.timesteps, args.seed, args.out)

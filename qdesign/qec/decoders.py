@@ -8,6 +8,7 @@ arXiv 1904.02703; BP-LSD: Hillmann et al., arXiv 2406.18655); minimum-weight mat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +24,8 @@ class DemMatrices:
     see them; they still count as errors when sampled).
     """
 
-    check: object  # scipy.sparse.csc_matrix, uint8
-    observables: object  # scipy.sparse.csc_matrix, uint8
+    check: Any  # scipy.sparse.csc_matrix, uint8
+    observables: Any  # scipy.sparse.csc_matrix, uint8
     priors: np.ndarray
 
 
@@ -50,11 +51,11 @@ def dem_matrices(dem) -> DemMatrices:
         old = merged.get(key, 0.0)
         merged[key] = old * (1 - prob) + prob * (1 - old)
     rows_d, cols_d, rows_o, cols_o, priors = [], [], [], [], []
-    for col, ((dets, obs), prob) in enumerate(merged.items()):
-        rows_d += dets
-        cols_d += [col] * len(dets)
-        rows_o += obs
-        cols_o += [col] * len(obs)
+    for col, ((det_ids, obs_ids), prob) in enumerate(merged.items()):
+        rows_d += det_ids
+        cols_d += [col] * len(det_ids)
+        rows_o += obs_ids
+        cols_o += [col] * len(obs_ids)
         priors.append(prob)
     m = len(priors)
     check = sp.csc_matrix((np.ones(len(rows_d), np.uint8), (rows_d, cols_d)), shape=(dem.num_detectors, m))
@@ -67,7 +68,8 @@ class _LdpcCompiled:
     """Decodes bit-packed shots with an ``ldpc`` BP decoder; each distinct syndrome is decoded once."""
 
     def __init__(self, dem, kind: str, max_iter: int, osd_order: int) -> None:
-        from ldpc import BpLsdDecoder, BpOsdDecoder
+        from ldpc.bplsd_decoder import BpLsdDecoder
+        from ldpc.bposd_decoder import BpOsdDecoder
 
         self.num_dets, self.num_obs = dem.num_detectors, dem.num_observables
         mats = dem_matrices(dem)
@@ -110,8 +112,9 @@ class _MatchingCompiled:
         self.matching = pymatching.Matching.from_detector_error_model(dem)
 
     def decode_shots_bit_packed(self, *, bit_packed_detection_event_data: np.ndarray) -> np.ndarray:
-        return self.matching.decode_batch(bit_packed_detection_event_data, bit_packed_shots=True,
-                                          bit_packed_predictions=True)
+        out = self.matching.decode_batch(bit_packed_detection_event_data, bit_packed_shots=True,
+                                         bit_packed_predictions=True)
+        return np.asarray(out[0] if isinstance(out, tuple) else out, dtype=np.uint8)
 
 
 def _sinter_base():
@@ -132,15 +135,3 @@ class QdesignDecoder(_sinter_base()):  # type: ignore[misc]
         if self.kind == "pymatching":
             return _MatchingCompiled(dem)
         return _LdpcCompiled(dem, self.kind, self.max_iter, self.osd_order)
-
-    def decode_via_files(self, *, num_shots, num_dets, num_obs, dem_path, dets_b8_in_path,
-                         obs_predictions_b8_out_path, tmp_dir) -> None:
-        import stim
-
-        dem = stim.DetectorErrorModel.from_file(dem_path)
-        dets = stim.read_shot_data_file(path=dets_b8_in_path, format="b8", num_detectors=num_dets,
-                                        bit_packed=True)
-        pred = self.compile_decoder_for_dem(dem=dem).decode_shots_bit_packed(
-            bit_packed_detection_event_data=dets)
-        stim.write_shot_data_file(data=pred, path=obs_predictions_b8_out_path, format="b8",
-                                  num_observables=num_obs, bit_packed=True)

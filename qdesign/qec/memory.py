@@ -163,7 +163,7 @@ def memory_circuit(h_x: np.ndarray, h_z: np.ndarray, rounds: int, p: float,
     # data preparation in the memory basis
     c.append("R" if basis == "Z" else "RX", data)
     noisy("X_ERROR" if basis == "Z" else "Z_ERROR", data, p_reset)
-    c.append("TICK")
+    c.append("TICK", [])
 
     x_layers, z_layers = _layers(hx), _layers(hz)
     n_meas = 0
@@ -176,12 +176,12 @@ def memory_circuit(h_x: np.ndarray, h_z: np.ndarray, rounds: int, p: float,
         noisy("DEPOLARIZE1", data, p_data)
         c.append("R", ancillas)
         noisy("X_ERROR", ancillas, p_reset)
-        c.append("TICK")
+        c.append("TICK", [])
         if anc_x:  # X ancillas go to |+>
             c.append("H", anc_x)
             noisy("DEPOLARIZE1", anc_x, p1)
             noisy("DEPOLARIZE1", data + anc_z, p_idle)
-            c.append("TICK")
+            c.append("TICK", [])
         for layers, kind in ((x_layers, "X"), (z_layers, "Z")):
             for layer in layers:
                 pairs: list[int] = []
@@ -193,12 +193,12 @@ def memory_circuit(h_x: np.ndarray, h_z: np.ndarray, rounds: int, p: float,
                 c.append("CX", pairs)
                 noisy("DEPOLARIZE2", pairs, p2)
                 noisy("DEPOLARIZE1", [q for q in data + ancillas if q not in busy], p_idle)
-                c.append("TICK")
+                c.append("TICK", [])
         if anc_x:
             c.append("H", anc_x)
             noisy("DEPOLARIZE1", anc_x, p1)
             noisy("DEPOLARIZE1", data + anc_z, p_idle)
-            c.append("TICK")
+            c.append("TICK", [])
         noisy("X_ERROR", ancillas, p_meas)
         c.append("M", ancillas)
         noisy("DEPOLARIZE1", data, p_resonator)
@@ -213,7 +213,7 @@ def memory_circuit(h_x: np.ndarray, h_z: np.ndarray, rounds: int, p: float,
             elif is_x == (basis == "X"):  # first round: only the checks of the memory basis are determined
                 c.append("DETECTOR", [rec(idx)], coords)
             last[a] = idx
-        c.append("TICK")
+        c.append("TICK", [])
 
     # transversal readout of the data, perfect (code-capacity / phenomenological convention) or noisy
     noisy("X_ERROR" if basis == "Z" else "Z_ERROR", data, p_meas if circuit_level else 0.0)

@@ -64,7 +64,7 @@ def test_unmet_target_is_reported_not_ignored(target):
     hx, hz = qrm15()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        r = qdesign.reduce_weight(hx, hz, *target, method="hastings", seed=0, time_limit=60)
+        r = qdesign.reduce_weight(hx, hz, *target, method="hastings", seed=0, time_limit=20)
     assert not r.met_target
     note = r.details["note"]
     assert f"did not meet the target (w, q) = {target}" in note and "\n" not in note

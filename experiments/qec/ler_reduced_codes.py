@@ -60,9 +60,14 @@ def plot(out: Path) -> Path:
             if not pts:
                 continue
             p, y, lo, hi = (np.array([t[i] for t in pts], dtype=float) for i in range(4))
-            ax.errorbar(p, np.maximum(y, 1e-5), yerr=[np.maximum(y - lo, 0), hi - y], marker="o", capsize=2,
-                        label=f"{code} n={pts[0][4]} d={pts[0][5]}")
-        ax.set(xscale="log", yscale="log", xlabel="p (code capacity)", title=b)
+            seen = y > 0  # no error seen: only the upper end of the interval is drawn (a down triangle)
+            line = ax.errorbar(p[seen], y[seen], yerr=[y[seen] - lo[seen], hi[seen] - y[seen]], marker="o",
+                               capsize=2, label=f"{code} n={pts[0][4]} d={pts[0][5]}")
+            if (~seen).any():
+                ax.plot(p[~seen], hi[~seen], "v", color=line[0].get_color())
+        ax.set(xscale="log", yscale="log", xlabel="p (code capacity)", title=b, xticks=[0.01, 0.03, 0.05],
+               xticklabels=["0.01", "0.03", "0.05"])
+        ax.minorticks_off()
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel("logical error rate per shot (BP-OSD)")
     fig.tight_layout()

@@ -111,10 +111,17 @@ def test_rm13_product_distance_matches_brute_force():
 
 
 def test_circuit_level_distance_not_above_code_distance_and_surface_kept():
-    hx, hz = hgp_matrices(rep(3))
-    for noise in ("uniform_depolarizing", "si1000"):
-        c = memory_circuit(hx, hz, rounds=3, p=0.001, noise=noise, basis="Z")
-        assert len(c.shortest_graphlike_error()) == 3
+    """HGP(rep d) is the unrotated surface code: our schedule keeps its circuit distance d, the same as
+    Stim's own generated unrotated surface-code memory (an independent circuit)."""
+    for d in (3, 5):
+        hx, hz = hgp_matrices(rep(d))
+        ref = stim.Circuit.generated("surface_code:unrotated_memory_z", distance=d, rounds=d,
+                                     after_clifford_depolarization=0.001)
+        assert len(ref.shortest_graphlike_error()) == d
+        for noise in ("uniform_depolarizing", "si1000"):
+            for basis in "ZX":
+                c = memory_circuit(hx, hz, rounds=d, p=0.001, noise=noise, basis=basis)
+                assert len(c.shortest_graphlike_error()) == d
     c = memory_circuit(HAMMING, HAMMING, rounds=2, p=0.001, noise="uniform_depolarizing")
     assert 1 <= undetectable_weight(c) <= 3  # hook errors may lower it (Steane: 2)
 

@@ -1,7 +1,8 @@
 """qdesign: Gymnasium environments where RL agents design quantum circuits, gate sequences and codes.
 
 ``import qdesign`` registers every ``qdesign/...`` environment id. The public one-call functions
-(``compile_unitary``, ``reduce_weight``, ``code_parameters``, ``make_agent``) are loaded lazily so
+(``compile_unitary``, ``reduce_weight``, ``code_parameters``, ``make_agent``, ``memory_circuit``,
+``logical_error_rate``) are loaded lazily so
 that importing the package stays cheap.
 """
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see of the lazily loaded names 
     from qdesign.api.compile import compile_unitary
     from qdesign.api.reduce import reduce_weight
     from qdesign.codes.params import code_parameters
+    from qdesign.qec import logical_error_rate, memory_circuit
     from qdesign.reduction.options import HastingsOptions, RLOptions, SaboOptions
 
 __version__ = "0.2.0"
@@ -27,13 +29,15 @@ _LAZY = {
     "reduce_weight": "qdesign.api.reduce",
     "code_parameters": "qdesign.codes.params",
     "make_agent": "qdesign.agents.factory",
+    "memory_circuit": "qdesign.qec",
+    "logical_error_rate": "qdesign.qec",
     "RLOptions": "qdesign.reduction.options",
     "SaboOptions": "qdesign.reduction.options",
     "HastingsOptions": "qdesign.reduction.options",
 }
 
 __all__ = ["__version__", "register_all", "compile_unitary", "reduce_weight", "code_parameters", "make_agent",
-           "RLOptions", "SaboOptions", "HastingsOptions"]
+           "memory_circuit", "logical_error_rate", "RLOptions", "SaboOptions", "HastingsOptions"]
 
 
 def __getattr__(name: str) -> Any:

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from qdesign.codes import gf2
 from qdesign.codes.css import CSSCode, check_target
-from qdesign.codes.hgp import hgp_matrices, hgp_parameters
+from qdesign.codes.hgp import hgp_matrices, hgp_parameters, hgp_seeds_of  # noqa: F401 (re-export)
 from qdesign.codes.params import (
     HGP_DENSE_MAX_N,
     CodeParameters,
@@ -73,26 +73,6 @@ class ReduceResult:
             "qubit_overhead": p.n - self.base.n, "overhead_factor": p.n / self.base.n,
             "kd2_over_n": None if p.d == math.inf else p.k * p.d * p.d / p.n, **self.details,
         }
-
-
-def hgp_seeds_of(h_x: np.ndarray, h_z: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Recover (H1, H2) if (h_x, h_z) is exactly their hypergraph product in qdesign's layout."""
-    hx, hz = gf2.as_binary(h_x, "h_x"), gf2.as_binary(h_z, "h_z")
-    n, rx, rz = hx.shape[1], hx.shape[0], hz.shape[0]
-    for n1 in range(1, n + 1):
-        for n2 in range(1, n // n1 + 1):
-            rest = n - n1 * n2
-            if rx % n2 or rz % n1:
-                continue
-            r1, r2 = rx // n2, rz // n1
-            if r1 * r2 != rest or r1 == 0 or r2 == 0:
-                continue
-            H1 = hx[::n2, : n1 * n2 : n2][:r1]
-            H2 = hz[:r2, :n2]
-            cx, cz = hgp_matrices(H1, H2)
-            if np.array_equal(cx, hx) and np.array_equal(cz, hz):
-                return H1, H2
-    return None
 
 
 def _seed_anneal_candidate(H: np.ndarray, w: int, q: int, d_goal: int,
@@ -213,6 +193,9 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
     Raises ``ValueError`` for invalid codes (non-commuting, non-binary, mismatched, k = 0), an
     unknown method, an unknown keyword, or an unreachable target (w < 3).
     """
+    import time
+
+    t_start = time.perf_counter()
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     check_target(max_check_weight, max_qubit_degree)
@@ -231,7 +214,11 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
         seeds = (H, H)
     else:
         seeds = hgp_seeds_of(code.h_x, code.h_z)
-    base = code_parameters(code.h_x, code.h_z, hgp_seeds=seeds, exact_max_n=exact_max_n)
+    if isinstance(opts, HastingsOptions) and opts.time_limit is not None:  # bounded: distance bounds
+        base = code_parameters(code.h_x, code.h_z, hgp_seeds=seeds, exact_max_n=exact_max_n,
+                               time_limit=0.2 * opts.time_limit, seed=seed)
+    else:
+        base = code_parameters(code.h_x, code.h_z, hgp_seeds=seeds, exact_max_n=exact_max_n)
     target = (int(max_check_weight), int(max_qubit_degree))
     details: dict[str, Any] = {}
     if method in ("sabo", "rl"):
@@ -276,13 +263,47 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
                 and base.n <= opts.anneal_max_n):
             result = _anneal_if_better(result, code, opts.anneal_runs, opts.anneal_iterations, seed)
         return result
+    assert isinstance(opts, HastingsOptions)
+    return _hastings(code, base, target, opts, seed, exact_max_n, t_start)
+
+
+def _hastings(code: CSSCode, base: CodeParameters, target: tuple[int, int], opts: HastingsOptions, seed: int,
+              exact_max_n: int, t_start: float) -> ReduceResult:
+    """Hastings' steps driven by the target, within ``opts.time_limit``; says so when it falls short."""
+    import time
+    import warnings
+
     from qdesign.reduction.hastings import hastings_pipeline
 
-    assert isinstance(opts, HastingsOptions)
+    details: dict[str, Any] = {"layers": opts.layers, "copying": opts.copying, "seed": seed,
+                               "time_limit": opts.time_limit}
+    if base.w <= target[0] and base.q <= target[1]:  # nothing to reduce: the input is the answer
+        details.update({"stages": [], "coning": "skipped", "note": "input already meets the target"})
+        return ReduceResult(code.h_x, code.h_z, "hastings", base, base, target, None, details)
+    limit = opts.time_limit
+    deadline = None if limit is None else t_start + 0.8 * limit  # keep a fifth for the distance
     res = hastings_pipeline(code.h_x, code.h_z, layers=opts.layers, heights=opts.heights,
                             copying_method=opts.copying, coning_layers=opts.coning_layers, seed=seed,
-                            keep_distance=opts.keep_distance)
-    details.update({"stages": res.stages, "coning": res.coning, "layers": opts.layers,
-                    "copying": opts.copying, "seed": seed})
-    params = code_parameters(res.h_x, res.h_z, exact_max_n=exact_max_n)
-    return ReduceResult(res.h_x, res.h_z, method, params, base, target, None, details)
+                            keep_distance=opts.keep_distance, target=target, deadline=deadline)
+    details.update({"stages": res.stages, "coning": res.coning})
+    if limit is None:
+        params = code_parameters(res.h_x, res.h_z, exact_max_n=exact_max_n)
+    else:
+        left = max(limit - (time.perf_counter() - t_start), 0.1 * limit)
+        params = code_parameters(res.h_x, res.h_z, exact_max_n=exact_max_n, time_limit=left, seed=seed)
+    result = ReduceResult(res.h_x, res.h_z, "hastings", params, base, target, None, details)
+    if not result.met_target:
+        why = [f"(w, q) = ({params.w}, {params.q})"] if params.w > target[0] or params.q > target[1] else []
+        if params.k != base.k:
+            why.append(f"k = {params.k} != {base.k}")
+        if params.d < base.d:
+            why.append(f"d = {params.d:g} < {base.d:g}")
+        elif not params.exact:
+            why.append(f"d only bounded, {params.d_lower:g} <= d <= {params.d:g}")
+        skipped = [s["stage"] for s in res.stages if s.get("skipped") == "time limit reached"]
+        note = (f"hastings did not meet the target (w, q) = {target}: {', '.join(why)}"
+                + (f"; steps cut by time_limit={limit}: {', '.join(skipped)}" if skipped else "")
+                + f"; returning the best code found, [[{params.n},{params.k}]]")
+        details["note"] = note
+        warnings.warn(note, UserWarning, stacklevel=3)
+    return result

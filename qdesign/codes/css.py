@@ -145,12 +145,19 @@ class CSSCode:
 
 
 def check_target(max_check_weight: int, max_qubit_degree: int) -> None:
-    """Reject (w, q) targets below what any useful CSS code can reach."""
-    if not isinstance(max_check_weight, (int, np.integer)) or max_check_weight < 3:
+    """Reject (w, q) targets that are not integers or lie below what the reduction methods can reach."""
+    for name, value in (("max_check_weight", max_check_weight), ("max_qubit_degree", max_qubit_degree)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            example = 6 if name == "max_check_weight" else 3
+            raise ValueError(f"{name}={value!r} must be an integer (got {type(value).__name__}), "
+                             f"e.g. {name}={example}")
+    if max_check_weight < 3:
         raise ValueError(
             f"max_check_weight={max_check_weight!r} is below what is achievable: CSS codes with all "
-            "checks of weight <= 2 have distance <= 2 in one sector (Wei et al.); use an integer >= 3")
-    if not isinstance(max_qubit_degree, (int, np.integer)) or max_qubit_degree < 2:
+            "checks of weight <= 2 have distance <= 2 in one sector (Wei et al., arXiv 2601.19848); "
+            "use an integer >= 3")
+    if max_qubit_degree < 3:
         raise ValueError(
-            f"max_qubit_degree={max_qubit_degree!r} is below what is achievable for weight reduction; "
-            "use an integer >= 2")
+            f"max_qubit_degree={max_qubit_degree!r} is below what the reduction methods reach: Hastings' "
+            "copying leaves a qubit in up to 3 X checks (one original, two chain checks) and Sabo's "
+            "product route (and the RL seed moves) reduce seeds to column weight 3; use an integer >= 3")

@@ -39,3 +39,28 @@ def hgp_parameters(h1: np.ndarray, h2: np.ndarray | None = None) -> tuple[int, i
     rk1, rk2 = gf2.rank(h1), gf2.rank(h2)
     k1, k2, k1t, k2t = n1 - rk1, n2 - rk2, r1 - rk1, r2 - rk2
     return n1 * n2 + r1 * r2, k1 * k2 + k1t * k2t
+
+
+def hgp_seeds_of(h_x: np.ndarray, h_z: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Recover (H1, H2) if (h_x, h_z) is exactly their hypergraph product in qdesign's layout.
+
+    Only the layout of :func:`hgp_matrices` is recognised (no qubit or check permutation); each
+    candidate shape (n1, n2, r1, r2) with n1 n2 + r1 r2 = n is rebuilt and compared entry by entry."""
+    hx, hz = gf2.as_binary(h_x, "h_x"), gf2.as_binary(h_z, "h_z")
+    n, rx, rz = hx.shape[1], hx.shape[0], hz.shape[0]
+    for n1 in range(1, n + 1):
+        for n2 in range(1, n // n1 + 1):
+            rest = n - n1 * n2
+            if rx % n2 or rz % n1:
+                continue
+            r1, r2 = rx // n2, rz // n1
+            if r1 * r2 != rest or r1 == 0 or r2 == 0:
+                continue
+            H1 = hx[::n2, : n1 * n2 : n2][:r1]
+            H2 = hz[:r2, :n2]
+            if not (H1.any(axis=1).all() and H2.any(axis=1).all()):
+                continue
+            cx, cz = hgp_matrices(H1, H2)
+            if np.array_equal(cx, hx) and np.array_equal(cz, hz):
+                return H1, H2
+    return None

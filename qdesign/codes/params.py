@@ -32,6 +32,14 @@ class CodeParameters:
     witness_z: np.ndarray | None = field(repr=False, default=None)
     witness_verified: bool = False
     seconds: float = 0.0
+    d_lower: float | None = None  # sound lower bound on d (= d when exact; 1 when nothing better is known)
+    d_upper: float | None = None  # upper bound on d (= d; a logical of this weight is the witness)
+
+    def __post_init__(self) -> None:
+        if self.d_upper is None:
+            self.d_upper = self.d
+        if self.d_lower is None:
+            self.d_lower = self.d if self.exact else float(min(1.0, self.d))
 
     @property
     def witness(self) -> np.ndarray | None:
@@ -45,6 +53,8 @@ class CodeParameters:
         return {
             "n": self.n, "k": self.k, "d": num(self.d), "d_x": num(self.d_x), "d_z": num(self.d_z),
             "w": self.w, "q": self.q, "w_x": self.w_x, "w_z": self.w_z, "q_x": self.q_x, "q_z": self.q_z,
+            "d_lower": num(self.d_lower if self.d_lower is not None else self.d),
+            "d_upper": num(self.d_upper if self.d_upper is not None else self.d),
             "exact": self.exact, "method": self.method, "witness_verified": self.witness_verified,
             "witness_x": None if self.witness_x is None else np.flatnonzero(self.witness_x).tolist(),
             "witness_z": None if self.witness_z is None else np.flatnonzero(self.witness_z).tolist(),
@@ -53,21 +63,32 @@ class CodeParameters:
 
     def __str__(self) -> str:
         d = "?" if self.d == math.inf else int(self.d)
+        if not self.exact and self.d_lower is not None and 1 < self.d_lower < self.d:
+            return f"[[{self.n},{self.k},{int(self.d_lower)}..{d}]]({self.w},{self.q})"
         return f"[[{self.n},{self.k},{d}{'' if self.exact else '(ub)'}]]({self.w},{self.q})"
 
 
 def code_parameters(h_x: np.ndarray, h_z: np.ndarray, *, exact: bool | None = None,
                     exact_max_n: int = 400, hgp_seeds: tuple[np.ndarray, np.ndarray] | None = None,
-                    allow_k0: bool = False) -> CodeParameters:
+                    allow_k0: bool = False, time_limit: float | None = None, seed: int = 0
+                    ) -> CodeParameters:
     """Parameters of the CSS code (H_X, H_Z) with witness logicals, re-checked independently.
 
-    Distance method: exact from the classical seeds when ``hgp_seeds=(h1, h2)`` is given (the
-    matrices must then equal their hypergraph product); otherwise Stim MaxSAT (exact) when
-    ``exact`` is True or, by default, n <= ``exact_max_n``; otherwise Stim's heuristic search
-    (an upper bound, ``exact=False``).  Raises ``ValueError`` for non-binary entries, mismatched
-    shapes, non-commuting matrices and (unless ``allow_k0``) k = 0.
+    Distance method: exact from the classical seeds when the code is a hypergraph product
+    (``hgp_seeds=(h1, h2)``, or detected automatically in the layout of ``hgp_matrices``);
+    otherwise, with ``time_limit`` (seconds, both sectors together), sound bounds
+    ``d_lower <= d <= d_upper`` from :func:`qdesign.codes.bounds.distance_bounds` (``d = d_upper``,
+    ``exact`` when they meet); without it, Stim MaxSAT (exact) when ``exact`` is True or, by default,
+    n <= ``exact_max_n``, else Stim's heuristic search (an upper bound, ``exact=False``; neither can
+    be interrupted, so pass ``time_limit`` for codes where they may not finish).  Raises
+    ``ValueError`` for non-binary entries, mismatched shapes, non-commuting matrices and (unless
+    ``allow_k0``) k = 0.
     """
     code = CSSCode(h_x, h_z, allow_k0=allow_k0)
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+                                   or time_limit <= 0):
+        raise ValueError(f"time_limit={time_limit!r} must be None or a positive number of seconds")
+    bounds = None
     if hgp_seeds is not None:
         from qdesign.codes.hgp import hgp_matrices
 
@@ -78,16 +99,40 @@ def code_parameters(h_x: np.ndarray, h_z: np.ndarray, *, exact: bool | None = No
     elif code.k == 0:
         dx = dz = dist.Distance(math.inf, True, "k=0")
     else:
-        dx = dist.css_distance(code, "X", exact=exact, exact_max_n=exact_max_n)
-        dz = dist.css_distance(code, "Z", exact=exact, exact_max_n=exact_max_n)
+        from qdesign.codes.hgp import hgp_seeds_of
+
+        seeds = hgp_seeds_of(code.h_x, code.h_z)
+        found = None
+        if seeds is not None:
+            try:
+                found = dist.hgp_distance(*seeds)
+            except ValueError:  # a seed distance out of reach: fall through to the general methods
+                found = None
+        if found is not None:
+            dx, dz = found
+        elif time_limit is not None:
+            from qdesign.codes.bounds import css_distance_bounds
+
+            bx, bz = css_distance_bounds(code, float(time_limit), seed=seed)
+            bounds = {"X": bx, "Z": bz}
+            dx, dz = (dist.Distance(b.upper, b.exact, "ris+mitm-bounds", b.witness, b.seconds)
+                      for b in (bx, bz))
+        else:
+            dx = dist.css_distance(code, "X", exact=exact, exact_max_n=exact_max_n)
+            dz = dist.css_distance(code, "Z", exact=exact, exact_max_n=exact_max_n)
     ok = dist.verify_witness(code, dx, "X") and dist.verify_witness(code, dz, "Z")
+    d_lower = None
+    exact_d = dx.exact and dz.exact
+    if bounds is not None:  # d = min(d_X, d_Z) is exact once its bounds meet, even if one sector's are open
+        d_lower = min(bounds["X"].lower, bounds["Z"].lower)
+        exact_d = d_lower == min(dx.value, dz.value)
     return CodeParameters(
         n=code.n, k=code.k, d=min(dx.value, dz.value), d_x=dx.value, d_z=dz.value,
         w=code.w, q=code.q, w_x=code.w_x, w_z=code.w_z, q_x=code.q_x, q_z=code.q_z,
-        exact=dx.exact and dz.exact,
+        exact=exact_d,
         method=dx.method if dx.method == dz.method else f"{dx.method}/{dz.method}",
         witness_x=dx.witness, witness_z=dz.witness, witness_verified=ok,
-        seconds=dx.seconds + dz.seconds,
+        seconds=dx.seconds + dz.seconds, d_lower=d_lower,
     )
 
 

@@ -551,7 +551,8 @@ def _stage(name: str, hx: np.ndarray, hz: np.ndarray) -> dict:
 def hastings_pipeline(h_x: np.ndarray, h_z: np.ndarray, layers: int = 3, heights: list[int] | None = None,
                       copying_method: str = "hastings", copying_target: int = 3, cone: bool = True,
                       coning_layers: int = 1, target_q_x: int = 3, seed: int | None = 0,
-                      keep_distance: bool = False) -> HastingsResult:
+                      keep_distance: bool = False, target: tuple[int, int] | None = None,
+                      deadline: float | None = None) -> HastingsResult:
     """copying → gauging → thickening with heights → coning of the placed original Z checks.
 
     ``coning_layers`` > 1 adds coning's second (X-side) thickening when q_X exceeds ``target_q_x``.
@@ -559,21 +560,48 @@ def hastings_pipeline(h_x: np.ndarray, h_z: np.ndarray, layers: int = 3, heights
     drives the random tie-breaks of the heights and coning's cycle-basis choices.
     ``keep_distance=True`` (small codes: exact MaxSAT each round): ``coning_keep_distance`` with the
     input's exact d_Z as target (coning itself never lowers d_X; see that function).
+    ``target=(w, q)``: each step runs only when the quantity it reduces is above the target (copying:
+    q_X > q, gauging: w_X > w, thickening: q_Z > q, coning: w_Z > w; gauging and thickening also
+    run when coning will, which needs them), so a code already at the target comes back unchanged.
+    ``deadline`` (a ``time.perf_counter()`` value): no step starts
+    after it; the stages report which steps were skipped and why.
     """
+    import time
+
     hx, hz = gf2.as_binary(h_x, "h_x"), gf2.as_binary(h_z, "h_z")
     stages = [_stage("input", hx, hz)]
-    hx, hz = copying(hx, hz, copying_method, copying_target)
-    stages.append(_stage(f"copying[{copying_method}]", hx, hz))
-    hx, hz = gauging(hx, hz)
-    stages.append(_stage("gauging", hx, hz))
+
+    def needed(name: str, above: bool) -> bool:
+        if target is not None and not above:
+            stages.append({"stage": name, "skipped": "already at the target"})
+            return False
+        if deadline is not None and time.perf_counter() > deadline:
+            stages.append({"stage": name, "skipped": "time limit reached"})
+            return False
+        return True
+
+    w_t, q_t = target if target is not None else (0, 0)
+    if needed(f"copying[{copying_method}]", CSSCode(hx, hz).q_x > q_t):
+        hx, hz = copying(hx, hz, copying_method, copying_target)
+        stages.append(_stage(f"copying[{copying_method}]", hx, hz))
+    # coning needs X checks meeting each coned Z check in 0 or 2 qubits: gauging and thickening first
+    cone_ahead = cone and CSSCode(hx, hz).w_z > w_t
+    if needed("gauging", CSSCode(hx, hz).w_x > w_t or cone_ahead):
+        hx, hz = gauging(hx, hz)
+        stages.append(_stage("gauging", hx, hz))
     n_orig_z = hz.shape[0]
-    if heights is None:
-        heights = choose_heights(hx, hz, layers, seed)
-    hx, hz = thickening(hx, hz, layers, heights)
-    stages.append(_stage(f"thickening[l={layers}]", hx, hz))
+    thick = needed(f"thickening[l={layers}]", CSSCode(hx, hz).q_z > q_t or cone_ahead)
+    if thick:
+        if heights is None:
+            heights = choose_heights(hx, hz, layers, seed)
+        hx, hz = thickening(hx, hz, layers, heights)
+        stages.append(_stage(f"thickening[l={layers}]", hx, hz))
     if not cone:
         return HastingsResult(hx, hz, stages, "skipped")
-    rows = list(range(hz.shape[0] - n_orig_z, hz.shape[0]))  # the original Z checks, placed at their heights
+    if not needed("coning", CSSCode(hx, hz).w_z > w_t):
+        return HastingsResult(hx, hz, stages, "skipped")
+    # the original Z checks, placed at their heights (all Z checks when thickening was skipped)
+    rows = list(range(hz.shape[0] - n_orig_z, hz.shape[0])) if thick else None
     if keep_distance:
         from qdesign.codes import distance as dist
 

@@ -57,17 +57,22 @@ class SaboOptions:
 @dataclass(frozen=True)
 class HastingsOptions:
     """``method="hastings"``: copying -> gauging -> thickening with heights -> coning
-    (Hastings, arXiv:2102.10030; Sabo et al., arXiv:2402.05228, Sec. III)."""
+    (Hastings, arXiv:2102.10030; Sabo et al., arXiv:2402.05228, Sec. III).  A step runs only while the
+    quantity it reduces is above the target; ``time_limit`` bounds the whole call."""
 
     layers: int = 3
     heights: list[int] | None = None
     copying: str = "hastings"
     coning_layers: int = 1
     keep_distance: bool = False
+    time_limit: float | None = 300.0  # seconds for the steps and the final distance bounds (None: none)
 
     def __post_init__(self) -> None:
         _positive_int("layers", self.layers)
         _positive_int("coning_layers", self.coning_layers, minimum=0)
+        t = self.time_limit
+        if t is not None and (isinstance(t, bool) or not isinstance(t, (int, float)) or t <= 0):
+            raise ValueError(f"time_limit={t!r} must be None or a positive number of seconds")
 
 
 METHOD_OPTIONS: dict[str, type] = {"rl": RLOptions, "sabo": SaboOptions, "hastings": HastingsOptions}

@@ -290,3 +290,101 @@ def test_sigterm_leaves_a_checkpoint_and_status_interrupted(tmp_path):
     meta = json.loads((run / "meta.json").read_text())
     assert meta["status"] == "interrupted" and "SIGTERM" in meta["stopped_by"]
     assert RunDir(run).load_checkpoint().num_timesteps > 0
+
+
+def test_tensorboard_is_cut_back_to_the_checkpoint(tmp_path):
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+    run = _train_in_process(tmp_path, "tb", timesteps=256)
+    files = list((run / "tb").rglob("events.out.tfevents.*"))
+
+    def steps() -> list[int]:
+        return [e.step for f in files for e in EventFileLoader(str(f)).Load() if e.summary.value]
+    assert max(steps()) > 128
+    dropped = RunDir(run).truncate_tensorboard(128)
+    assert dropped > 0 and steps() and max(steps()) <= 128
+
+
+# -- 4, 5, 6: results where the user says, no silent wrong results, one-line errors -----------------
+def _one_line(code: int, err: str, needle: str) -> None:
+    assert code == 2, err
+    assert needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--n-envs", "0"], "--n-envs must be >= 1, got 0"),
+    (["--n-envs", "-3"], "--n-envs must be >= 1, got -3"),
+    (["--set", "env_kwargs.foo=1"], "env_kwargs.foo is not a parameter of GateCompileEnv"),
+    (["--set", "agent_kwargs.learning_rat=0.1"],
+     "agent_kwargs.learning_rat is not a parameter of MaskablePPO"),
+    (["--set", "checkpoint_every_steps=0"], "checkpoint_every_steps must be >= 1"),
+])
+def test_bad_train_flags_are_one_line(args, needle, tmp_path, capsys):
+    code = main(["train", TASK, "--timesteps", "8", "--out", str(tmp_path), *args])
+    _one_line(code, capsys.readouterr().err, needle)
+    assert not (tmp_path / TASK).exists() or not any((tmp_path / TASK).iterdir())
+
+
+def test_resume_refuses_flags_it_would_ignore(tmp_path, capsys):
+    run = _train_in_process(tmp_path, "r", timesteps=64)
+    capsys.readouterr()
+    code = main(["train", "--resume", str(run), "--n-envs", "2", "--seed", "3"])
+    _one_line(code, capsys.readouterr().err, "--seed, --n-envs cannot change a run on --resume")
+
+
+def test_sweep_unknown_agent_kwarg_is_one_line(tmp_path, capsys):
+    code = main(["sweep", TASK, "--seeds", "1", "--out", str(tmp_path),
+                 "--set", "agent_kwargs.learning_rat=0.1"])
+    _one_line(code, capsys.readouterr().err, "agent_kwargs.learning_rat is not a parameter")
+
+
+class FailingAgent:
+    """An agent whose training always fails (to make every sweep trial fail)."""
+
+    def __init__(self, env, **kwargs):
+        self.env = env
+
+    def learn(self, total_timesteps, callback=None, **kwargs):
+        raise RuntimeError("this agent always fails")
+
+    def predict(self, observation, state=None, episode_start=None, deterministic=False, action_masks=None):
+        raise NotImplementedError
+
+    def save(self, path):
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, path, env=None, **kwargs):
+        raise NotImplementedError
+
+
+def test_sweep_shows_progress_and_fails_when_trials_fail(tmp_path, capsys):
+    code = main(["sweep", TASK, "--seeds", "2", "--timesteps", "16", "--out", str(tmp_path),
+                 "--max-parallel", "1", "--set", f"agent={__name__}:FailingAgent"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "[1/2] seed0: failed: RuntimeError: this agent always fails" in out
+    assert "[2/2] seed1: failed" in out
+    assert "2 of 2 trials failed" in err
+
+
+def test_bench_writes_outside_the_package_source_by_default(tmp_path, monkeypatch):
+    """`qdesign bench` run from a checkout wrote into the committed experiments/bench/results."""
+    import qdesign.cli as cli
+
+    written = {}
+
+    def fake_bench(self, out_dir, quick=False, experiments_dir=None):
+        written["out"] = Path(out_dir).resolve()
+        return {}
+    monkeypatch.setattr(type(cli.load_task(TASK)), "bench", fake_bench)
+    checkout = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(checkout)
+    assert main(["bench", TASK, "--quick", "--out", str(tmp_path / "b")]) == 0
+    assert written["out"] == (tmp_path / "b").resolve()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "experiments" / "bench" / "results").mkdir(parents=True)
+    assert main(["bench", TASK, "--quick"]) == 0
+    assert written["out"] == (tmp_path / "runs" / "bench" / TASK).resolve()
+    assert main(["bench", TASK, "--quick", "--update-results"]) == 0
+    assert written["out"] == (tmp_path / "experiments" / "bench" / "results").resolve()

@@ -388,3 +388,18 @@ def test_bench_writes_outside_the_package_source_by_default(tmp_path, monkeypatc
     assert written["out"] == (tmp_path / "runs" / "bench" / TASK).resolve()
     assert main(["bench", TASK, "--quick", "--update-results"]) == 0
     assert written["out"] == (tmp_path / "experiments" / "bench" / "results").resolve()
+
+
+def test_learn_without_a_log_folder_leaves_nothing_in_tmp():
+    """Issue 16 item 7: `.learn()` without a log folder left empty /tmp/SB3-<time> folders."""
+    import tempfile
+
+    import gymnasium as gym
+    from stable_baselines3 import PPO
+
+    tmp = Path(tempfile.gettempdir())
+    before = set(tmp.glob("SB3-*"))
+    env = gym.make("qdesign/GateCompile-v0")
+    PPO("MlpPolicy", env, n_steps=32, batch_size=32, n_epochs=1, verbose=0).learn(32)
+    assert set(tmp.glob("SB3-*")) == before
+    assert os.environ["SB3_LOGDIR"].startswith(str(tmp))  # inside pytest's own temporary area

@@ -23,6 +23,6 @@ setup(
     packages=sorted(set(packages)),
     package_dir=package_dir,
     # shipped data sits in data/ and models/ folders beside the module that reads it
-    package_data={"": ["*.json", "*.npz", "*.pt", "*.yaml", "*.alist", "data/*", "models/*"]},
+    package_data={"": ["py.typed", "*.json", "*.npz", "*.pt", "*.yaml", "*.alist", "data/*", "models/*"]},
     include_package_data=True,
 )

@@ -13,7 +13,8 @@ What it adds to ``stable_baselines3.DQN`` (the CRLQAS agent, with the reference 
 * optional multiplicative epsilon decay per gradient update (CRLQAS: 0.99995, floor 0.05).
 
 Defaults are CRLQAS's (Patel et al., arXiv:2402.13754, App. B, and its code): 5 x 1000 LeakyReLU
-MLP, Adam lr 1e-4, batch 1000, replay 20,000, learning starts after 1000 transitions, target copy every 500 updates, gamma 0.88, n = 5.
+MLP, Adam lr 1e-4, batch 1000, replay 20,000, learning starts after 1000 transitions, target copy
+every 500 updates, gamma 0.88, n = 5.
 """
 
 from __future__ import annotations

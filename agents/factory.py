@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from qdesign.agents.protocol import Agent
 from qdesign.plugins import resolve_object
 
 #: built-in names -> "module:attribute"; families add their own agents here.
@@ -39,7 +40,7 @@ def default_policy(env: Any) -> str:
     return "MultiInputPolicy" if isinstance(env.observation_space, spaces.Dict) else "MlpPolicy"
 
 
-def make_agent(name: str, env: Any, **kwargs: Any) -> Any:
+def make_agent(name: str, env: Any, **kwargs: Any) -> Agent:
     """Build an agent on ``env`` (a Gymnasium env or an SB3 VecEnv).
 
     SB3 classes get ``policy`` defaulted from the observation space; other classes are called as
@@ -56,12 +57,12 @@ def make_agent(name: str, env: Any, **kwargs: Any) -> Any:
     return agent
 
 
-def load_agent(name: str, path: str, env: Any = None, **kwargs: Any) -> Any:
+def load_agent(name: str, path: str, env: Any = None, **kwargs: Any) -> Agent:
     cls = resolve_agent_class(name)
     return cls.load(path, env=env, **kwargs)
 
 
-def supports_masks(name: str, agent: Any) -> bool:
+def supports_masks(name: str, agent: Agent) -> bool:
     if name in MASK_AWARE:
         return True
     try:

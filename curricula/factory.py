@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qdesign.curricula.protocol import Curriculum
 from qdesign.plugins import resolve_object
 
 CURRICULA: dict[str, str] = {
@@ -17,7 +18,7 @@ CURRICULA: dict[str, str] = {
 }
 
 
-def make_curriculum(name: str, **kwargs: Any) -> Any:
+def make_curriculum(name: str, **kwargs: Any) -> Curriculum:
     """A curriculum object from a built-in name or a ``"package.module:Class"`` path."""
     cls = resolve_object(name, CURRICULA, "curriculum")
     try:

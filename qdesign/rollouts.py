@@ -12,6 +12,7 @@ import gymnasium as gym
 import numpy as np
 
 from qdesign.agents.factory import supports_masks
+from qdesign.agents.protocol import Agent
 from qdesign.config import TrainConfig
 from qdesign.registry import check_env_id
 
@@ -21,11 +22,11 @@ def make_env(config: TrainConfig, render_mode: str | None = None) -> gym.Env:
     return gym.make(config.env_id, render_mode=render_mode, **config.env_kwargs)
 
 
-def rollout_metrics(config: TrainConfig, model: Any, n_episodes: int, seed: int,
+def rollout_metrics(config: TrainConfig, model: Agent, n_episodes: int, seed: int,
                     level: Any = None) -> dict[str, Any]:
     """Greedy rollouts on fresh seeds (held out from training's), masks applied at predict time."""
     env = make_env(config)
-    base = env.unwrapped
+    base: Any = env.unwrapped  # a qdesign env: set_level and action_masks beyond gym.Env
     if level is not None and hasattr(base, "set_level"):
         base.set_level(level)
     use_masks = supports_masks(config.agent, model) and hasattr(base, "action_masks")
@@ -37,7 +38,7 @@ def rollout_metrics(config: TrainConfig, model: Any, n_episodes: int, seed: int,
             kwargs = {"action_masks": base.action_masks()} if use_masks else {}
             action, _ = model.predict(obs, deterministic=True, **kwargs)
             obs, reward, terminated, truncated, info = env.step(int(np.asarray(action).item()))
-            total, steps, done = total + reward, steps + 1, terminated or truncated
+            total, steps, done = total + float(reward), steps + 1, terminated or truncated
         returns.append(total)
         lengths.append(steps)
         successes.append(bool(info.get("is_success", False)))

@@ -23,13 +23,15 @@ from stable_baselines3.common.utils import set_random_seed
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper
 
 from qdesign.agents.factory import is_sb3_class, load_agent, make_agent, resolve_agent_class
+from qdesign.agents.protocol import Agent
 from qdesign.config import TrainConfig
 from qdesign.curricula.callback import CurriculumCallback, apply_level
 from qdesign.curricula.factory import make_curriculum
+from qdesign.curricula.protocol import Curriculum
 from qdesign.registry import check_env_id
 from qdesign.rollouts import make_env, rollout_metrics
 from qdesign.runs import Checkpoint, CheckpointError, RunDir, atomic_write_json, restore_rng_state
-from qdesign.tasks import load_task
+from qdesign.tasks import Task, load_task
 
 __all__ = ["make_env", "rollout_metrics", "train", "resume", "evaluate_run"]
 
@@ -48,7 +50,7 @@ def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | No
                         vec_env_cls=vec_cls, vec_env_kwargs=vec_kwargs)
 
 
-def build_curriculum(config: TrainConfig) -> Any:
+def build_curriculum(config: TrainConfig) -> Curriculum | None:
     if config.curriculum is None:
         return None
     return make_curriculum(config.curriculum.name, **config.curriculum.kwargs)
@@ -70,7 +72,7 @@ def _resolve_agent_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> Any:
+def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> Agent:
     cls = resolve_agent_class(config.agent)
     kwargs = _resolve_agent_kwargs(config.agent_kwargs)
     if is_sb3_class(cls):
@@ -86,7 +88,7 @@ def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> An
 class EpisodeRecorder(VecEnvWrapper):
     """Records every finished episode (reward, length, task fields) whatever the agent is."""
 
-    def __init__(self, venv: VecEnv, task: Any, num_timesteps: int = 0, episodes: int = 0) -> None:
+    def __init__(self, venv: VecEnv, task: Task, num_timesteps: int = 0, episodes: int = 0) -> None:
         super().__init__(venv)
         self.task = task
         self.num_timesteps = num_timesteps
@@ -126,8 +128,8 @@ class RunCallback(BaseCallback):
     """Flushes episode records and writes a checkpoint every N seconds or steps; the first one comes
     after ``checkpoint_first_seconds`` (30 s by default) so that even a short run can be resumed."""
 
-    def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Any, config: TrainConfig,
-                 wall_offset: float = 0.0) -> None:
+    def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Curriculum | None,
+                 config: TrainConfig, wall_offset: float = 0.0) -> None:
         super().__init__()
         self.run, self.recorder, self.curriculum, self.config = run, recorder, curriculum, config
         self.started, self.wall_offset = time.monotonic(), wall_offset
@@ -186,7 +188,7 @@ class CustomAgentView:
     custom agent: lets the same curriculum and checkpoint callbacks drive agents that do not call
     callbacks themselves. Everything else (``save``, ...) is the agent's own."""
 
-    def __init__(self, agent: Any, recorder: EpisodeRecorder, tb_dir: Path | None) -> None:
+    def __init__(self, agent: Agent, recorder: EpisodeRecorder, tb_dir: Path | None) -> None:
         from stable_baselines3.common.logger import Logger, configure
 
         self._agent, self._recorder = agent, recorder
@@ -306,7 +308,7 @@ def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool 
         run.unlock()
 
 
-def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
+def _learn(run: RunDir, config: TrainConfig, task: Task, curriculum: Curriculum | None,
            resume_state: dict[str, Any] | None, quiet: bool) -> dict[str, Any]:
     import torch
     from threadpoolctl import threadpool_limits
@@ -318,7 +320,7 @@ def _learn(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
         return _learn_inner(run, config, task, curriculum, resume_state, quiet)
 
 
-def _learn_inner(run: RunDir, config: TrainConfig, task: Any, curriculum: Any,
+def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curriculum | None,
                  resume_state: dict[str, Any] | None, quiet: bool) -> dict[str, Any]:
     set_random_seed(config.seed)
     started = time.time()
@@ -433,7 +435,8 @@ def _save_model(model: Any, path: Path) -> None:
     tmp.replace(path)
 
 
-def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]], curriculum: Any) -> dict[str, Any]:
+def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]],
+                    curriculum: Curriculum | None) -> dict[str, Any]:
     last = episodes[-100:]
     successes = [e for e in episodes if e.get("is_success")]
     return {
@@ -479,7 +482,7 @@ def plot_learning_curves(episodes: list[dict[str, Any]], path: Path) -> None:
 
 
 # -- evaluation ----------------------------------------------------------------------------------
-def load_model(run: RunDir, config: TrainConfig, env: Any = None) -> Any:
+def load_model(run: RunDir, config: TrainConfig, env: Any = None) -> Agent:
     return load_agent(config.agent, str(run.model_path()), env=env)
 
 

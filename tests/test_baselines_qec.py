@@ -117,3 +117,24 @@ def test_reduce_weight_rl_table_i_and_bad_inputs() -> None:
         qdesign.reduce_weight(np.array([[1, 1]]), np.array([[1, 1]]))
     with pytest.raises(ValueError, match="do not commute"):
         qdesign.reduce_weight(np.array([[1, 0]]), np.array([[1, 1]]))
+
+
+def test_reduce_weight_option_dataclasses_and_keywords_agree():
+    """The options dataclass and the flat keywords of 0.1 give the same result; a keyword of another
+    method, an unknown one or a bad value is a named ValueError."""
+    H = get_seed(6, 3).H
+    hx, hz = hgp_matrices(H)
+    by_keywords = qdesign.reduce_weight(hx, hz, method="sabo", runs=2, compressed=True)
+    opts = qdesign.SaboOptions(runs=2, compressed=True)
+    by_options = qdesign.reduce_weight(hx, hz, method="sabo", options=opts)
+    assert np.array_equal(by_keywords.h_x, by_options.h_x) and by_options.report["runs"] == 2
+    overridden = qdesign.reduce_weight(hx, hz, method="sabo", options=qdesign.SaboOptions(runs=5), runs=2)
+    assert overridden.report["runs"] == 2
+    with pytest.raises(ValueError, match="'runs' belongs to method='sabo'"):
+        qdesign.reduce_weight(hx, hz, method="rl", runs=3)
+    with pytest.raises(ValueError, match="unexpected keyword 'timelimit'"):
+        qdesign.reduce_weight(hx, hz, method="rl", timelimit=5)
+    with pytest.raises(ValueError, match="runs must be an integer >= 1"):
+        qdesign.SaboOptions(runs=0)
+    with pytest.raises(ValueError, match="options must be a RLOptions"):
+        qdesign.reduce_weight(hx, hz, method="rl", options=qdesign.SaboOptions())

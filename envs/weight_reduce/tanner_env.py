@@ -3,9 +3,10 @@
 A single edge toggle on (X check i, qubit j) changes row i of H_X H_Zᵀ by column j of H_Z, so it is
 only allowed (masked in) when qubit j lies in no Z check (and mirror for Z edges).  The composite
 moves of He & Liu (arXiv:2502.14372, Sec. III) keep H_X H_Zᵀ = 0 by construction: row additions
-(same stabilizer group), qubit copying (split a heavy qubit, k kept) and gauging (split a heavy check with one new
-qubit, k kept), on either side, and optionally CNOTs.  The distance is recomputed only when the
-code changes, exactly by Stim MaxSAT up to ``exact_max_n`` qubits (cached by matrix hash).
+(same stabilizer group), qubit copying (split a heavy qubit, k kept) and gauging (split a heavy
+check with one new qubit, k kept), on either side, and optionally CNOTs.  The distance is recomputed
+only when the code changes, exactly by Stim MaxSAT up to ``exact_max_n`` qubits (cached by matrix
+hash).
 
 Flat ``Discrete`` layout: toggle X (R×N) | toggle Z (R×N) | row_add X (R×R) | row_add Z (R×R) |
 copy X-qubit (N) | copy Z-qubit (N) | gauge X check (R) | gauge Z check (R) | [CNOT (N×N)] | no-op.

@@ -93,10 +93,10 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict = "clifford_t", ep
                            + (f" in time_limit={time_limit}s" if time_limit else ""))
     qc = gs.to_circuit(word)
     if not strict:  # sign-strict: the product of the SU(2) gates as written, global phase 0
-        op = Operator(qc).data
+        op = np.asarray(Operator(qc).data)
         overlap = np.trace(op.conj().T @ target)
         qc.global_phase = float(np.angle(overlap)) if abs(overlap) > 1e-12 else 0.0
-    op = Operator(qc).data  # re-verify the circuit we actually return
+    op = np.asarray(Operator(qc).data)  # re-verify the circuit we actually return
     dist = metric_distance(op, target, metric)
     if not dist <= epsilon:
         raise CompileError(f"method {method!r} produced a circuit at {metric} distance {dist:.3e} > "

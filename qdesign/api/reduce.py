@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from qdesign.codes import gf2
 from qdesign.codes.css import CSSCode, check_target
@@ -38,6 +39,7 @@ from qdesign.codes.params import (
     hgp_code_parameters,
     sparse_hgp_matrices,
 )
+from qdesign.reduction.options import HastingsOptions, RLOptions, SaboOptions, method_options
 
 METHODS = ("rl", "sabo", "hastings")
 SEED_ANNEAL_SECONDS = 300.0  # default budget of the seed anneal (Table II rows k = 4..225: 1-225 s, 2 cores)
@@ -45,8 +47,10 @@ SEED_ANNEAL_SECONDS = 300.0  # default budget of the seed anneal (Table II rows 
 
 @dataclass
 class ReduceResult:
-    h_x: np.ndarray
-    h_z: np.ndarray
+    """A reduced code (dense arrays, or scipy CSR above ``HGP_DENSE_MAX_N`` qubits) and its report."""
+
+    h_x: np.ndarray | sp.spmatrix | sp.sparray
+    h_z: np.ndarray | sp.spmatrix | sp.sparray
     method: str
     params: CodeParameters
     base: CodeParameters
@@ -193,34 +197,29 @@ def _anneal_if_better(result: ReduceResult, code: CSSCode, runs: int, iterations
 
 
 def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
-                  max_qubit_degree: int = 3, method: str = "rl", *, seed_matrix: np.ndarray | None = None,
-                  compressed: bool | None = None,
-                  runs: int = 20, model: Any = None, env: Any = None, beam_width: int = 6,
-                  max_steps: int = 40,
-                  layers: int = 3, heights: list[int] | None = None, copying: str = "hastings",
-                  coning_layers: int = 1, keep_distance: bool = False,
-                  exact_max_n: int = 400, seed: int = 0, anneal_max_n: int = 100, anneal_runs: int = 2,
-                  anneal_iterations: int = 100_000,
-                  seed_anneal: dict[str, Any] | bool | None = True) -> ReduceResult:
+                  max_qubit_degree: int = 3, method: str = "rl", *,
+                  options: RLOptions | SaboOptions | HastingsOptions | None = None,
+                  seed_matrix: np.ndarray | None = None, exact_max_n: int = 400, seed: int = 0,
+                  **keywords: Any) -> ReduceResult:
     """Weight-reduce the CSS code (h_x, h_z); returns the new matrices and a report (see module doc).
 
+    ``options``: the method's dataclass (``RLOptions``, ``SaboOptions``, ``HastingsOptions`` from
+    ``qdesign.reduction.options``); their fields may also be given as flat keywords (``runs=3``),
+    which override ``options``. A keyword of another method is a ``ValueError``.
     ``seed_matrix``: the classical H whose HGP is (h_x, h_z) (found automatically when possible).
     ``method="rl"`` on codes of at most ``anneal_max_n`` qubits whose HGP route adds qubits also tries
     ``anneal_runs`` anneals of the quantum code at fixed n (result: a general CSS code).
-    ``seed_anneal``: options of the ``"rl"`` seed anneal (``iterations`` per run, ``restarts`` per
-    size, ``m_start``, ``seed``, ``time_limit`` in seconds, checked between runs, default
-    ``SEED_ANNEAL_SECONDS``); ``True`` for the defaults, ``False`` or
-    ``None`` to skip it.
+    ``seed``: the randomness of every method (Sabo's orders, Hastings' heights, the anneals).
     Raises ``ValueError`` for invalid codes (non-commuting, non-binary, mismatched, k = 0), an
-    unknown method, or an unreachable target (w < 3).
+    unknown method, an unknown keyword, or an unreachable target (w < 3).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     check_target(max_check_weight, max_qubit_degree)
-    if seed_anneal is True:
-        seed_anneal = {"seed": seed}
-    elif seed_anneal not in (None, False) and not isinstance(seed_anneal, dict):
-        raise ValueError(f"seed_anneal must be a dict of options, True, False or None, got {seed_anneal!r}")
+    opts = method_options(method, options, keywords)
+    seed_anneal: dict[str, Any] | None = None
+    if isinstance(opts, RLOptions) and opts.seed_anneal:
+        seed_anneal = {"seed": seed} if opts.seed_anneal is True else dict(opts.seed_anneal)
     code = CSSCode(h_x, h_z, allow_k0=False)
     seeds = None
     if seed_matrix is not None:
@@ -247,20 +246,23 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
             if max_check_weight < 6 or max_qubit_degree < 3:
                 raise ValueError(f"Sabo's product-code route reaches (6, 3); target {target} is below it")
             best = None
-            modes = [False, True] if compressed is None else [bool(compressed)]
+            assert isinstance(opts, SaboOptions)
+            modes = [False, True] if opts.compressed is None else [bool(opts.compressed)]
             for comp in modes:
-                for r in range(max(1, runs)):
+                for r in range(max(1, opts.runs)):
                     Hr = classical_weight_reduction(H, compressed=comp, seed=None if r == 0 else seed + r)
                     d = min(classical_distance(Hr).value, classical_distance(Hr.T).value)
                     n_q = Hr.shape[1] ** 2 + Hr.shape[0] ** 2
                     key = (n_q, -d)  # fewest qubits, then largest distance
                     if best is None or key < best[0]:
                         best = (key, Hr, comp)
+            assert best is not None
             Hn = best[1]
-            details.update({"compressed": best[2], "runs": runs})
+            details.update({"compressed": best[2], "runs": opts.runs})
         else:
-            Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), model, beam_width, max_steps,
-                           env, seed_anneal or None)
+            assert isinstance(opts, RLOptions)
+            Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), opts.model, opts.beam_width,
+                           opts.max_steps, opts.env, seed_anneal)
             details.update(info)
         if hgp_parameters(Hn)[0] > HGP_DENSE_MAX_N:  # large product: sparse matrices, seed-level checks
             hx, hz = sparse_hgp_matrices(Hn)
@@ -270,14 +272,17 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
             hx, hz = hgp_matrices(Hn)
             params = code_parameters(hx, hz, hgp_seeds=(Hn, Hn), exact_max_n=exact_max_n)
         result = ReduceResult(hx, hz, method, params, base, target, Hn, details)
-        if method == "rl" and (not result.met_target or params.n > base.n) and base.n <= anneal_max_n:
-            result = _anneal_if_better(result, code, anneal_runs, anneal_iterations, seed)
+        if (isinstance(opts, RLOptions) and (not result.met_target or params.n > base.n)
+                and base.n <= opts.anneal_max_n):
+            result = _anneal_if_better(result, code, opts.anneal_runs, opts.anneal_iterations, seed)
         return result
     from qdesign.reduction.hastings import hastings_pipeline
 
-    res = hastings_pipeline(code.h_x, code.h_z, layers=layers, heights=heights, copying_method=copying,
-                            coning_layers=coning_layers, seed=seed, keep_distance=keep_distance)
-    details.update({"stages": res.stages, "coning": res.coning, "layers": layers, "copying": copying,
-                    "seed": seed})
+    assert isinstance(opts, HastingsOptions)
+    res = hastings_pipeline(code.h_x, code.h_z, layers=opts.layers, heights=opts.heights,
+                            copying_method=opts.copying, coning_layers=opts.coning_layers, seed=seed,
+                            keep_distance=opts.keep_distance)
+    details.update({"stages": res.stages, "coning": res.coning, "layers": opts.layers,
+                    "copying": opts.copying, "seed": seed})
     params = code_parameters(res.h_x, res.h_z, exact_max_n=exact_max_n)
     return ReduceResult(res.h_x, res.h_z, method, params, base, target, None, details)

@@ -107,7 +107,7 @@ def sparse_hgp_matrices(h1: np.ndarray, h2: np.ndarray | None = None):
     a1, a2 = sp.csr_matrix(h1, dtype=np.uint8), sp.csr_matrix(h2, dtype=np.uint8)
 
     def eye(m: int):
-        return sp.identity(m, dtype=np.uint8, format="csr")
+        return sp.identity(m, dtype="uint8", format="csr")
 
     hx = sp.hstack([sp.kron(a1, eye(n2)), sp.kron(eye(r1), a2.T)])
     hz = sp.hstack([sp.kron(eye(n1), a2), sp.kron(a1.T, eye(r2))])
@@ -172,6 +172,8 @@ def hgp_code_parameters(h1: np.ndarray, h2: np.ndarray | None = None) -> CodePar
         raise ValueError("the code encodes no logical qubit (k = 0); weight reduction needs k >= 1")
     dx, dz = dist.hgp_distance(h1, h2)
     # an X witness must satisfy H_Z v = 0, its Z partner H_X z = 0 (and mirror for the Z witness)
+    if dx.witness is None or dz.witness is None:  # pragma: no cover - hgp_distance always gives witnesses
+        raise RuntimeError("hgp_distance returned no witness")
     ok = _partner_proof(dx.witness, hz, hx, h1, h2, "X") and _partner_proof(dz.witness, hx, hz, h1, h2, "Z")
     w_x, w_z = int(hx.sum(axis=1).max()), int(hz.sum(axis=1).max())
     q_x, q_z = int(hx.sum(axis=0).max()), int(hz.sum(axis=0).max())

@@ -25,7 +25,7 @@ class AdamSPSA:
                  c: float = 0.1, gamma: float = 0.101, lamda: float = 0.4, beta1: float = 0.999,
                  beta2: float = 0.999, eps: float = 1e-8, shot_fractions: Sequence[float] | None = None,
                  first_step_plain: bool = False):
-        stages = [int(maxfev)] if np.isscalar(maxfev) else [int(f) for f in maxfev]
+        stages = [int(maxfev)] if isinstance(maxfev, (int, np.integer)) else [int(f) for f in maxfev]
         if not stages or any(f < 1 for f in stages):
             raise ValueError(f"maxfev={maxfev!r} is invalid; allowed: an integer >= 1 or a list of them")
         if shot_fractions is None:

@@ -172,20 +172,31 @@ class NoiseModel:
         return model
 
 
-# Device-like presets. The IBM-like ones are chosen so that the per-gate process infidelities and the
-# mean readout flip rate roughly match the magnitudes reported for IBM Mumbai in CRLQAS's noisy
-# experiments (Patel et al., arXiv:2402.13754, Sec. 4 and App. C) (median: 1q ~2e-4, CX ~1.76e-2,
-# readout ~2.25 %; max: 1q ~9.8e-4, CX ~4.15e-2, readout ~8.7 %). They are illustrative, not
-# calibration data of any device. PRESETS: dict[str, dict[str, Any]] = { "noiseless": {},
-# "depolarizing_1e-3": {"depolarizing_1q": 1e-3}, "depolarizing_1e-3_5e-3": {"depolarizing_1q": 1e-3,
-# "depolarizing_2q": 5e-3}, "ibm_like_median": { "depolarizing_1q": 1.5e-4, "amplitude_damping_1q":
-# 1.5e-4, "phase_damping_1q": 1e-4, "depolarizing_2q": 1.56e-2, "amplitude_damping_2q": 2e-3,
-# "phase_damping_2q": 2e-3, "readout_p01": 0.015, "readout_p10": 0.03, }, "ibm_like_max": {
-# "depolarizing_1q": 1e-3, "amplitude_damping_1q": 3e-4, "phase_damping_1q": 3e-4, "depolarizing_2q":
-# 3.63e-2, "amplitude_damping_2q": 5e-3, "phase_damping_2q": 5e-3, "readout_p01": 0.06, "readout_p10":
-# 0.114, }, "ibm_like_10max": { "depolarizing_1q": 1.2e-2, "amplitude_damping_1q": 3e-3,
-# "phase_damping_1q": 3e-3, "depolarizing_2q": 0.305, "amplitude_damping_2q": 5e-2,
-# "phase_damping_2q": 5e-2, "readout_p01": 0.06, "readout_p10": 0.114, }, }
+# Device-like presets. The IBM-like ones are chosen so that the per-gate process infidelities and
+# the mean readout flip rate roughly match the magnitudes reported for IBM Mumbai in CRLQAS's
+# noisy experiments (Patel et al., arXiv:2402.13754, Sec. 4 and App. C): median 1q ~2e-4,
+# CX ~1.76e-2, readout ~2.25 %; max 1q ~9.8e-4, CX ~4.15e-2, readout ~8.7 %.
+# They are illustrative, not calibration data of any device.
+PRESETS: dict[str, dict[str, Any]] = {
+    "noiseless": {},
+    "depolarizing_1e-3": {"depolarizing_1q": 1e-3},
+    "depolarizing_1e-3_5e-3": {"depolarizing_1q": 1e-3, "depolarizing_2q": 5e-3},
+    "ibm_like_median": {
+        "depolarizing_1q": 1.5e-4, "amplitude_damping_1q": 1.5e-4, "phase_damping_1q": 1e-4,
+        "depolarizing_2q": 1.56e-2, "amplitude_damping_2q": 2e-3, "phase_damping_2q": 2e-3,
+        "readout_p01": 0.015, "readout_p10": 0.03,
+    },
+    "ibm_like_max": {
+        "depolarizing_1q": 1e-3, "amplitude_damping_1q": 3e-4, "phase_damping_1q": 3e-4,
+        "depolarizing_2q": 3.63e-2, "amplitude_damping_2q": 5e-3, "phase_damping_2q": 5e-3,
+        "readout_p01": 0.06, "readout_p10": 0.114,
+    },
+    "ibm_like_10max": {
+        "depolarizing_1q": 1.2e-2, "amplitude_damping_1q": 3e-3, "phase_damping_1q": 3e-3,
+        "depolarizing_2q": 0.305, "amplitude_damping_2q": 5e-2, "phase_damping_2q": 5e-2,
+        "readout_p01": 0.06, "readout_p10": 0.114,
+    },
+}
 
 
 def noise_ptm_1q(noise: NoiseModel | None) -> np.ndarray:

@@ -2,14 +2,14 @@
 
 The (6,3) class of hypergraph products is the class of HGP(H, H) with every row and column of H of
 weight at most 3 (Tillich & Zemor, arXiv:0903.0566, Thm. 7).  Instead of shrinking a given dense
-seed edit by edit, this engine searches that class directly at a fixed seed size: H has ``r = m - k_c`` rows of weight
-``row_cap`` and column degrees spread evenly up to ``col_cap``, and the moves are degree-preserving
-edge swaps (two SeedReduce edge toggles in each of two rows), so every state keeps the caps.  The
-objective is lexicographic: full rank first (so HGP keeps k = k_c²), then the classical distance,
-then fewer minimum-weight codewords.  ``smallest_sparse_seed`` finds the smallest size at which the
-anneal reaches the goal distance: cheap probes bracket it (geometric growth, then bisection), then
-the full and a deep effort walk down from the smallest probed success, so a search costs O(log)
-failing sizes and spends long anneals only at the frontier.
+seed edit by edit, this engine searches that class directly at a fixed seed size: H has ``r = m -
+k_c`` rows of weight ``row_cap`` and column degrees spread evenly up to ``col_cap``, and the moves
+are degree-preserving edge swaps (two SeedReduce edge toggles in each of two rows), so every state
+keeps the caps.  The objective is lexicographic: full rank first (so HGP keeps k = k_c²), then the
+classical distance, then fewer minimum-weight codewords.  ``smallest_sparse_seed`` finds the
+smallest size at which the anneal reaches the goal distance: cheap probes bracket it (geometric
+growth, then bisection), then the full and a deep effort walk down from the smallest probed success,
+so a search costs O(log) failing sizes and spends long anneals only at the frontier.
 
 The distance is exact: all ``2^k_c`` codewords are enumerated, in Gray-code order on Python
 integers (bit j = column j) for k_c <= 10 (the Table II rows: well under a millisecond), as one

@@ -24,7 +24,7 @@ import numpy as np
 
 from qdesign.quantum.gatesets import GateSet
 from qdesign.quantum.unitary import unitary_key
-from qdesign.synthesis.heuristics import DistanceHeuristic
+from qdesign.synthesis.heuristics import DistanceHeuristic, Heuristic
 from qdesign.synthesis.metrics import check_metric, metric_distance, strict_key
 
 
@@ -37,7 +37,8 @@ class SearchResult:
     stats: dict = field(default_factory=dict)
 
 
-def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic, lam: float = 0.8, batch: int = 64,
+def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic: Heuristic, lam: float = 0.8,
+         batch: int = 64,
          max_nodes: int = 200_000, time_limit: float | None = 30.0,
          finisher: Callable[[np.ndarray, int], list[int] | None] | None = None,
          max_length: int = 200, last_action: int = -1, finisher_exact: bool = False,
@@ -194,7 +195,7 @@ def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: i
     return finish
 
 
-def _load_model_file(path: str | Path, gs: GateSet):
+def _load_model_file(path: str | Path, gs: GateSet) -> Heuristic:
     """A cost-to-go saved by ``qdesign train-costtogo``, checked against the gate set it will score."""
     from qdesign.synthesis.costtogo import CostToGo
 
@@ -207,7 +208,7 @@ def _load_model_file(path: str | Path, gs: GateSet):
     return model
 
 
-def default_heuristic(gs: GateSet, epsilon: float, use_network: bool = True):
+def default_heuristic(gs: GateSet, epsilon: float, use_network: bool = True) -> Heuristic:
     """The shipped cost-to-go network for a built-in set if there is one, else ``DistanceHeuristic``."""
     if use_network:
         from qdesign.synthesis.costtogo import load_shipped
@@ -223,7 +224,8 @@ DEEP_SECONDS = 10.0
 
 
 def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | None = None,
-          heuristic=None, finisher: bool | int = True, prefix: list[int] | None = None,
+          heuristic: Heuristic | str | Path | None = None, finisher: bool | int = True,
+          prefix: list[int] | None = None,
           metric: str = "phase", **kwargs) -> SearchResult:
     """Compile ``target`` (or finish ``prefix``): BWQS with the learned heuristic and, on one qubit, the
     exact MITM last-mile finisher (``finisher`` = True for full tables, an int for a table depth); on two

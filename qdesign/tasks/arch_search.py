@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from qdesign.agents.protocol import Agent
 from qdesign.config import CurriculumConfig, TrainConfig
 from qdesign.tasks.base import Task
 
@@ -50,7 +51,7 @@ class ArchSearchTask(Task):
                 rec[key] = [float(x) if key == "best_angles" else int(x) for x in info[key]]
         return rec
 
-    def evaluate(self, run_dir: Path, config: TrainConfig, model: Any, n_episodes: int,
+    def evaluate(self, run_dir: Path, config: TrainConfig, model: Agent, n_episodes: int,
                  seed: int) -> dict[str, Any]:
         """Greedy masked rollouts at chemical accuracy: success rate, final errors, circuit sizes."""
         from qdesign.agents.factory import supports_masks
@@ -92,7 +93,7 @@ class ArchSearchTask(Task):
         return [steps, sim]
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
-                  model: Any) -> dict[str, Any]:
+                  model: Agent | None) -> dict[str, Any]:
         run_dir = Path(run_dir)
         out: dict[str, Any] = {"episodes_recorded": len(episodes)}
         errs = [(e.get("episode_best_error", e.get("error", np.inf)), i) for i, e in enumerate(episodes)]

@@ -2,8 +2,8 @@
 
 Each family defines ``TASK`` in ``qdesign.tasks.<family>`` (listed in ``qdesign.tasks.TASKS``).
 The generic trainer (``qdesign.training``) builds envs, the agent and the curriculum from a
-``TrainConfig``, records every finished episode through ``episode_record``, and at the end asks ``summarize`` for the task's
-metrics and artefacts (circuits, sequences, codes).
+``TrainConfig``, records every finished episode through ``episode_record``, and at the end asks
+``summarize`` for the task's metrics and artefacts (circuits, sequences, codes).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qdesign.agents.protocol import Agent
 from qdesign.config import TrainConfig
 
 
@@ -32,11 +33,11 @@ class Task:
         return {k: v for k, v in info.items() if isinstance(v, (bool, int, float, str))}
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
-                  model: Any) -> dict[str, Any]:
+                  model: Agent | None) -> dict[str, Any]:
         """Task metrics for ``summary.json``; may also write artefacts into ``run_dir``."""
         return {}
 
-    def evaluate(self, run_dir: Path, config: TrainConfig, model: Any, n_episodes: int,
+    def evaluate(self, run_dir: Path, config: TrainConfig, model: Agent, n_episodes: int,
                  seed: int, level: Any = None) -> dict[str, Any]:
         """Metrics of the trained model on held-out instances (masks applied at predict time);
         ``level`` is the curriculum level the run reached, if it had a curriculum."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from qdesign.agents.protocol import Agent
 from qdesign.config import CurriculumConfig, TrainConfig
 from qdesign.tasks.base import Task
 
@@ -48,7 +49,7 @@ class GateCompileTask(Task):
         return rec
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
-                  model: Any) -> dict[str, Any]:
+                  model: Agent | None) -> dict[str, Any]:
         from qiskit import qasm3
         from qiskit.quantum_info import Operator
 

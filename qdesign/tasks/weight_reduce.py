@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from qdesign.agents.protocol import Agent
 from qdesign.config import CurriculumConfig, TrainConfig
 from qdesign.tasks.base import Task
 
@@ -42,7 +43,7 @@ class WeightReduceTask(Task):
         return {k: v for k, v in info.items() if isinstance(v, (bool, int, float, str))}
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
-                  model: Any) -> dict[str, Any]:
+                  model: Agent | None) -> dict[str, Any]:
         from qdesign.agents.rollout import policy_rollout
         from qdesign.codes import io
         from qdesign.codes.css import CSSCode

@@ -100,14 +100,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     task = load_task(args.task)
     experiments = Path(args.experiments) if args.experiments else None
+    bench_dir = find_bench_dir(experiments)  # outside a checkout: one line, before any folder is made
     if args.update_results:
         if args.out is not None:
             raise ValueError("give either --out or --update-results, not both")
-        out = find_bench_dir(experiments) / "results"
+        out = bench_dir / "results"
     else:
         out = Path(args.out) if args.out is not None else Path("runs") / "bench" / args.task
     out.mkdir(parents=True, exist_ok=True)
-    result = task.bench(out, quick=args.quick, experiments_dir=experiments)
+    result = task.bench(out, quick=args.quick, experiments_dir=bench_dir.parent)
     print(json.dumps(result, indent=2, default=str)[:4000])
     print(f"benchmark results saved in {out}")
     return EXIT_OK

@@ -1,7 +1,8 @@
 """Shared test settings: headless plotting, quiet progress bars, and nothing left behind in /tmp.
 
 Stable-Baselines3 makes an empty ``/tmp/SB3-<time>`` log folder for every ``.learn()`` without a log
-folder; ``SB3_LOGDIR`` points those at one folder inside pytest's own temporary area instead.
+folder; ``SB3_LOGDIR`` points those at one folder inside pytest's own temporary area instead, and
+``TORCHINDUCTOR_CACHE_DIR`` does the same for torch's compile cache (``/tmp/torchinductor_<user>``).
 """
 
 import os
@@ -13,10 +14,13 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 @pytest.fixture(autouse=True, scope="session")
 def _sb3_logs_in_pytest_tmp(tmp_path_factory):
-    old = os.environ.get("SB3_LOGDIR")
-    os.environ["SB3_LOGDIR"] = str(tmp_path_factory.mktemp("sb3-logs"))
+    names = {"SB3_LOGDIR": "sb3-logs", "TORCHINDUCTOR_CACHE_DIR": "torchinductor"}
+    old = {name: os.environ.get(name) for name in names}
+    for name, folder in names.items():
+        os.environ[name] = str(tmp_path_factory.mktemp(folder))
     yield
-    if old is None:
-        os.environ.pop("SB3_LOGDIR", None)
-    else:
-        os.environ["SB3_LOGDIR"] = old
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

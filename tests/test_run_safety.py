@@ -368,7 +368,7 @@ def test_sweep_shows_progress_and_fails_when_trials_fail(tmp_path, capsys):
     assert "2 of 2 trials failed" in err
 
 
-def test_bench_writes_outside_the_package_source_by_default(tmp_path, monkeypatch):
+def test_bench_writes_outside_the_package_source_by_default(tmp_path, tmp_path_factory, monkeypatch):
     """`qdesign bench` run from a checkout wrote into the committed experiments/bench/results."""
     import qdesign.cli as cli
 
@@ -388,6 +388,11 @@ def test_bench_writes_outside_the_package_source_by_default(tmp_path, monkeypatc
     assert written["out"] == (tmp_path / "runs" / "bench" / TASK).resolve()
     assert main(["bench", TASK, "--quick", "--update-results"]) == 0
     assert written["out"] == (tmp_path / "experiments" / "bench" / "results").resolve()
+    assert main(["bench", TASK, "--update-results", "--out", str(tmp_path / "x")]) == 2
+    empty = tmp_path_factory.mktemp("elsewhere")  # no experiments/bench here or above
+    monkeypatch.chdir(empty)
+    assert main(["bench", TASK, "--quick"]) == 2  # not a checkout: nothing is made
+    assert not any(empty.iterdir())
 
 
 def test_learn_without_a_log_folder_leaves_nothing_in_tmp():

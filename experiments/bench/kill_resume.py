@@ -1,0 +1,103 @@
+"""Kill ``qdesign train`` with ``kill -9`` at random moments, resume, and check what came back (issue 16).
+
+Each trial starts a gate-compile PPO run that checkpoints every 64 steps, kills its process group at a
+random time, then runs ``qdesign train --resume`` to a target a little past the checkpoint and checks:
+the resume exits 0; no half-written checkpoint folder is left; the summary's step count lies in
+[target, target + one rollout]; ``episodes.jsonl`` numbers its episodes 1..N with no gap or repeat
+and the summary counts N; ``meta.json`` says "interrupted" before the resume and "complete" after.
+
+``--python`` runs the same trials against another checkout's interpreter (e.g. the main branch's venv)
+for a side-by-side count; checks that need the new layout (manifest, generations) are skipped there.
+
+    nice -n 10 python experiments/bench/kill_resume.py --trials 10 --out runs/bench/kill_resume.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+N_STEPS = 64
+FAST = ["--set", f"agent_kwargs.n_steps={N_STEPS}", "--set", "agent_kwargs.batch_size=64",
+        "--set", "progress_bar=false", "--set", "n_envs=1", "--set", "checkpoint_every_steps=64"]
+
+
+def _temporaries(run: Path) -> list[str]:
+    """Half-written checkpoint folders (this branch: checkpoints/.tmp-gen-*; before: tmp* inside latest/)."""
+    return sorted(str(p.relative_to(run)) for p in (run / "checkpoints").rglob("*")
+                  if p.is_dir() and (p.name.startswith(".tmp") or p.name.startswith("tmp")))
+
+
+def trial(python: str, root: Path, seed: int, kill_after: float) -> dict:
+    name = f"t{seed}"
+    run = root / "gate-compile" / name
+    cmd = [python, "-m", "qdesign.cli", "train", "gate-compile", "--agent", "ppo", "--timesteps", "1000000",
+           "--out", str(root), "--name", name, "--seed", str(seed), *FAST]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(kill_after)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    out: dict = {"seed": seed, "kill_after_s": round(kill_after, 2)}
+    state_file = run / "checkpoints" / "latest" / "state.json"
+    if not state_file.is_file():
+        out["result"] = "no checkpoint yet"
+        return out
+    saved = json.loads(state_file.read_text())["num_timesteps"]
+    leftovers_before = _temporaries(run)
+    target = saved + 2 * N_STEPS
+    resume = [python, "-m", "qdesign.cli", "train", "--resume", str(run), "--timesteps", str(target)]
+    res = subprocess.run(resume, capture_output=True, text=True)
+    out.update(saved=saved, target=target, exit=res.returncode, leftover_tmp_before=leftovers_before)
+    if res.returncode != 0:
+        out["result"] = "resume failed: " + res.stderr.strip()[-300:]
+        return out
+    summary = json.loads((run / "summary.json").read_text())
+    episodes = [json.loads(line) for line in (run / "episodes.jsonl").read_text().splitlines()]
+    numbers = [e["episode"] for e in episodes]
+    checks = {
+        "steps_in_range": target <= summary["num_timesteps"] <= target + N_STEPS,
+        "episodes_numbered_1_to_n": numbers == list(range(1, len(numbers) + 1)),
+        "summary_counts_episodes": summary["episodes"] == len(episodes),
+        "no_tmp_left": not _temporaries(run),
+        "meta_complete": json.loads((run / "meta.json").read_text())["status"] == "complete",
+    }
+    wrong = [k for k, v in checks.items() if not v]
+    out.update(num_timesteps=summary["num_timesteps"], checks=checks,
+               result="ok" if not wrong else "wrong: " + ", ".join(wrong))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--trials", type=int, default=10)
+    ap.add_argument("--min-kill", type=float, default=4.0)
+    ap.add_argument("--max-kill", type=float, default=12.0)
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--out", default="runs/bench/kill_resume.json")
+    args = ap.parse_args()
+    rng = random.Random(0)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="qdesign-kill-") as tmp:
+        for seed in range(args.trials):
+            row = trial(args.python, Path(tmp), seed, rng.uniform(args.min_kill, args.max_kill))
+            rows.append(row)
+            print(f"trial {seed}: killed at {row['kill_after_s']} s -> {row['result']}", flush=True)
+    counted = [r for r in rows if r["result"] != "no checkpoint yet"]
+    summary = {"python": args.python, "trials": len(rows), "resumed": len(counted),
+               "ok": sum(r["result"] == "ok" for r in counted), "rows": rows}
+    print(f"{summary['ok']} of {summary['resumed']} resumed runs came back whole "
+          f"({len(rows) - len(counted)} killed before their first checkpoint)")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

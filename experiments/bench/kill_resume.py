@@ -26,8 +26,14 @@ import time
 from pathlib import Path
 
 N_STEPS = 64
-FAST = ["--set", f"agent_kwargs.n_steps={N_STEPS}", "--set", "agent_kwargs.batch_size=64",
-        "--set", "progress_bar=false", "--set", "n_envs=1", "--set", "checkpoint_every_steps=64"]
+COMMON = ["--set", "progress_bar=false", "--set", "n_envs=1", "--set", "checkpoint_every_steps=64"]
+AGENTS = {
+    "ppo": ["--agent", "ppo", "--set", f"agent_kwargs.n_steps={N_STEPS}",
+            "--set", "agent_kwargs.batch_size=64"],
+    # a replay buffer of a few MB makes the checkpoint write long enough to be hit by a kill
+    "dqn": ["--agent", "dqn", "--set", "agent_kwargs.buffer_size=20000",
+            "--set", "agent_kwargs.learning_starts=32"],
+}
 
 
 def _temporaries(run: Path) -> list[str]:
@@ -36,16 +42,30 @@ def _temporaries(run: Path) -> list[str]:
                   if p.is_dir() and (p.name.startswith(".tmp") or p.name.startswith("tmp")))
 
 
-def trial(python: str, root: Path, seed: int, kill_after: float) -> dict:
+def _writing(run: Path) -> bool:
+    """A checkpoint write is under way (a temporary folder exists) after a first one was published."""
+    if not (run / "checkpoints" / "latest" / "state.json").is_file():
+        return False
+    return bool(_temporaries(run))
+
+
+def trial(python: str, root: Path, seed: int, kill_after: float, agent: str, in_write: bool) -> dict:
     name = f"t{seed}"
     run = root / "gate-compile" / name
-    cmd = [python, "-m", "qdesign.cli", "train", "gate-compile", "--agent", "ppo", "--timesteps", "1000000",
-           "--out", str(root), "--name", name, "--seed", str(seed), *FAST]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd = [python, "-m", "qdesign.cli", "train", "gate-compile", "--timesteps", "1000000",
+           "--out", str(root), "--name", name, "--seed", str(seed), *AGENTS[agent], *COMMON]
+    # cwd outside any checkout: `python -m qdesign.cli` must import the interpreter's own qdesign
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            cwd=root)
+    start = time.time()
     time.sleep(kill_after)
+    hit = False
+    if in_write:  # then wait for a checkpoint write in progress (at most 60 s more)
+        while time.time() - start < kill_after + 60 and not (hit := _writing(run)):
+            time.sleep(0.002)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    out: dict = {"seed": seed, "kill_after_s": round(kill_after, 2)}
+    out: dict = {"seed": seed, "kill_after_s": round(time.time() - start, 2), "killed_mid_write": hit}
     state_file = run / "checkpoints" / "latest" / "state.json"
     if not state_file.is_file():
         out["result"] = "no checkpoint yet"
@@ -54,7 +74,7 @@ def trial(python: str, root: Path, seed: int, kill_after: float) -> dict:
     leftovers_before = _temporaries(run)
     target = saved + 2 * N_STEPS
     resume = [python, "-m", "qdesign.cli", "train", "--resume", str(run), "--timesteps", str(target)]
-    res = subprocess.run(resume, capture_output=True, text=True)
+    res = subprocess.run(resume, capture_output=True, text=True, cwd=root)
     out.update(saved=saved, target=target, exit=res.returncode, leftover_tmp_before=leftovers_before)
     if res.returncode != 0:
         out["result"] = "resume failed: " + res.stderr.strip()[-300:]
@@ -81,17 +101,21 @@ def main() -> None:
     ap.add_argument("--min-kill", type=float, default=4.0)
     ap.add_argument("--max-kill", type=float, default=12.0)
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--agent", choices=sorted(AGENTS), default="ppo")
+    ap.add_argument("--in-write", action="store_true", help="kill while a checkpoint is being written")
     ap.add_argument("--out", default="runs/bench/kill_resume.json")
     args = ap.parse_args()
     rng = random.Random(0)
     rows = []
     with tempfile.TemporaryDirectory(prefix="qdesign-kill-") as tmp:
         for seed in range(args.trials):
-            row = trial(args.python, Path(tmp), seed, rng.uniform(args.min_kill, args.max_kill))
+            row = trial(args.python, Path(tmp), seed, rng.uniform(args.min_kill, args.max_kill), args.agent,
+                        args.in_write)
             rows.append(row)
             print(f"trial {seed}: killed at {row['kill_after_s']} s -> {row['result']}", flush=True)
     counted = [r for r in rows if r["result"] != "no checkpoint yet"]
-    summary = {"python": args.python, "trials": len(rows), "resumed": len(counted),
+    summary = {"python": args.python, "agent": args.agent, "in_write": args.in_write,
+               "trials": len(rows), "resumed": len(counted),
                "ok": sum(r["result"] == "ok" for r in counted), "rows": rows}
     print(f"{summary['ok']} of {summary['resumed']} resumed runs came back whole "
           f"({len(rows) - len(counted)} killed before their first checkpoint)")

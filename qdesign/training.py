@@ -126,7 +126,12 @@ class EpisodeRecorder(VecEnvWrapper):
 
 class RunCallback(BaseCallback):
     """Flushes episode records and writes a checkpoint every N seconds or steps; the first one comes
-    after ``checkpoint_first_seconds`` (30 s by default) so that even a short run can be resumed."""
+    after ``checkpoint_first_seconds`` (30 s by default) so that even a short run can be resumed.
+
+    On-policy SB3 agents (PPO, A2C, MaskablePPO) keep no replay buffer, so a checkpoint taken mid-rollout
+    would count steps the policy never learnt from (the partial rollout is lost on resume); for them a
+    due checkpoint waits for the start of the next rollout, right after the policy update.
+    """
 
     def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Curriculum | None,
                  config: TrainConfig, wall_offset: float = 0.0) -> None:
@@ -136,6 +141,15 @@ class RunCallback(BaseCallback):
         self.last_save_time = time.monotonic()
         self.last_save_step = recorder.num_timesteps
         self.saves = 0
+        self.due = False
+        self.on_policy = False
+
+    def _init_callback(self) -> None:
+        self.on_policy = (getattr(self.model, "rollout_buffer", None) is not None
+                          and getattr(self.model, "replay_buffer", None) is None)
+
+    def _steps(self) -> int:
+        return int(getattr(self.model, "num_timesteps", self.num_timesteps))
 
     def _on_step(self) -> bool:
         if self.curriculum is not None:
@@ -147,20 +161,29 @@ class RunCallback(BaseCallback):
             interval = min(interval, self.config.checkpoint_first_seconds)
         by_time = time.monotonic() - self.last_save_time >= interval
         every = self.config.checkpoint_every_steps
-        by_steps = every is not None and self.num_timesteps - self.last_save_step >= every
+        by_steps = every is not None and self._steps() - self.last_save_step >= every
         if by_time or by_steps:
-            self.checkpoint()
+            if self.on_policy:
+                self.due = True
+            else:
+                self.checkpoint()
         return True
 
+    def _on_rollout_start(self) -> None:
+        if self.due:
+            self.checkpoint()
+
     def checkpoint(self) -> None:
+        self.due = False
         self.run.append_episodes(self.recorder.pop())
-        if self.saves and self.num_timesteps == self.last_save_step:
+        steps = self._steps()
+        if self.saves and steps == self.last_save_step:
             return  # nothing new since the last generation (e.g. the end of a run right after a save)
         wall = self.wall_offset + time.monotonic() - self.started
-        self.run.save_checkpoint(self.model, self.num_timesteps, self.curriculum,
+        self.run.save_checkpoint(self.model, steps, self.curriculum,
                                  {"episodes": self.recorder.num_episodes, "wall_time_s": wall})
         self.last_save_time = time.monotonic()
-        self.last_save_step = self.num_timesteps
+        self.last_save_step = steps
         self.saves += 1
 
 

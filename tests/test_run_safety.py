@@ -268,6 +268,17 @@ def test_first_checkpoint_comes_early_whatever_the_interval(tmp_path, monkeypatc
     assert len(steps) >= 2 and steps[0] < 256  # one early checkpoint, one at the end
 
 
+def test_on_policy_checkpoints_fall_on_rollout_boundaries(tmp_path, monkeypatch):
+    """PPO keeps no replay buffer: a checkpoint mid-rollout would count steps it never learnt from."""
+    seen = []
+    monkeypatch.setattr(runs, "checkpoint_hook",
+                        lambda part, folder: seen.append(json.loads((folder / "state.json").read_text()))
+                        if part == "state.json" else None)
+    _train_in_process(tmp_path, "roll", "--set", "checkpoint_every_steps=50", timesteps=256)
+    steps = [s["num_timesteps"] for s in seen]
+    assert steps == [64, 128, 192, 256]  # n_steps=64, one env; never 50, 100, ...
+
+
 def test_default_jobs_checkpoint_within_30_seconds():
     from qdesign.tasks import TASKS, load_task
 

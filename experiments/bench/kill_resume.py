@@ -36,20 +36,33 @@ AGENTS = {
 }
 
 
+#: how far past its target a run may stop: PPO ends its rollout of n_steps, DQN steps train_freq=4 at once
+OVERSHOOT = {"ppo": N_STEPS, "dqn": 4}
+
+
 def _temporaries(run: Path) -> list[str]:
     """Half-written checkpoint folders (this branch: checkpoints/.tmp-gen-*; before: tmp* inside latest/)."""
-    return sorted(str(p.relative_to(run)) for p in (run / "checkpoints").rglob("*")
-                  if p.is_dir() and (p.name.startswith(".tmp") or p.name.startswith("tmp")))
+    found = []
+    for parent in (run / "checkpoints", run / "checkpoints" / "latest"):
+        try:
+            found += [str(p.relative_to(run)) for p in parent.iterdir()
+                      if p.name.startswith((".tmp", "tmp")) and p.is_dir()]
+        except (FileNotFoundError, NotADirectoryError):  # not there yet, or removed while we looked
+            continue
+    return sorted(found)
 
 
-def _writing(run: Path) -> bool:
-    """A checkpoint write is under way (a temporary folder exists) after a first one was published."""
+def _writing(run: Path, part: str | None) -> bool:
+    """A checkpoint write is under way (a temporary folder exists, holding ``part`` if given) after a
+    first checkpoint was published."""
     if not (run / "checkpoints" / "latest" / "state.json").is_file():
         return False
-    return bool(_temporaries(run))
+    temps = _temporaries(run)
+    return bool(temps) and (part is None or any((run / t / part).exists() for t in temps))
 
 
-def trial(python: str, root: Path, seed: int, kill_after: float, agent: str, in_write: bool) -> dict:
+def trial(python: str, root: Path, seed: int, kill_after: float, agent: str, in_write: bool,
+          part: str | None = None) -> dict:
     name = f"t{seed}"
     run = root / "gate-compile" / name
     cmd = [python, "-m", "qdesign.cli", "train", "gate-compile", "--timesteps", "1000000",
@@ -58,13 +71,15 @@ def trial(python: str, root: Path, seed: int, kill_after: float, agent: str, in_
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                             cwd=root)
     start = time.time()
-    time.sleep(kill_after)
     hit = False
-    if in_write:  # then wait for a checkpoint write in progress (at most 60 s more)
-        while time.time() - start < kill_after + 60 and not (hit := _writing(run)):
-            time.sleep(0.002)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    try:
+        time.sleep(kill_after)
+        if in_write:  # then wait for a checkpoint write in progress (at most 60 s more)
+            while time.time() - start < kill_after + 60 and not (hit := _writing(run, part)):
+                time.sleep(0.002)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
     out: dict = {"seed": seed, "kill_after_s": round(time.time() - start, 2), "killed_mid_write": hit}
     state_file = run / "checkpoints" / "latest" / "state.json"
     if not state_file.is_file():
@@ -83,7 +98,7 @@ def trial(python: str, root: Path, seed: int, kill_after: float, agent: str, in_
     episodes = [json.loads(line) for line in (run / "episodes.jsonl").read_text().splitlines()]
     numbers = [e["episode"] for e in episodes]
     checks = {
-        "steps_in_range": target <= summary["num_timesteps"] <= target + N_STEPS,
+        "steps_in_range": target <= summary["num_timesteps"] <= target + OVERSHOOT[agent],
         "episodes_numbered_1_to_n": numbers == list(range(1, len(numbers) + 1)),
         "summary_counts_episodes": summary["episodes"] == len(episodes),
         "no_tmp_left": not _temporaries(run),
@@ -103,6 +118,8 @@ def main() -> None:
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--agent", choices=sorted(AGENTS), default="ppo")
     ap.add_argument("--in-write", action="store_true", help="kill while a checkpoint is being written")
+    ap.add_argument("--part", help="with --in-write: kill once this file is being written "
+                                   "(replay_buffer.pkl: before issue 16 model.zip was replaced by then)")
     ap.add_argument("--out", default="runs/bench/kill_resume.json")
     args = ap.parse_args()
     rng = random.Random(0)
@@ -110,11 +127,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="qdesign-kill-") as tmp:
         for seed in range(args.trials):
             row = trial(args.python, Path(tmp), seed, rng.uniform(args.min_kill, args.max_kill), args.agent,
-                        args.in_write)
+                        args.in_write, args.part)
             rows.append(row)
             print(f"trial {seed}: killed at {row['kill_after_s']} s -> {row['result']}", flush=True)
     counted = [r for r in rows if r["result"] != "no checkpoint yet"]
-    summary = {"python": args.python, "agent": args.agent, "in_write": args.in_write,
+    summary = {"python": args.python, "agent": args.agent, "in_write": args.in_write, "part": args.part,
                "trials": len(rows), "resumed": len(counted),
                "ok": sum(r["result"] == "ok" for r in counted), "rows": rows}
     print(f"{summary['ok']} of {summary['resumed']} resumed runs came back whole "

@@ -10,6 +10,7 @@ import contextlib
 import inspect
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -515,8 +516,13 @@ def evaluate_run(run_dir: str | Path, n_episodes: int | None = None, seed: int =
     task = load_task(config.task)
     model = load_model(run, config)
     level = None
+    state: dict[str, Any] = {}
     if run.has_checkpoint():
-        state = run.load_checkpoint().state
+        try:
+            state = run.load_checkpoint().state
+        except CheckpointError as err:  # the final model may still be fine; only the level is unknown
+            print(f"qdesign: warning: {err}; evaluating without the curriculum level", file=sys.stderr)
+    if state:
         curriculum = build_curriculum(config)
         if curriculum is not None and state.get("curriculum") is not None:
             curriculum.load_state_dict(state["curriculum"])

@@ -419,3 +419,13 @@ def test_learn_without_a_log_folder_leaves_nothing_in_tmp():
     PPO("MlpPolicy", env, n_steps=32, batch_size=32, n_epochs=1, verbose=0).learn(32)
     assert set(tmp.glob("SB3-*")) == before
     assert os.environ["SB3_LOGDIR"].startswith(str(tmp))  # inside pytest's own temporary area
+
+
+def test_evaluate_a_finished_run_whose_checkpoints_are_damaged(tmp_path, capsys):
+    run = _train_in_process(tmp_path, "ev", timesteps=64)
+    for gen in RunDir(run).generations():
+        (gen / "state.json").write_text("{")
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--episodes", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "state.json" in err and "without the curriculum level" in err and "Traceback" not in err

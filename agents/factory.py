@@ -27,6 +27,7 @@ def resolve_agent_class(name: str) -> type:
 
 
 def is_sb3_class(cls: type) -> bool:
+    """True for Stable-Baselines3 algorithms (built as ``cls(policy, env)``, given callbacks and logs)."""
     try:
         from stable_baselines3.common.base_class import BaseAlgorithm
     except ImportError:  # pragma: no cover - SB3 is a dependency
@@ -35,6 +36,7 @@ def is_sb3_class(cls: type) -> bool:
 
 
 def default_policy(env: Any) -> str:
+    """SB3's policy name for the env's observation space (``MultiInputPolicy`` for ``Dict``)."""
     from gymnasium import spaces
 
     return "MultiInputPolicy" if isinstance(env.observation_space, spaces.Dict) else "MlpPolicy"
@@ -58,11 +60,13 @@ def make_agent(name: str, env: Any, **kwargs: Any) -> Agent:
 
 
 def load_agent(name: str, path: str, env: Any = None, **kwargs: Any) -> Agent:
+    """Load a saved agent of class ``name`` (built-in or ``"package.module:Class"``) from ``path``."""
     cls = resolve_agent_class(name)
     return cls.load(path, env=env, **kwargs)
 
 
 def supports_masks(name: str, agent: Agent) -> bool:
+    """Whether ``agent.predict`` takes ``action_masks`` (so evaluation passes the env's masks)."""
     if name in MASK_AWARE:
         return True
     try:

@@ -16,7 +16,11 @@ import numpy as np
 
 @runtime_checkable
 class Agent(Protocol):
-    def learn(self, total_timesteps: int, callback: Any = None, **kwargs: Any) -> Agent: ...
+    """What ``qdesign train``, ``evaluate`` and ``make_agent`` need of an agent (SB3's surface)."""
+
+    def learn(self, total_timesteps: int, callback: Any = None, **kwargs: Any) -> Agent:
+        """Train for ``total_timesteps`` env steps; SB3 callbacks may be ignored."""
+        ...
 
     def predict(
         self,
@@ -25,9 +29,16 @@ class Agent(Protocol):
         episode_start: np.ndarray | None = None,
         deterministic: bool = False,
         action_masks: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, Any]: ...
+    ) -> tuple[np.ndarray, Any]:
+        """The action(s) for ``observation`` and the recurrent state (``None`` if stateless); agents
+        that accept ``action_masks`` are given the env's masks at evaluation."""
+        ...
 
-    def save(self, path: str) -> None: ...
+    def save(self, path: str) -> None:
+        """Write the agent to ``path`` (the run folder's ``model.zip`` and checkpoints)."""
+        ...
 
     @classmethod
-    def load(cls, path: str, env: Any = None, **kwargs: Any) -> Agent: ...
+    def load(cls, path: str, env: Any = None, **kwargs: Any) -> Agent:
+        """Rebuild an agent saved by :meth:`save`, attached to ``env`` when given (resume, evaluate)."""
+        ...

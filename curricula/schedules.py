@@ -41,9 +41,11 @@ class FixedLevel(_Stateful):
 
     @property
     def level(self) -> Any:
+        """The fixed level."""
         return self._level
 
     def update(self, episode_infos: list[dict[str, Any]], num_timesteps: int) -> Any:
+        """Ignore the episodes; the level never changes."""
         return self._level
 
 
@@ -63,9 +65,11 @@ class StepSchedule(_Stateful):
 
     @property
     def level(self) -> Any:
+        """The level of the current timestep interval."""
         return self._level
 
     def update(self, episode_infos: list[dict[str, Any]], num_timesteps: int) -> Any:
+        """The level for ``num_timesteps`` (episodes are not looked at)."""
         self._level = self.levels[sum(num_timesteps >= b for b in self.boundaries)]
         return self._level
 
@@ -88,9 +92,11 @@ class LinearRamp(_Stateful):
 
     @property
     def level(self) -> Any:
+        """The interpolated level at the last update."""
         return self._level
 
     def update(self, episode_infos: list[dict[str, Any]], num_timesteps: int) -> Any:
+        """The level for ``num_timesteps`` on the ramp (episodes are not looked at)."""
         self._level = self._value(num_timesteps)
         return self._level
 
@@ -118,13 +124,16 @@ class SuccessRateGated(_Stateful):
 
     @property
     def level(self) -> Any:
+        """The current rung of ``levels``."""
         return self.levels[self.index]
 
     @property
     def success_rate(self) -> float:
+        """The success rate over the episodes kept since the last level change (at most ``window``)."""
         return sum(self.history) / len(self.history) if self.history else 0.0
 
     def update(self, episode_infos: list[dict[str, Any]], num_timesteps: int) -> Any:
+        """Record each episode's success; move up (or down) a rung when a full window says so."""
         for info in episode_infos:
             self.history.append(bool(info.get(self.success_key, False)))
             if len(self.history) < self.window:

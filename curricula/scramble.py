@@ -11,6 +11,8 @@ from qdesign.curricula.schedules import SuccessRateGated
 
 
 class ScrambleDepth(SuccessRateGated):
+    """Scramble depths ``start, start + step, ..., max_depth``, one step up at ``threshold`` success."""
+
     def __init__(self, start: int = 2, max_depth: int = 30, step: int = 1, window: int = 50,
                  threshold: float = 0.85, demote_below: float | None = None) -> None:
         if not (isinstance(start, int) and start >= 0):

@@ -15,6 +15,8 @@ from qdesign.curricula.schedules import SuccessRateGated
 
 
 class SeedSizeCurriculum(SuccessRateGated):
+    """Seed indices (or, with ``tighten``, shrinking (w, q) targets per seed), gated by success rate."""
+
     def __init__(self, levels: Sequence[Any] | None = None, n_seeds: int = 4, tighten: bool = False,
                  window: int = 30, threshold: float = 0.7, demote_below: float | None = None) -> None:
         if n_seeds < 1:

@@ -24,6 +24,8 @@ CRLQAS_SETTINGS = {"small": (500, 0.5e-3, 25, 10), "large": (2000, 1e-3, 50, 10)
 
 
 class CRLQASThreshold:
+    """CRLQAS's moving energy-error threshold (see the module docstring); the level is ``xi``."""
+
     _state = ("xi", "best_error", "succ_cnt", "shift_cnt", "calls")
 
     def __init__(self, initial: float = 5e-3, num_qubits: int | None = None, G: int | None = None,
@@ -51,9 +53,11 @@ class CRLQASThreshold:
 
     @property
     def level(self) -> float:
+        """The success threshold ``xi`` in Hartree."""
         return self.xi
 
     def update(self, episode_infos: list[dict[str, Any]], num_timesteps: int) -> float:
+        """Shrink ``xi`` after enough successes, reset it greedily every ``G`` episodes; return it."""
         for info in episode_infos:
             err = info.get("episode_best_error", info.get("error"))
             if err is not None and math.isfinite(float(err)):
@@ -72,9 +76,11 @@ class CRLQASThreshold:
         return self.xi
 
     def state_dict(self) -> dict[str, Any]:
+        """``xi``, the best error and the counters, so a resumed run continues the schedule."""
         return {name: getattr(self, name) for name in self._state}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a :meth:`state_dict` snapshot."""
         for name in self._state:
             if name in state:
                 setattr(self, name, type(getattr(self, name))(state[name]))

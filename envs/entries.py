@@ -14,7 +14,12 @@ NAMESPACE = "qdesign"
 
 @dataclass(frozen=True)
 class EnvEntry:
-    """One registered id: ``qdesign/<name>-v<version>`` plus the kwargs that define its preset."""
+    """One registered id: ``qdesign/<name>-v<version>`` plus the kwargs that define its preset.
+
+    ``max_episode_steps`` is the env's own step limit at these kwargs (Gymnasium's ``TimeLimit`` then
+    never cuts an episode the env would not end itself); ``limit_kwarg`` names the constructor argument
+    that sets that limit, so ``qdesign.registry.episode_limit`` can follow a ``gym.make`` override.
+    """
 
     name: str
     entry_point: str
@@ -22,7 +27,9 @@ class EnvEntry:
     kwargs: dict[str, Any] = field(default_factory=dict)
     version: int = 0
     max_episode_steps: int | None = None
+    limit_kwarg: str | None = None
 
     @property
     def id(self) -> str:
+        """The Gymnasium id, ``qdesign/<name>-v<version>``."""
         return f"{NAMESPACE}/{self.name}-v{self.version}"

@@ -17,7 +17,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
+from scipy import stats
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -74,32 +76,68 @@ def load_runs() -> dict[str, list[dict[str, Any]]]:
     return runs
 
 
+def iqm(values: list[float]) -> float:
+    """Interquartile mean: the mean of the middle 50% (robust to one lucky or unlucky seed; Agarwal et
+    al., "Deep RL at the edge of the statistical precipice", arXiv:2108.13264, Sec. 4)."""
+    return float(stats.trim_mean(np.asarray(values, dtype=float), 0.25))
+
+
+def iqm_ci(values: list[float], confidence: float = 0.95, n_resamples: int = 10_000,
+           seed: int = 0) -> tuple[float, tuple[float, float] | None]:
+    """IQM over seeds and its percentile-bootstrap interval (seeds resampled with replacement).
+
+    ``None`` instead of an interval for fewer than two seeds or identical values. With a handful of
+    seeds the interval is coarse: it never reaches beyond the observed range.
+    """
+    x = np.asarray(values, dtype=float)
+    centre = iqm(list(x))
+    if len(x) < 2 or np.all(x == x[0]):
+        return centre, None
+    res = stats.bootstrap((x,), lambda s, axis=-1: stats.trim_mean(s, 0.25, axis=axis), vectorized=True,
+                          confidence_level=confidence, n_resamples=n_resamples, method="percentile",
+                          rng=np.random.default_rng(seed))
+    return centre, (float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+def _over_seeds(key: str, values: list[float]) -> str:
+    """One table cell: the value for one seed, else IQM [95% CI] (and the best, for errors)."""
+    if len(values) == 1:
+        return _fmt(values[0])
+    centre, ci = iqm_ci(values)
+    cell = _fmt(centre) + (f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else " [all equal]")
+    return cell + (f" (best {_fmt(min(values))})" if "error" in key else "")
+
+
+STATS_NOTE = ("One row per environment, agent, training budget and seed set; `n` is the number of "
+              "distinct seeds. A cell over several seeds is the interquartile mean (IQM) with its 95% "
+              "percentile-bootstrap interval over seeds [low, high] (10,000 resamples, `scipy.stats."
+              "bootstrap`); with 2 or 3 seeds the interval is coarse and cannot reach beyond the seeds' "
+              "range. Error cells also give the best seed.")
+
+
 def runs_section(task: str, records: list[dict[str, Any]], metric_keys: list[str]) -> str:
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
     for rec in records:
         noise = (rec.get("env_kwargs") or {}).get("noise")
         label = rec["env_id"] + (f" + noise {json.dumps(noise)}" if noise else "")
-        groups[(label, rec["agent"])].append(rec)
-    columns = ["env id", "agent", "seeds", "timesteps", *metric_keys, "wall time (s, mean)", "paper"]
+        budget = int(rec.get("total_timesteps") or rec.get("num_timesteps") or 0)
+        groups[(label, rec["agent"], budget)].append(rec)
+    columns = ["env id", "agent", "timesteps", "seeds", "n", *metric_keys, "wall time (s, mean)", "paper"]
     rows = []
-    for (env_id, agent), recs in sorted(groups.items()):
-        row: list[Any] = [env_id, agent, ",".join(str(r["seed"]) for r in recs),
-                          max(r.get("num_timesteps", 0) for r in recs)]
+    for (env_id, agent, budget), recs in sorted(groups.items()):
+        seeds = sorted({r["seed"] for r in recs})
+        if len(seeds) != len(recs):  # the same seed twice at one budget is a rerun, not a new sample
+            latest = {r["seed"]: r for r in sorted(recs, key=lambda r: r.get("run", ""))}
+            recs = list(latest.values())
+        row: list[Any] = [env_id, agent, budget, ",".join(str(s) for s in seeds), len(seeds)]
         for key in metric_keys:
-            values = [r[key] for r in recs if isinstance(r.get(key), (int, float))]
-            if not values:
-                row.append("")
-            elif "error" in key:
-                row.append(f"{_fmt(min(values))} (median {_fmt(statistics.median(values))})")
-            elif len(values) > 1:
-                row.append(f"median {_fmt(statistics.median(values))}")
-            else:
-                row.append(_fmt(statistics.mean(values)) if len(values) > 1 else values[0])
+            values = [float(r[key]) for r in recs if isinstance(r.get(key), (int, float))]
+            row.append(_over_seeds(key, values) if values else "")
         row += [statistics.mean(r.get("wall_time_s", 0.0) for r in recs), PAPER.get(env_id, "")]
         rows.append(row)
     hw = records[0].get("hardware", {})
     return (f"### Training runs: {task}\n\nHardware: {hw.get('cpu_count')} CPU cores, {hw.get('platform')}, "
-            f"Python {hw.get('python')}.\n\n" + _table(columns, rows) + "\n")
+            f"Python {hw.get('python')}. {STATS_NOTE}\n\n" + _table(columns, rows) + "\n")
 
 
 def _code(r: dict[str, Any] | None) -> str:

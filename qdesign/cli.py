@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 the work itself failed, 2 bad arguments or config, 130 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,15 +23,38 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """``qdesign list``: ids, tasks with their presets, agents and curricula, fitting 80 columns."""
     from qdesign.agents.factory import AGENTS
     from qdesign.curricula.factory import CURRICULA
     from qdesign.registry import all_entries
+    from qdesign.tasks import preset_configs
 
-    _print_table("environments", ["id", "description"], [[e.id, e.description] for e in all_entries()])
-    _print_table("tasks (qdesign train TASK)", ["task", "family"], [[k, v] for k, v in TASKS.items()])
-    _print_table("agents (--agent)", ["name", "class"], [[k, v] for k, v in AGENTS.items()])
-    _print_table("curricula", ["name", "class"], [[k, v] for k, v in CURRICULA.items()])
+    _print_table("environments (gym.make ID)", ["id", "description"],
+                 [[e.id, e.description] for e in all_entries()], keep_first=True)
+    _print_table("tasks (qdesign train TASK) and their presets (--config NAME)", ["task", "presets"],
+                 [[k, ", ".join(preset_configs(k)) or "(none)"] for k in TASKS], keep_first=True)
+    _print_table("agents (--agent)", ["name", "class"], [[k, v] for k, v in AGENTS.items()], keep_first=True)
+    _print_table("curricula", ["name", "class"], [[k, v] for k, v in CURRICULA.items()], keep_first=True)
     return EXIT_OK
+
+
+def metric_rows(metrics: dict[str, Any], max_list: int = 8) -> list[list[Any]]:
+    """Rows of a result table: nested dicts flattened to dotted keys (``best_code.n``), short lists
+    of numbers shown whole, long lists as their length, so no metric silently disappears."""
+    rows: list[list[Any]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, (list, tuple)):
+            short = len(value) <= max_list and all(isinstance(v, (int, float, str)) for v in value)
+            rows.append([prefix, list(value) if short else f"[{len(value)} items]"])
+        else:
+            rows.append([prefix, value])
+
+    walk("", metrics)
+    return rows
 
 
 def _parse_overrides(pairs: list[str]) -> dict[str, Any]:
@@ -53,6 +75,7 @@ def _parse_overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """``qdesign train``: a new run from task + config + flags, or ``--resume`` of an existing one."""
     from qdesign import training
 
     if args.n_envs is not None and args.n_envs < 1:
@@ -77,25 +100,30 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.n_envs is not None:
             config.n_envs = args.n_envs
         run, summary = training.train(config, out=args.out, run_name=args.name)
-    _print_table(f"run {run.path}", ["metric", "value"],
-                 [[k, v] for k, v in summary.items() if not isinstance(v, (dict, list))])
+    _print_table(f"run {run.path}", ["metric", "value"], metric_rows(summary))
     print(f"results saved in {run.path}  (summary.json, model.zip, learning_curves.png)")
     return EXIT_OK
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """``qdesign evaluate``: held-out episodes of a run's saved model; writes ``evaluation.json``."""
     from qdesign.training import evaluate_run
 
     metrics = evaluate_run(args.run_dir, n_episodes=args.episodes, seed=args.seed)
-    _print_table(f"evaluation of {args.run_dir}", ["metric", "value"],
-                 [[k, v] for k, v in metrics.items() if not isinstance(v, (dict, list))])
-    print(f"saved {Path(args.run_dir) / 'evaluation.json'}")
+    _print_table(f"evaluation of {args.run_dir}", ["metric", "value"], metric_rows(metrics))
+    print(f"evaluated {metrics.get('model', 'the saved model')}; "
+          f"saved {Path(args.run_dir) / 'evaluation.json'}")
     return EXIT_OK
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Benchmarks write where the user says: ``--out``, else ``runs/bench/<task>`` (never the package
-    source); only ``--update-results`` refreshes the checkout's committed ``experiments/bench/results``."""
+    """``qdesign bench``: the family's benchmark scripts (they print their tables); lists the JSON.
+
+    Benchmarks write where the user says: ``--out``, else ``runs/bench/<task>`` (never the package
+    source); only ``--update-results`` refreshes the checkout's committed ``experiments/bench/results``.
+    """
+    import time
+
     from qdesign.tasks import find_bench_dir
 
     task = load_task(args.task)
@@ -108,13 +136,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
     else:
         out = Path(args.out) if args.out is not None else Path("runs") / "bench" / args.task
     out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
     result = task.bench(out, quick=args.quick, experiments_dir=bench_dir.parent)
-    print(json.dumps(result, indent=2, default=str)[:4000])
-    print(f"benchmark results saved in {out}")
+    # each benchmark script printed its side-by-side table above; name the JSON this run wrote
+    written = [name for name in result if (out / name).stat().st_mtime >= started - 1]
+    _print_table(f"benchmark JSON written ({args.task})", ["file", "top-level keys"],
+                 [[str(out / name), ", ".join(list(result[name])[:6]) if isinstance(result[name], dict) else
+                   type(result[name]).__name__] for name in written])
     return EXIT_OK
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    """``qdesign sweep``: seeds x grid trainings on a local process pool or Ray."""
     from qdesign.sweep import run_sweep
 
     if args.max_parallel is not None and args.max_parallel < 1:
@@ -126,7 +159,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``qdesign`` argument parser, with the commands families add (``train-costtogo``)."""
+    from qdesign import __version__
+
     parser = _Parser(prog="qdesign", description="RL environments for quantum design")
+    parser.add_argument("--version", action="version", version=f"qdesign {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     task_names = " | ".join(TASKS)
 
@@ -135,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train an agent on a task; writes a run folder")
     p.add_argument("task", nargs="?", help=task_names)
-    p.add_argument("--config", help="YAML config (see experiments/configs/<task>/)")
+    p.add_argument("--config", help="a preset name (qdesign list shows them) or a YAML file")
     p.add_argument("--seed", type=int)
     p.add_argument("--timesteps", type=int, help="total timesteps (with --resume: the new total)")
     p.add_argument("--agent", help="agent name or package.module:Class")
@@ -147,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="re-load a run's best model and report its task metrics")
+    p = sub.add_parser("evaluate", help="re-load a run's final model (model.zip, else its latest "
+                                        "checkpoint) and report its task metrics on held-out episodes")
     p.add_argument("run_dir")
     p.add_argument("--episodes", type=int)
     p.add_argument("--seed", type=int, default=10_000, help="first held-out seed")
@@ -181,14 +219,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``qdesign`` command; returns the exit code (see the module docstring)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (ValueError, FileNotFoundError) as err:
         print(f"qdesign: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("qdesign: interrupted; resume with `qdesign train --resume RUN_DIR`", file=sys.stderr)
+    except KeyboardInterrupt as err:
+        run_dir = getattr(err, "run_dir", None)  # set by qdesign.training once the folder exists
+        if run_dir and args.func is cmd_train:
+            print(f"qdesign: interrupted; resume with `qdesign train --resume {run_dir}`", file=sys.stderr)
+        else:
+            print("qdesign: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

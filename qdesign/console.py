@@ -12,13 +12,14 @@ def console() -> Any:
     return Console()
 
 
-def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    """Print ``rows`` under ``columns`` as a titled table."""
+def print_table(title: str, columns: list[str], rows: list[list[Any]], keep_first: bool = False) -> None:
+    """Print ``rows`` under ``columns`` as a titled table; ``keep_first`` never wraps or cuts the first
+    column (ids users copy), the others wrap to fit the terminal."""
     from rich.table import Table
 
     table = Table(title=title)
-    for col in columns:
-        table.add_column(col)
+    for i, col in enumerate(columns):
+        table.add_column(col, no_wrap=keep_first and i == 0, overflow="fold")
     for row in rows:
         table.add_row(*[str(v) for v in row])
     console().print(table)

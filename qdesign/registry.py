@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from typing import Any
 
 import gymnasium as gym
 
@@ -25,6 +26,7 @@ def family_entries(family: str) -> list[EnvEntry]:
 
 
 def all_entries() -> list[EnvEntry]:
+    """Every family's ids, in family order (a family without a ``presets`` module is skipped)."""
     entries: list[EnvEntry] = []
     for family in FAMILIES:
         try:
@@ -52,11 +54,12 @@ def register_all() -> list[str]:
     return ids
 
 
-__all__ = ["NAMESPACE", "FAMILIES", "EnvEntry", "all_entries", "check_env_id", "family_entries",
-           "qdesign_ids", "register_all"]
+__all__ = ["NAMESPACE", "FAMILIES", "EnvEntry", "all_entries", "check_env_id", "episode_limit",
+           "family_entries", "qdesign_ids", "register_all"]
 
 
 def qdesign_ids() -> list[str]:
+    """The registered ``qdesign/...`` ids, sorted."""
     return sorted(e.id for e in all_entries())
 
 
@@ -66,3 +69,17 @@ def check_env_id(env_id: str) -> str:
     if bare not in qdesign_ids():
         raise ValueError(f"unknown env id {env_id!r}; valid ids: {', '.join(qdesign_ids())}")
     return bare
+
+
+def episode_limit(env_id: str, env_kwargs: dict[str, Any] | None = None) -> int | None:
+    """The ``max_episode_steps`` to give ``gym.make(env_id, **env_kwargs)``: the env's own limit.
+
+    Registered ids carry the limit of their preset; when ``env_kwargs`` override the argument that sets
+    it (``max_gates`` or ``max_steps``), pass the result as ``gym.make(..., max_episode_steps=...)`` so
+    Gymnasium's ``TimeLimit`` does not cut episodes shorter than the env itself would.
+    """
+    bare = check_env_id(env_id)
+    entry = next(e for e in all_entries() if e.id == bare)
+    if entry.limit_kwarg is not None and (env_kwargs or {}).get(entry.limit_kwarg) is not None:
+        return int(env_kwargs[entry.limit_kwarg])  # type: ignore[index]
+    return entry.max_episode_steps

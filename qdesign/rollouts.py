@@ -14,12 +14,13 @@ import numpy as np
 from qdesign.agents.factory import supports_masks
 from qdesign.agents.protocol import Agent
 from qdesign.config import TrainConfig
-from qdesign.registry import check_env_id
+from qdesign.registry import check_env_id, episode_limit
 
 
 def make_env(config: TrainConfig, render_mode: str | None = None) -> gym.Env:
     check_env_id(config.env_id)
-    return gym.make(config.env_id, render_mode=render_mode, **config.env_kwargs)
+    return gym.make(config.env_id, render_mode=render_mode,
+                    max_episode_steps=episode_limit(config.env_id, config.env_kwargs), **config.env_kwargs)
 
 
 def rollout_metrics(config: TrainConfig, model: Agent, n_episodes: int, seed: int,

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from qdesign.config import TrainConfig
 from qdesign.curricula.callback import CurriculumCallback, apply_level
 from qdesign.curricula.factory import make_curriculum
 from qdesign.curricula.protocol import Curriculum
-from qdesign.registry import check_env_id
+from qdesign.registry import check_env_id, episode_limit
 from qdesign.rollouts import make_env, rollout_metrics
 from qdesign.runs import Checkpoint, CheckpointError, RunDir, atomic_write_json, restore_rng_state
 from qdesign.tasks import Task, load_task
@@ -47,7 +48,9 @@ def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | No
     vec_kwargs = {"start_method": "forkserver"} if vec_cls is SubprocVecEnv else None
     # "qdesign:<id>" makes workers started with spawn/forkserver import qdesign before gym.make
     return make_vec_env(f"qdesign:{env_id}", n_envs=n, seed=config.seed if seed is None else seed,
-                        env_kwargs={"render_mode": None, **config.env_kwargs},  # not SB3's rgb_array
+                        env_kwargs={"render_mode": None,  # frames only when asked for
+                                    "max_episode_steps": episode_limit(env_id, config.env_kwargs),
+                                    **config.env_kwargs},
                         vec_env_cls=vec_cls, vec_env_kwargs=vec_kwargs)
 
 
@@ -84,6 +87,25 @@ def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> Ag
     elif "seed" in inspect.signature(cls).parameters:
         kwargs.setdefault("seed", config.seed)
     return make_agent(config.agent, vec_env, **kwargs)
+
+
+def warn_rollout_rounding(model: Any, timesteps: int) -> int:
+    """Warn when an on-policy agent will train past ``timesteps``; returns the steps it will take.
+
+    PPO-style agents collect whole rollouts of ``n_steps * n_envs`` before checking the budget, so
+    ``--timesteps 3000`` with PPO's 2048-step rollouts trains 4096 steps.
+    """
+    from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+
+    if not isinstance(model, OnPolicyAlgorithm) or timesteps <= 0:
+        return timesteps
+    chunk = int(model.n_steps * model.n_envs)
+    actual = -(-timesteps // chunk) * chunk
+    if actual != timesteps:
+        warnings.warn(f"{type(model).__name__} collects whole rollouts of n_steps * n_envs = {chunk} steps, "
+                      f"so {timesteps} timesteps become {actual}; give a multiple of {chunk} (or set "
+                      f"agent_kwargs.n_steps) to train exactly", UserWarning, stacklevel=2)
+    return actual
 
 
 class EpisodeRecorder(VecEnvWrapper):
@@ -361,6 +383,7 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curri
     else:
         model = build_agent(config, vec_env, run.path / "tb")
     remaining = max(config.total_timesteps - done_steps, 0)
+    warn_rollout_rounding(model, remaining)
     run_cb = RunCallback(run, vec_env, curriculum, config, wall_offset) if remaining > 0 else None
     status = "complete"
     try:
@@ -385,6 +408,7 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curri
                 run_cb.checkpoint()
             run.write_meta(status="interrupted", stopped_by=str(err) or "SIGINT", stopped=time.time())
         vec_env.close()
+        err.run_dir = str(run.path)  # type: ignore[attr-defined]  # the CLI's resume hint names it
         raise
     except BaseException as err:
         if run.has_checkpoint():

@@ -26,6 +26,7 @@ from qdesign.envs.arch_search.problem import Problem, build_problem
 from qdesign.envs.arch_search.simulation import EnergyObjective, make_energy_simulator
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.envs.episode_guard import EpisodeGuardMixin
+from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_circuit, plot_trace
 from qdesign.optim import make_optimizer
 from qdesign.quantum.circuit import Circuit
 
@@ -37,7 +38,7 @@ ANGLE_INITS = ("zero", "uniform")
 class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     """Build a VQE ansatz gate by gate; see the module docstring for the MDP."""
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, *, molecule: str | None = "H2",
                  bond_distance: float | None = None, mapping: str = "jordan_wigner", basis: str = "sto3g",
@@ -49,8 +50,7 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                  halting: str = "crlqas", threshold: float = CHEMICAL_ACCURACY, target: str = "exact",
                  success_reward: float = 5.0, failure_reward: float = -5.0, illegal_penalty: float = -1.0,
                  angle_init: str = "zero"):
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode={render_mode!r} is invalid; allowed: None or 'ansi'")
+        check_render_mode(render_mode)
         if not isinstance(max_gates, int) or max_gates < 1:
             raise ValueError(f"max_gates={max_gates!r} is invalid; allowed: an integer >= 1")
         if halting not in HALTING_MODES:
@@ -91,6 +91,7 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._thetas = np.zeros(0)
         self._actions: list[int] = []
         self._energy = 0.0
+        self._errors: list[float] = []  # |E - E_target| after each step, for the rgb_array frame
         self._steps = 0
         self._budget = max_gates
         self._best: tuple[float, int, np.ndarray] = (np.inf, 0, np.zeros(0))
@@ -162,6 +163,7 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._budget = sample_halting_step(self.np_random, self.halting, self.max_gates)
         self._energy = float(self._energies(self.simulator, self._thetas[None, :])[0])
         self._best = (abs(self._energy - self.target_energy), 0, self._thetas.copy())
+        self._errors = [abs(self._energy - self.target_energy)]
         return self._obs(), self._info(False)
 
     def step(self, action: Any):
@@ -186,6 +188,7 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                 energy = float(objective(self._thetas[None, :])[0])
             self._energy = energy
         error = abs(self._energy - self.target_energy)
+        self._errors.append(error)
         if legal and error < self._best[0]:
             self._best = (error, len(self._actions), self._thetas.copy())
         success = error < self.threshold
@@ -226,9 +229,20 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
             circ.append(act.name, act.qubits)
         return circ.to_qiskit(np.asarray(angles, dtype=float))
 
-    def render(self) -> str | None:
+    def render(self) -> str | np.ndarray | None:
+        """``"ansi"``: the circuit as text; ``"rgb_array"``: the circuit beside its energy-error curve."""
+        if self.render_mode == "rgb_array":
+            return draw_frame(self._paint)
         if self.render_mode != "ansi":
             return None
         head = (f"step {self._steps}/{self._budget}  E={self._energy:.8f}  "
                 f"err={abs(self._energy - self.target_energy):.3e}  threshold={self.threshold:.3e}\n")
         return head + str(self.circuit().draw(output="text"))
+
+    def _paint(self, fig: Any) -> None:
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
+        plot_circuit(left, self.num_qubits, [(g.name, tuple(g.qubits)) for g in self._circuit.gates])
+        left.set_title(f"{len(self._circuit)} gates, step {self._steps}/{self._budget}", fontsize=8)
+        plot_trace(right, self._errors, goal=self.threshold, ylabel="|E - E0| (Ha)", goal_label="threshold")
+        fig.suptitle(f"ArchSearch {self.num_qubits} qubits  E = {self._energy:.6f} Ha", fontsize=9)
+        fig.tight_layout()

@@ -30,15 +30,21 @@ DEPOLARIZING_NOISE = {"depolarizing_1q": 1e-3, "depolarizing_2q": 5e-3, "shots":
 _NOISELESS_OPT = {"optimizer": "lbfgs", "optimizer_kwargs": {"maxiter": 200}}
 
 
+#: ``ArchSearchEnv``'s own episode limit: ``max_gates`` (40 unless a preset sets it)
+LIMIT_KWARG, DEFAULT_MAX_GATES = "max_gates", 40
+
+
 def _entry(name: str, problem: str, description: str, **extra) -> EnvEntry:
     kwargs = {**PROBLEMS[problem], **_NOISELESS_OPT, **extra}
-    return EnvEntry(name=name, entry_point=ENTRY_POINT, description=description, kwargs=kwargs)
+    return EnvEntry(name=name, entry_point=ENTRY_POINT, description=description, kwargs=kwargs,
+                    max_episode_steps=kwargs.get(LIMIT_KWARG, DEFAULT_MAX_GATES), limit_kwarg=LIMIT_KWARG)
 
 
 ENTRIES: list[EnvEntry] = [
     EnvEntry(name="ArchSearch", entry_point=ENTRY_POINT,
              description="CRLQAS architecture search for VQE on any molecule (build_problem kwargs)",
-             kwargs=dict(_NOISELESS_OPT)),  # problem kwargs default to H2 0.7414 A (JW) in the env
+             kwargs=dict(_NOISELESS_OPT), max_episode_steps=DEFAULT_MAX_GATES, limit_kwarg=LIMIT_KWARG),
+    # (problem kwargs default to H2 0.7414 A (JW) in the env)
     _entry("ArchSearch-H2-2q", "H2-2q", "H2 0.7414 A, 2 qubits (parity, two-qubit reduction)"),
     _entry("ArchSearch-H2-3q", "H2-3q", "H2 0.7414 A, 3 qubits (parity, total-parity qubit removed)"),
     _entry("ArchSearch-H2-4q", "H2-4q", "H2 0.7414 A, 4 qubits (Jordan-Wigner)"),

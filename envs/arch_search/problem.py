@@ -20,6 +20,7 @@ import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
 from qdesign.envs.arch_search.presets import PROBLEMS
+from qdesign.plugins import import_extra
 
 #: molecule name -> (atom template with {d} = bond distance in Angstrom, default bond distance)
 MOLECULES: dict[str, tuple[str, float]] = {
@@ -165,6 +166,8 @@ def _reduce_parity(op: SparsePauliOp, num_alpha: int, num_beta: int, num_spatial
 
 def compute_problem(spec: dict[str, Any]) -> Problem:
     """Run PySCF + qiskit-nature for a canonical spec (slow: seconds)."""
+    for module in ("pyscf", "qiskit_nature"):  # the [chem] extra; shipped Hamiltonians need neither
+        import_extra(module, f"building the Hamiltonian of {spec.get('atoms')!r} (not shipped with qdesign)")
     from qiskit_nature.second_q.drivers import PySCFDriver
     from qiskit_nature.second_q.mappers import BravyiKitaevMapper, JordanWignerMapper, ParityMapper
     from qiskit_nature.second_q.transformers import ActiveSpaceTransformer, FreezeCoreTransformer

@@ -29,6 +29,7 @@ from gymnasium import spaces
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.envs.episode_guard import EpisodeGuardMixin
 from qdesign.envs.gate_compile.targets import allowed_after, haar_target, scrambled_target
+from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_trace
 from qdesign.quantum.gatesets import build_gate_set, warn_if_not_universal
 from qdesign.quantum.unitary import (
     as_unitary,
@@ -41,16 +42,14 @@ TARGET_KINDS = ("scramble", "haar", "mixed")
 
 
 class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, gate_set: str | list | dict = "clifford_t",
                  epsilon: float = 1e-2, max_gates: int = 64, target: str = "scramble",
                  scramble_depth: int = 4, budget_slope: float = 2.0, budget_offset: int = 4,
                  success_bonus: float = 1.0, gate_cost: float = 0.01, shaping: float = 1.0,
                  invalid_penalty: float = 0.05, mask_inverses: bool = True) -> None:
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
-                             f"got {render_mode!r}")
+        check_render_mode(render_mode)
         if not (isinstance(epsilon, (int, float)) and 0 < epsilon < 1):
             raise ValueError(f"epsilon must be a number in (0, 1), got {epsilon!r}")
         if not (isinstance(max_gates, int) and max_gates >= 1):
@@ -91,6 +90,7 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._word: list[int] = []
         self._budget = max_gates
         self._dist = 0.0
+        self._dists: list[float] = []  # distance to the target after each gate, for the rgb_array frame
         self._episode = 0
         self._kind = "scramble"
 
@@ -172,6 +172,7 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                     break
         self._residual = self._target.copy()
         self._dist = phase_invariant_distance(self._residual, self._eye)
+        self._dists = [self._dist]
         self._episode += 1
         return self._obs(), self._info()
 
@@ -182,6 +183,7 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._word.append(a)
         before = self._dist
         self._dist = phase_invariant_distance(self._residual, self._eye)
+        self._dists.append(self._dist)
         success = self._dist <= self.epsilon
         reward = -self.gate_cost + self.shaping * (before - self._dist)
         if masked:
@@ -192,9 +194,22 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._end_step(success, truncated)
         return self._obs(), float(reward), bool(success), bool(truncated), self._info()
 
-    def render(self) -> str | None:
+    def render(self) -> str | np.ndarray | None:
+        """``"ansi"``: the word as text; ``"rgb_array"``: the word over its distance-to-target trace."""
+        if self.render_mode == "rgb_array":
+            return draw_frame(self._paint)
         if self.render_mode != "ansi":
             return None
         seq = " ".join(self.gs.labels[a] for a in self._word) or "(empty)"
         return (f"GateCompile[{self.gs.name}] len={len(self._word)}/{self._budget} "
                 f"d={self._dist:.3e} eps={self.epsilon:g}\n  {seq}\n")
+
+    def _paint(self, fig: Any) -> None:
+        ax = fig.subplots()
+        plot_trace(ax, self._dists, goal=self.epsilon, ylabel="distance to target", goal_label="epsilon")
+        labels = [self.gs.labels[a] for a in self._word[-40:]]
+        seq = ("... " if len(self._word) > 40 else "") + (" ".join(labels) or "(empty word)")
+        ax.set_title(f"GateCompile {self.gs.name}: {len(self._word)}/{self._budget} gates, "
+                     f"d = {self._dist:.3e}", fontsize=9)
+        fig.text(0.5, 0.01, seq, ha="center", va="bottom", fontsize=7, family="monospace", wrap=True)
+        fig.subplots_adjust(bottom=0.25)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from qdesign.envs.entries import EnvEntry
 
 _EP = "qdesign.envs.gate_compile.env:GateCompileEnv"
 
-ENTRIES: list[EnvEntry] = [
+_PRESETS: list[EnvEntry] = [
     EnvEntry(name="GateCompile", entry_point=_EP,
              description="approximate a 1- or 2-qubit unitary with a word from a finite gate set",
              kwargs={}),
@@ -33,3 +35,10 @@ ENTRIES: list[EnvEntry] = [
              kwargs={"gate_set": "clifford_t_2q", "epsilon": 1e-2, "max_gates": 64, "target": "scramble",
                      "scramble_depth": 4}),
 ]
+
+#: ``GateCompileEnv``'s own episode limit: ``max_gates`` (64 unless a preset sets it); the per-episode
+#: budget of scramble targets is at most this
+LIMIT_KWARG, DEFAULT_MAX_GATES = "max_gates", 64
+ENTRIES: list[EnvEntry] = [
+    replace(e, max_episode_steps=e.kwargs.get(LIMIT_KWARG, DEFAULT_MAX_GATES), limit_kwarg=LIMIT_KWARG)
+    for e in _PRESETS]

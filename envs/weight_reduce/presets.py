@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from qdesign.envs.entries import EnvEntry
 
 _SEED = "qdesign.envs.weight_reduce.seed_env:SeedReduceEnv"
 _TANNER = "qdesign.envs.weight_reduce.tanner_env:WeightReduceEnv"
 TABLE_I = ["6,3", "7,2", "7,3", "7,4"]
 
-ENTRIES: list[EnvEntry] = [
+_PRESETS: list[EnvEntry] = [
     EnvEntry(name="SeedReduce", entry_point=_SEED,
              description="edit a classical seed H (dense [A^T|I] start), score HGP(H,H) exactly; to (6,3)",
              kwargs={"seeds": TABLE_I, "max_check_weight": 6, "max_qubit_degree": 3}),
@@ -33,3 +35,9 @@ ENTRIES: list[EnvEntry] = [
              kwargs={"seeds": "7,4", "max_check_weight": 6, "max_qubit_degree": 3, "allow_cnot": True,
                      "action_mode": "factored"}),
 ]
+
+#: both envs' own episode limit: ``max_steps`` (40 unless a preset sets it)
+LIMIT_KWARG, DEFAULT_MAX_STEPS = "max_steps", 40
+ENTRIES: list[EnvEntry] = [
+    replace(e, max_episode_steps=e.kwargs.get(LIMIT_KWARG, DEFAULT_MAX_STEPS), limit_kwarg=LIMIT_KWARG)
+    for e in _PRESETS]

@@ -23,6 +23,7 @@ from gymnasium import spaces
 
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.envs.episode_guard import EpisodeGuardMixin
+from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_checks
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
 from qdesign.reduction.seed_state import SeedGoal, SeedMoves, hgp_score, seed_start_matrix
 
@@ -30,7 +31,7 @@ __all__ = ["SeedReduceEnv", "hgp_score", "seed_start_matrix"]
 
 
 class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, seeds: list[str] | str = "7,4",
                  start: str = "systematic", max_check_weight: int = 6, max_qubit_degree: int = 3,
@@ -38,8 +39,7 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                  r_max: int | None = None, max_steps: int = 40, reward_mode: str = "delta",
                  reward_weights: dict[str, float] | None = None, success_bonus: float = 1.0,
                  k_penalty: float = 0.5, invalid_penalty: float = 0.1, sample_seeds: bool = False) -> None:
-        if render_mode not in (None, "ansi"):
-            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        check_render_mode(render_mode)
         self.render_mode = render_mode
         self.seeds = [seeds] if isinstance(seeds, str) else list(seeds)
         if not self.seeds:
@@ -212,7 +212,10 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     def current_matrix(self) -> np.ndarray:
         return self.H.copy()
 
-    def render(self) -> str | None:
+    def render(self) -> str | np.ndarray | None:
+        """``"ansi"``: the code as text; ``"rgb_array"``: seed H, rows and columns over the limit red."""
+        if self.render_mode == "rgb_array":
+            return draw_frame(self._paint)
         if self.render_mode != "ansi":
             return None
         s = self.score
@@ -220,3 +223,15 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                 f"HGP [[{s['n']},{s['k']},{s['d']}]]({s['w']},{s['q']}) "
                 f"target ({self.max_check_weight},{self.max_qubit_degree}) d>={self.d_goal}\n")
         return head + "\n".join("".join("1" if x else "." for x in row) for row in self.H) + "\n"
+
+    def _paint(self, fig: Any) -> None:
+        # HGP(H, H) has check weight row + column weight of H and qubit degree their maximum, so a seed
+        # meets (w, q) when its rows and columns stay within min(q, w // 2) (the hypergraph product,
+        # Tillich & Zemor arXiv:0903.0566)
+        limit = min(self.max_qubit_degree, self.max_check_weight // 2)
+        s = self.score
+        plot_checks(fig.subplots(), self.H, max_row_weight=limit, max_col_weight=limit,
+                    title=f"seed H (limit {limit})")
+        fig.suptitle(f"SeedReduce {self.seeds[self.seed_index]} step {self.steps}: HGP "
+                     f"[[{s['n']},{s['k']},{s['d']}]] ({s['w']},{s['q']}) -> target "
+                     f"({self.max_check_weight},{self.max_qubit_degree}), d >= {self.d_goal}", fontsize=9)

@@ -28,6 +28,7 @@ from qdesign.codes.css import CSSCode, check_target
 from qdesign.codes.hgp import hgp_matrices
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
 from qdesign.envs.episode_guard import EpisodeGuardMixin
+from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_checks
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
 from qdesign.reduction import moves
 from qdesign.reduction.seed_state import seed_start_matrix
@@ -49,7 +50,7 @@ def score_css(h_x: np.ndarray, h_z: np.ndarray, k0: int | None, exact_max_n: int
 
 
 class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, seeds: list[str] | str = "7,4",
                  start: str = "systematic", h_x: list[list[int]] | None = None,
@@ -58,8 +59,7 @@ class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                  allow_cnot: bool = False, exact_max_n: int = 160, reward_mode: str = "delta",
                  reward_weights: dict[str, float] | None = None, success_bonus: float = 1.0,
                  k_penalty: float = 0.5, invalid_penalty: float = 0.1, action_mode: str = "auto") -> None:
-        if render_mode not in (None, "ansi"):
-            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        check_render_mode(render_mode)
         self.render_mode = render_mode
         check_target(max_check_weight, max_qubit_degree)
         if reward_mode not in ("delta", "paper"):
@@ -322,9 +322,21 @@ class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                 "seed": self.seeds[self.seed_index], "is_success": bool(success),
                 "action_mask": self.action_masks()}
 
-    def render(self) -> str | None:
+    def render(self) -> str | np.ndarray | None:
+        """``"ansi"``: the code as text; ``"rgb_array"``: H_X, H_Z, checks and qubits over the limit red."""
+        if self.render_mode == "rgb_array":
+            return draw_frame(self._paint)
         if self.render_mode != "ansi":
             return None
         s = self.score
         return (f"step {self.steps}: [[{s['n']},{s['k']},{s['d']}]]({s['w']},{s['q']}) target "
                 f"({self.max_check_weight},{self.max_qubit_degree}) d>={self.d_goal}\n")
+
+    def _paint(self, fig: Any) -> None:
+        s = self.score
+        for ax, name, h in zip(fig.subplots(1, 2), ("H_X", "H_Z"), (self.h_x, self.h_z)):
+            plot_checks(ax, h, max_row_weight=self.max_check_weight, max_col_weight=self.max_qubit_degree,
+                        title=name)
+        fig.suptitle(f"WeightReduce step {self.steps}: [[{s['n']},{s['k']},{s['d']}]] ({s['w']},{s['q']}) "
+                     f"-> target ({self.max_check_weight},{self.max_qubit_degree}), d >= {self.d_goal}",
+                     fontsize=9)

@@ -16,6 +16,7 @@ import numpy as np
 
 from qdesign.codes import gf2
 from qdesign.codes.css import CSSCode
+from qdesign.plugins import import_extra
 
 INF = math.inf
 _CACHE: dict[tuple, Distance] = {}
@@ -207,7 +208,7 @@ def code_capacity_circuit(code: CSSCode, sector: str = "X"):
     sector "X": reset |0…0⟩, X_ERROR on every qubit, measure Z; detectors = Z checks,
     observables = Z logicals.  Sector "Z" is the mirror image (RX, Z_ERROR, MX, X checks, X logicals).
     """
-    import stim
+    stim = import_extra("stim", "code distances through Stim")
 
     if sector not in ("X", "Z"):
         raise ValueError(f"sector must be 'X' or 'Z', got {sector!r}")
@@ -272,8 +273,8 @@ def stim_upper_bound(code: CSSCode, sector: str = "X", max_detection_events: int
 
 def maxsat_exact(code: CSSCode, sector: str = "X") -> Distance:
     """Exact d_X (or d_Z) from Stim's ``shortest_error_sat_problem`` solved by python-sat RC2."""
-    from pysat.examples.rc2 import RC2
-    from pysat.formula import WCNF
+    RC2 = import_extra("pysat.examples.rc2", "exact code distances by MaxSAT").RC2
+    WCNF = import_extra("pysat.formula", "exact code distances by MaxSAT").WCNF
 
     key = ("maxsat", sector, gf2.matrix_hash(code.h_x, code.h_z))
     if key in _CACHE:

@@ -10,7 +10,10 @@ import hashlib
 
 import numpy as np
 import scipy.sparse as sp
-from ldpc import mod2
+
+from qdesign.plugins import import_extra
+
+mod2 = import_extra("ldpc.mod2", "GF(2) linear algebra of codes (qdesign.codes)")
 
 
 def as_binary(matrix: object, name: str = "matrix", allow_empty_rows: bool = True) -> np.ndarray:

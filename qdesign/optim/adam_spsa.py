@@ -21,6 +21,8 @@ from qdesign.optim.protocol import BatchedObjective, OptimizeResult
 
 
 class AdamSPSA:
+    """Adam on SPSA gradients with staged shot budgets (see the module docstring); for noisy energies."""
+
     def __init__(self, maxfev: int | Sequence[int] = 200, a: float = 1.0, alpha: float = 0.602,
                  c: float = 0.1, gamma: float = 0.101, lamda: float = 0.4, beta1: float = 0.999,
                  beta2: float = 0.999, eps: float = 1e-8, shot_fractions: Sequence[float] | None = None,

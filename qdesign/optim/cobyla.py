@@ -9,6 +9,8 @@ from qdesign.optim.protocol import BatchedObjective, OptimizeResult
 
 
 class COBYLA:
+    """scipy's derivative-free COBYLA on one angle vector at a time (CRLQAS's noiseless choice)."""
+
     def __init__(self, maxiter: int = 1000, rhobeg: float = 1.0, tol: float | None = None):
         if int(maxiter) < 1:
             raise ValueError(f"maxiter={maxiter!r} is invalid; allowed: an integer >= 1")

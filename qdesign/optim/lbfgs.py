@@ -18,6 +18,8 @@ from qdesign.optim.protocol import BatchedObjective, OptimizeResult
 
 
 class LBFGSShift:
+    """L-BFGS-B with exact parameter-shift gradients (noiseless energies; see the module docstring)."""
+
     def __init__(self, maxiter: int = 200, gtol: float = 1e-8, ftol: float = 1e-12, restarts: int = 0):
         if int(maxiter) < 1:
             raise ValueError(f"maxiter={maxiter!r} is invalid; allowed: an integer >= 1")

@@ -14,6 +14,8 @@ BatchedObjective = Callable[[np.ndarray], np.ndarray]
 
 @dataclass
 class OptimizeResult:
+    """The best angles ``x``, their objective value ``fun`` and the number of evaluations ``nfev``."""
+
     x: np.ndarray
     fun: float
     nfev: int
@@ -23,4 +25,6 @@ class OptimizeResult:
 class Optimizer(Protocol):
     """Minimises ``fun`` from ``x0``; all randomness from ``rng`` (the env's ``np_random``)."""
 
-    def minimize(self, fun: BatchedObjective, x0: np.ndarray, rng: np.random.Generator) -> OptimizeResult: ...
+    def minimize(self, fun: BatchedObjective, x0: np.ndarray, rng: np.random.Generator) -> OptimizeResult:
+        """Minimise ``fun`` (angle batches ``(B, P)`` to values ``(B,)``) starting from ``x0``."""
+        ...

@@ -12,6 +12,8 @@ from qdesign.optim.protocol import BatchedObjective, OptimizeResult
 
 
 class SPSA:
+    """Plain two-point SPSA with decaying gains, three circuits per iteration in one batch."""
+
     def __init__(self, maxiter: int = 100, a: float = 0.2, c: float = 0.1, alpha: float = 0.602,
                  gamma: float = 0.101, stability: float = 0.0):
         if int(maxiter) < 1:

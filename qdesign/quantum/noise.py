@@ -137,13 +137,12 @@ class NoiseModel:
     # ------------------------------------------------------------------ qiskit-aer
     def to_aer(self):
         """The equivalent ``qiskit_aer.noise.NoiseModel`` (shots are a run option, not included)."""
-        from qiskit_aer.noise import NoiseModel as AerNoiseModel
-        from qiskit_aer.noise import (
-            ReadoutError,
-            amplitude_damping_error,
-            depolarizing_error,
-            phase_damping_error,
-        )
+        from qdesign.plugins import import_extra
+
+        aer_noise = import_extra("qiskit_aer.noise", "NoiseModel.to_aer")
+        AerNoiseModel, ReadoutError = aer_noise.NoiseModel, aer_noise.ReadoutError
+        amplitude_damping_error = aer_noise.amplitude_damping_error
+        depolarizing_error, phase_damping_error = aer_noise.depolarizing_error, aer_noise.phase_damping_error
 
         model = AerNoiseModel(basis_gates=ONE_QUBIT_GATES + ["cx"])
         err1 = None

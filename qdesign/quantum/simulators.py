@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from qdesign.plugins import import_extra
 from qdesign.quantum.circuit import Circuit
 from qdesign.quantum.density import DensitySimulator
 from qdesign.quantum.noise import NoiseModel
@@ -64,7 +65,7 @@ def aer_energy(circuit, hamiltonian, noise: NoiseModel | dict | str | None = Non
     import numpy as np
     from qiskit import QuantumCircuit
     from qiskit.quantum_info import DensityMatrix
-    from qiskit_aer import AerSimulator
+    AerSimulator = import_extra("qiskit_aer", "the qiskit-aer cross-check").AerSimulator
 
     ham = as_pauli_sum(hamiltonian, circuit.num_qubits).to_sparse_pauli_op()
     model = NoiseModel.coerce(noise)

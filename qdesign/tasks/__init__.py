@@ -7,6 +7,8 @@ imported only when that task runs, so ``import qdesign`` stays cheap.
 from __future__ import annotations
 
 import importlib
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from qdesign.config import TrainConfig, load_yaml, merge
@@ -33,12 +35,37 @@ def load_task(task: str) -> Task:
     return importlib.import_module(TASKS[check_task(task)]).TASK
 
 
+def preset_configs(task: str) -> dict[str, Path]:
+    """The training presets shipped for ``task``: ``{name: YAML path}`` (``qdesign.configs``)."""
+    family = check_task(task).replace("-", "_")
+    try:
+        root = resources.files("qdesign.configs") / family
+    except ModuleNotFoundError:  # pragma: no cover - an install without its package data
+        return {}
+    return {Path(str(f)).stem: Path(str(f)) for f in sorted(root.iterdir(), key=lambda f: f.name)
+            if f.name.endswith(".yaml")} if root.is_dir() else {}
+
+
+def find_config(task: str, config: str) -> Path:
+    """A config given as a YAML path, or as the name of a shipped preset (``h2_4q_dqn``)."""
+    path = Path(config)
+    if path.is_file():
+        return path
+    presets = preset_configs(task)
+    name = path.name.removesuffix(".yaml")
+    if name in presets and (path.parent == Path(".") or not path.parent.is_dir()):
+        return presets[name]
+    raise ValueError(f"config file {config!r} does not exist and is not a preset of task {task!r}; "
+                     f"presets: {', '.join(presets) or '(none installed)'}")
+
+
 def resolve_train_config(task: str, config_file: str | None, seed: int | None, timesteps: int | None,
                          agent: str | None, overrides: dict[str, Any] | None = None) -> TrainConfig:
     """The TrainConfig for ``qdesign train``: task default, then the YAML file, then flags."""
     task_obj = load_task(task)
     config = task_obj.default_config()
     if config_file:
+        config_file = str(find_config(task, config_file))
         data = load_yaml(config_file)
         if data.get("task", task) != task:
             raise ValueError(f"config file {config_file!r} is for task {data['task']!r}, not {task!r}")
@@ -60,4 +87,5 @@ def resolve_train_config(task: str, config_file: str | None, seed: int | None, t
     return config
 
 
-__all__ = ["TASKS", "Task", "check_task", "find_bench_dir", "load_task", "resolve_train_config"]
+__all__ = ["TASKS", "Task", "check_task", "find_bench_dir", "find_config", "load_task", "preset_configs",
+           "resolve_train_config"]

@@ -22,6 +22,8 @@ _LIST_KEYS = ("best_actions", "best_angles")
 
 
 class ArchSearchTask(Task):
+    """``qdesign train arch-search``: masked DQN under the CRLQAS threshold curriculum; circuits saved."""
+
     name = "arch-search"
     description = "CRLQAS quantum architecture search: build a VQE ansatz gate by gate (H2, LiH, H2O)"
 

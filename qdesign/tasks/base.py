@@ -19,6 +19,9 @@ from qdesign.config import TrainConfig
 
 
 class Task:
+    """A family's training task: its default config, what an episode record keeps, its summary,
+    evaluation and benchmark; ``qdesign train/evaluate/bench`` call these and know nothing else."""
+
     #: the CLI name, e.g. "arch-search"
     name: str = ""
     #: one line for ``qdesign list``

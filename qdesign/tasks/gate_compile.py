@@ -21,6 +21,8 @@ from qdesign.tasks.base import Task
 
 
 class GateCompileTask(Task):
+    """``qdesign train gate-compile``: MaskablePPO under the scramble-depth curriculum; words saved."""
+
     name = "gate-compile"
     description = "gate compilation: approximate a unitary with a Clifford+T / HRC word (Chen et al. 2022)"
 

@@ -19,6 +19,8 @@ from qdesign.tasks.base import Task
 
 
 class WeightReduceTask(Task):
+    """``qdesign train weight-reduce``: a policy edits seeds or Tanner graphs; codes kept with exact d."""
+
     name = "weight-reduce"
     description = "stabilizer-code weight reduction to (6,3) on classical seeds scored by HGP (He & Liu 2025)"
 

@@ -102,6 +102,12 @@ def test_kill_minus_9_during_checkpoint_write_resumes_from_a_whole_generation(tm
     assert summary["episodes"] == len(episodes)
     assert all(e["timestep"] <= summary["num_timesteps"] for e in episodes)
     assert json.loads((run / "meta.json").read_text())["status"] == "complete"
+    # TensorBoard was cut back to the checkpoint: no (tag, step) logged by both the killed and resumed run
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+    points = [(v.tag, e.step) for f in (run / "tb").rglob("events.out.tfevents.*")
+              for e in EventFileLoader(str(f)).Load() for v in e.summary.value]
+    assert points and len(points) == len(set(points))
 
 
 def test_a_failing_write_never_publishes_a_partial_generation(tmp_path, monkeypatch):

@@ -78,7 +78,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     """``qdesign train``: a new run from task + config + flags, or ``--resume`` of an existing one."""
     from qdesign import training
 
+    if args.n_envs is not None and args.n_envs < 1:
+        raise ValueError(f"--n-envs must be >= 1, got {args.n_envs}")
     if args.resume:
+        given = {"--config": args.config, "--seed": args.seed, "--agent": args.agent, "--n-envs": args.n_envs,
+                 "--set": args.set, "--name": args.name}
+        fixed = [flag for flag, value in given.items() if value is not None]
+        if fixed:  # the run's own config.yaml decides these; ignoring them silently would mislead
+            raise ValueError(f"{', '.join(fixed)} cannot change a run on --resume (only --timesteps can); "
+                             "start a new run instead")
         if args.task:  # `qdesign train TASK --resume DIR` must name the run's own task
             from qdesign.runs import RunDir
 
@@ -89,7 +97,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise ValueError(f"give a TASK ({', '.join(TASKS)}) or --resume RUN_DIR")
         config = resolve_train_config(args.task, args.config, args.seed, args.timesteps, args.agent,
                                       _parse_overrides(args.set or []))
-        if args.n_envs:
+        if args.n_envs is not None:
             config.n_envs = args.n_envs
         run, summary = training.train(config, out=args.out, run_name=args.name)
     _print_table(f"run {run.path}", ["metric", "value"], metric_rows(summary))
@@ -109,16 +117,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """``qdesign bench``: the family's benchmark scripts (they print their tables); lists the JSON."""
+    """``qdesign bench``: the family's benchmark scripts (they print their tables); lists the JSON.
 
+    Benchmarks write where the user says: ``--out``, else ``runs/bench/<task>`` (never the package
+    source); only ``--update-results`` refreshes the checkout's committed ``experiments/bench/results``.
+    """
     import time
 
+    from qdesign.tasks import find_bench_dir
+
     task = load_task(args.task)
-    out = Path(args.out)
+    experiments = Path(args.experiments) if args.experiments else None
+    bench_dir = find_bench_dir(experiments)  # outside a checkout: one line, before any folder is made
+    if args.update_results:
+        if args.out is not None:
+            raise ValueError("give either --out or --update-results, not both")
+        out = bench_dir / "results"
+    else:
+        out = Path(args.out) if args.out is not None else Path("runs") / "bench" / args.task
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    result = task.bench(out, quick=args.quick,
-                        experiments_dir=Path(args.experiments) if args.experiments else None)
+    result = task.bench(out, quick=args.quick, experiments_dir=bench_dir.parent)
     # each benchmark script printed its side-by-side table above; name the JSON this run wrote
     written = [name for name in result if (out / name).stat().st_mtime >= started - 1]
     _print_table(f"benchmark JSON written ({args.task})", ["file", "top-level keys"],
@@ -131,10 +150,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """``qdesign sweep``: seeds x grid trainings on a local process pool or Ray."""
     from qdesign.sweep import run_sweep
 
-    run_sweep(args.task, config_file=args.config, seeds=args.seeds, grid=args.grid or [],
-              backend=args.backend, address=args.address, out=args.out, timesteps=args.timesteps,
-              max_parallel=args.max_parallel, overrides=_parse_overrides(args.set or []))
-    return EXIT_OK
+    if args.max_parallel is not None and args.max_parallel < 1:
+        raise ValueError(f"--max-parallel must be >= 1, got {args.max_parallel}")
+    results = run_sweep(args.task, config_file=args.config, seeds=args.seeds, grid=args.grid or [],
+                        backend=args.backend, address=args.address, out=args.out, timesteps=args.timesteps,
+                        max_parallel=args.max_parallel, overrides=_parse_overrides(args.set or []))
+    return EXIT_FAILED if any(r["status"] != "complete" for r in results) else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -173,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="side-by-side benchmark of a task against its baselines")
     p.add_argument("task", help=task_names)
     p.add_argument("--quick", action="store_true", help="a small version (minutes)")
-    p.add_argument("--out", default="experiments/bench/results")
+    p.add_argument("--out", help="folder for the JSON results (default: runs/bench/<task>)")
+    p.add_argument("--update-results", action="store_true", dest="update_results",
+                   help="refresh the checkout's committed experiments/bench/results instead")
     p.add_argument("--experiments", help="the checkout's experiments/ folder (default: found from the "
                                          "current folder)")
     p.set_defaults(func=cmd_bench)

@@ -35,6 +35,8 @@ class TrainConfig:
     eval_episodes: int = 5
     checkpoint_every_seconds: float = 120.0
     checkpoint_every_steps: int | None = None
+    #: the first checkpoint comes this soon, so a short run (or the default job) can always be resumed
+    checkpoint_first_seconds: float = 30.0
     progress_bar: bool = True
     #: BLAS/OpenMP and torch threads per training process; 1 avoids oversubscribing small machines
     num_threads: int = 1
@@ -50,6 +52,11 @@ class TrainConfig:
             raise ValueError(f"num_threads must be >= 1, got {self.num_threads}")
         if self.checkpoint_every_seconds <= 0:
             raise ValueError(f"checkpoint_every_seconds must be > 0, got {self.checkpoint_every_seconds}")
+        if self.checkpoint_first_seconds <= 0:
+            raise ValueError(f"checkpoint_first_seconds must be > 0, got {self.checkpoint_first_seconds}")
+        if self.checkpoint_every_steps is not None and self.checkpoint_every_steps < 1:
+            raise ValueError(f"checkpoint_every_steps must be >= 1 or null, "
+                             f"got {self.checkpoint_every_steps}")
         return self
 
     def to_dict(self) -> dict[str, Any]:

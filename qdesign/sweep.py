@@ -10,6 +10,7 @@ import csv
 import itertools
 import os
 import socket
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -64,14 +65,21 @@ def trial_configs(base: TrainConfig, seeds: int, grid: dict[str, list[Any]]) -> 
 
 
 def _check_env_kwargs(config: TrainConfig) -> None:
-    """Build the env once so an unknown env kwarg fails before any trial starts."""
-    from qdesign.training import make_env
+    """Unknown env/agent kwargs, then building the env once: a bad key fails before any trial starts."""
+    from qdesign.training import check_kwargs, make_env
 
+    check_kwargs(config)
     try:
         make_env(config).close()
     except TypeError as err:
         raise ValueError(
             f"env_kwargs {sorted(config.env_kwargs)} not accepted by {config.env_id}: {err}") from err
+
+
+def _progress(done: int, total: int, result: dict[str, Any]) -> None:
+    """One line per finished trial, as it finishes (a sweep of hours must not be silent)."""
+    print(f"[{done}/{total}] {result['trial']}: {result['status']} ({result.get('wall_time_s', '?')} s)",
+          flush=True)
 
 
 def _run_trial(label: str, config_dict: dict[str, Any], out: str) -> dict[str, Any]:
@@ -128,6 +136,7 @@ def run_sweep(task: str, config_file: str | None, seeds: int, grid: list[str], b
             futures = [pool.submit(_run_trial, label, cfg.to_dict(), str(sweep_dir)) for label, cfg in trials]
             for fut in as_completed(futures):
                 results.append(fut.result())
+                _progress(len(results), len(trials), results[-1])
     results.sort(key=lambda r: r["trial"])
     atomic_write_json(sweep_dir / "sweep.json", {"task": task, "backend": backend, "trials": results})
     columns = sorted({k for r in results for k, v in r.items() if not isinstance(v, (dict, list))})
@@ -138,6 +147,10 @@ def run_sweep(task: str, config_file: str | None, seeds: int, grid: list[str], b
     wanted = ("trial", "status", "success_rate_last_100", "best_error", "wall_time_s")
     shown = [c for c in wanted if c in columns]
     _print_table(f"sweep {sweep_dir}", shown, [[r.get(c, "") for c in shown] for r in results])
+    failed = [r["trial"] for r in results if r["status"] != "complete"]
+    if failed:
+        print(f"qdesign: {len(failed)} of {len(results)} trials failed: {', '.join(failed)} "
+              f"(see {sweep_dir / 'sweep.json'})", file=sys.stderr)
     return results
 
 
@@ -162,7 +175,12 @@ def _run_ray(trials: list[tuple[str, TrainConfig]], sweep_dir: Path, address: st
         raise ValueError(f"cannot start or reach Ray ({address or 'local'}): {err}") from err
     try:
         remote = ray.remote(num_cpus=1)(_run_trial)
-        refs = [remote.remote(label, cfg.to_dict(), str(sweep_dir.resolve())) for label, cfg in trials]
-        return list(ray.get(refs))
+        pending = [remote.remote(label, cfg.to_dict(), str(sweep_dir.resolve())) for label, cfg in trials]
+        results: list[dict[str, Any]] = []
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            results.append(ray.get(ready[0]))
+            _progress(len(results), len(trials), results[-1])
+        return results
     finally:
         ray.shutdown()

@@ -6,9 +6,15 @@ compilation or codes.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import os
+import signal
+import sys
+import threading
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +32,7 @@ from qdesign.curricula.factory import make_curriculum
 from qdesign.curricula.protocol import Curriculum
 from qdesign.registry import check_env_id, episode_limit
 from qdesign.rollouts import make_env, rollout_metrics
-from qdesign.runs import RunDir, atomic_write_json, restore_rng_state
+from qdesign.runs import Checkpoint, CheckpointError, RunDir, atomic_write_json, restore_rng_state
 from qdesign.tasks import Task, load_task
 
 __all__ = ["make_env", "rollout_metrics", "train", "resume", "evaluate_run"]
@@ -142,7 +148,13 @@ class EpisodeRecorder(VecEnvWrapper):
 
 
 class RunCallback(BaseCallback):
-    """Flushes episode records and writes a checkpoint every N seconds or steps."""
+    """Flushes episode records and writes a checkpoint every N seconds or steps; the first one comes
+    after ``checkpoint_first_seconds`` (30 s by default) so that even a short run can be resumed.
+
+    On-policy SB3 agents (PPO, A2C, MaskablePPO) keep no replay buffer, so a checkpoint taken mid-rollout
+    would count steps the policy never learnt from (the partial rollout is lost on resume); for them a
+    due checkpoint waits for the start of the next rollout, right after the policy update.
+    """
 
     def __init__(self, run: RunDir, recorder: EpisodeRecorder, curriculum: Curriculum | None,
                  config: TrainConfig, wall_offset: float = 0.0) -> None:
@@ -150,27 +162,71 @@ class RunCallback(BaseCallback):
         self.run, self.recorder, self.curriculum, self.config = run, recorder, curriculum, config
         self.started, self.wall_offset = time.monotonic(), wall_offset
         self.last_save_time = time.monotonic()
-        self.last_save_step = 0
+        self.last_save_step = recorder.num_timesteps
+        self.saves = 0
+        self.due = False
+        self.on_policy = False
+
+    def _init_callback(self) -> None:
+        self.on_policy = (getattr(self.model, "rollout_buffer", None) is not None
+                          and getattr(self.model, "replay_buffer", None) is None)
+
+    def _steps(self) -> int:
+        return int(getattr(self.model, "num_timesteps", self.num_timesteps))
 
     def _on_step(self) -> bool:
         if self.curriculum is not None:
             self.recorder.level = self.curriculum.level
         if len(self.recorder.pending) >= 20:
             self.run.append_episodes(self.recorder.pop())
-        by_time = time.monotonic() - self.last_save_time >= self.config.checkpoint_every_seconds
+        interval = self.config.checkpoint_every_seconds
+        if self.saves == 0:
+            interval = min(interval, self.config.checkpoint_first_seconds)
+        by_time = time.monotonic() - self.last_save_time >= interval
         every = self.config.checkpoint_every_steps
-        by_steps = every is not None and self.num_timesteps - self.last_save_step >= every
+        by_steps = every is not None and self._steps() - self.last_save_step >= every
         if by_time or by_steps:
-            self.checkpoint()
+            if self.on_policy:
+                self.due = True
+            else:
+                self.checkpoint()
         return True
 
+    def _on_rollout_start(self) -> None:
+        if self.due:
+            self.checkpoint()
+
     def checkpoint(self) -> None:
+        self.due = False
         self.run.append_episodes(self.recorder.pop())
+        steps = self._steps()
+        if self.saves and steps == self.last_save_step:
+            return  # nothing new since the last generation (e.g. the end of a run right after a save)
         wall = self.wall_offset + time.monotonic() - self.started
-        self.run.save_checkpoint(self.model, self.num_timesteps, self.curriculum,
+        self.run.save_checkpoint(self.model, steps, self.curriculum,
                                  {"episodes": self.recorder.num_episodes, "wall_time_s": wall})
         self.last_save_time = time.monotonic()
-        self.last_save_step = self.num_timesteps
+        self.last_save_step = steps
+        self.saves += 1
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP (``kill``, a closed terminal, a batch scheduler) end training like Ctrl-C: a
+    last checkpoint, ``meta.json`` status "interrupted", exit 130. Only the main thread can do this."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 class CustomAgentView:
@@ -179,11 +235,11 @@ class CustomAgentView:
     callbacks themselves. Everything else (``save``, ...) is the agent's own."""
 
     def __init__(self, agent: Agent, recorder: EpisodeRecorder, tb_dir: Path | None) -> None:
-        from stable_baselines3.common.logger import configure
+        from stable_baselines3.common.logger import Logger, configure
 
         self._agent, self._recorder = agent, recorder
-        self.logger = configure(str(tb_dir) if tb_dir is not None else None,
-                                ["tensorboard"] if tb_dir is not None else [])
+        # no folder: a bare Logger (``configure(None)`` would leave an empty /tmp/SB3-<time> behind)
+        self.logger = configure(str(tb_dir), ["tensorboard"]) if tb_dir is not None else Logger(None, [])
 
     def get_env(self) -> VecEnv:
         return self._recorder
@@ -213,6 +269,38 @@ def _drive_callbacks(model: Any, recorder: EpisodeRecorder, callbacks: CallbackL
 
 
 # -- the run -------------------------------------------------------------------------------------
+def check_kwargs(config: TrainConfig) -> None:
+    """Unknown ``env_kwargs`` / ``agent_kwargs`` keys are a one-line ``ValueError`` naming the key and the
+    valid ones, before any folder is made (not a ``TypeError`` traceback from deep inside a build)."""
+    import gymnasium as gym
+
+    from qdesign.plugins import resolve_object
+
+    spec = gym.spec(check_env_id(config.env_id))
+    entry = spec.entry_point
+    env_cls = resolve_object(entry, {}, "env entry point") if isinstance(entry, str) else entry
+    _check_names(config.env_kwargs, env_cls, "env_kwargs", {"render_mode"})
+    _check_names(config.agent_kwargs, resolve_agent_class(config.agent), "agent_kwargs",
+                 {"env", "policy"})
+
+
+def _check_names(kwargs: dict[str, Any], target: Any, where: str, reserved: set[str]) -> None:
+    try:
+        params = inspect.signature(target).parameters
+    except (TypeError, ValueError):  # builtins / C extensions: nothing to check against
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    valid = sorted(n for n, p in params.items() if n not in reserved and n != "self"
+                   and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY))
+    unknown = sorted(set(kwargs) - set(valid))
+    if unknown:
+        name = getattr(target, "__name__", str(target))
+        raise ValueError(f"{where}.{unknown[0]} is not a parameter of {name}"
+                         + (f" (nor {', '.join(unknown[1:])})" if unknown[1:] else "")
+                         + f"; valid: {', '.join(valid)}")
+
+
 def train(config: TrainConfig, out: str | Path = "runs", run_name: str | None = None,
           quiet: bool = False) -> tuple[RunDir, dict[str, Any]]:
     """Train from scratch into a new run folder; returns the folder and its summary."""
@@ -220,6 +308,7 @@ def train(config: TrainConfig, out: str | Path = "runs", run_name: str | None = 
     check_env_id(config.env_id)
     task = load_task(config.task)
     resolve_agent_class(config.agent)  # fail before creating a folder
+    check_kwargs(config)
     curriculum = build_curriculum(config)
     run = RunDir.create(out, config, run_name)
     try:
@@ -229,23 +318,40 @@ def train(config: TrainConfig, out: str | Path = "runs", run_name: str | None = 
         if not run.has_checkpoint() and not isinstance(err, KeyboardInterrupt):
             run.remove()
         raise
+    finally:
+        run.unlock()
 
 
 def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool = False
            ) -> tuple[RunDir, dict[str, Any]]:
-    """Continue a run from its last checkpoint (after a crash, ``kill -9`` or Ctrl-C)."""
+    """Continue a run from its last good checkpoint (after a crash, ``kill -9``, Ctrl-C or SIGTERM).
+
+    Takes the folder's lock first (a second process on the same folder stops with one line), removes
+    what an interrupted checkpoint write left, verifies the checkpoint's manifest (falling back to the
+    previous generation when the latest is damaged) and cuts ``episodes.jsonl`` and TensorBoard back
+    to the checkpoint's step.
+    """
     run = RunDir.open(run_dir)
-    config = run.config()
-    if total_timesteps is not None:
-        config.total_timesteps = int(total_timesteps)
-        config.validate()
-    state = run.load_checkpoint_state()
-    task = load_task(config.task)
-    curriculum = build_curriculum(config)
-    if curriculum is not None and state.get("curriculum") is not None:
-        curriculum.load_state_dict(state["curriculum"])
-    run.truncate_episodes(state["num_timesteps"])
-    return run, _learn(run, config, task, curriculum, resume_state=state, quiet=quiet)
+    run.lock()
+    try:
+        config = run.config()
+        if total_timesteps is not None:
+            config.total_timesteps = int(total_timesteps)
+            config.validate()
+        run.clean_stale()
+        ckpt = run.load_checkpoint()
+        state = dict(ckpt.state)
+        task = load_task(config.task)
+        curriculum = build_curriculum(config)
+        if curriculum is not None and state.get("curriculum") is not None:
+            curriculum.load_state_dict(state["curriculum"])
+        run.truncate_episodes(state["num_timesteps"], state.get("episodes_bytes"))
+        run.truncate_tensorboard(state["num_timesteps"])
+        state["checkpoint"] = ckpt
+        run.write_meta(status="running", pid=os.getpid(), resumed=time.time())
+        return run, _learn(run, config, task, curriculum, resume_state=state, quiet=quiet)
+    finally:
+        run.unlock()
 
 
 def _learn(run: RunDir, config: TrainConfig, task: Task, curriculum: Curriculum | None,
@@ -273,45 +379,41 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curri
     cls = resolve_agent_class(config.agent)
     sb3 = is_sb3_class(cls)
     if resume_state is not None:
-        model = cls.load(str(run.checkpoint_dir / "model.zip"), env=vec_env,
-                         **({"tensorboard_log": str(run.path / "tb")} if sb3 else {}))
-        buffer = run.checkpoint_dir / "replay_buffer.pkl"
-        if buffer.is_file() and hasattr(model, "load_replay_buffer"):
-            model.load_replay_buffer(str(buffer))
-        rng = run.checkpoint_dir / "rng.pkl"
-        if rng.is_file():
-            import pickle
-
-            restore_rng_state(pickle.loads(rng.read_bytes()))
+        model = _load_checkpoint_model(cls, sb3, resume_state, vec_env, run)
     else:
         model = build_agent(config, vec_env, run.path / "tb")
     remaining = max(config.total_timesteps - done_steps, 0)
     warn_rollout_rounding(model, remaining)
-    run_cb = None
+    run_cb = RunCallback(run, vec_env, curriculum, config, wall_offset) if remaining > 0 else None
     status = "complete"
     try:
-        if remaining > 0:
-            run_cb = RunCallback(run, vec_env, curriculum, config, wall_offset)
-            callbacks: list[BaseCallback] = [run_cb]
-            if curriculum is not None:
-                callbacks.insert(0, CurriculumCallback(curriculum))
-            if sb3:
-                model.learn(total_timesteps=remaining, callback=CallbackList(callbacks),
-                            progress_bar=config.progress_bar and not quiet,
-                            reset_num_timesteps=resume_state is None, tb_log_name="run")
-            else:  # custom agents: the same callbacks, driven from the env steps
-                cbl = CallbackList(callbacks)
-                _drive_callbacks(model, vec_env, cbl, run.path / "tb" / "run_1")
-                model.learn(total_timesteps=remaining)
-                vec_env.step_hook = None
-                cbl.on_training_end()
+        with _signals_interrupt():
+            if run_cb is not None:
+                callbacks: list[BaseCallback] = [run_cb]
+                if curriculum is not None:
+                    callbacks.insert(0, CurriculumCallback(curriculum))
+                if sb3:
+                    model.learn(total_timesteps=remaining, callback=CallbackList(callbacks),
+                                progress_bar=config.progress_bar and not quiet,
+                                reset_num_timesteps=resume_state is None, tb_log_name="run")
+                else:  # custom agents: the same callbacks, driven from the env steps
+                    cbl = CallbackList(callbacks)
+                    _drive_callbacks(model, vec_env, cbl, run.path / "tb" / "run_1")
+                    model.learn(total_timesteps=remaining)
+                    vec_env.step_hook = None
+                    cbl.on_training_end()
     except KeyboardInterrupt as err:
-        status = "interrupted"
-        if run_cb is not None:
-            run_cb.checkpoint()
-        run.write_meta(status=status)
+        with _ignore_signals():  # a second Ctrl-C / SIGTERM must not cut the last checkpoint short
+            if run_cb is not None:
+                run_cb.checkpoint()
+            run.write_meta(status="interrupted", stopped_by=str(err) or "SIGINT", stopped=time.time())
         vec_env.close()
         err.run_dir = str(run.path)  # type: ignore[attr-defined]  # the CLI's resume hint names it
+        raise
+    except BaseException as err:
+        if run.has_checkpoint():
+            run.write_meta(status="interrupted", error=f"{type(err).__name__}: {err}", stopped=time.time())
+        vec_env.close()
         raise
     run.append_episodes(vec_env.pop())
     _save_model(model, run.path / "model.zip")
@@ -319,7 +421,11 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curri
         run_cb.checkpoint()
     episodes = run.episodes()
     summary = generic_summary(config, episodes, curriculum)
-    summary["num_timesteps"] = int(getattr(model, "num_timesteps", summary["num_timesteps"]))
+    trained = getattr(model, "num_timesteps", None)
+    if isinstance(trained, (int, np.integer)):
+        summary["num_timesteps"] = int(trained)
+    else:
+        summary["num_timesteps"] = max(summary["num_timesteps"], vec_env.num_timesteps)
     summary.update(task.summarize(run.path, config, episodes, model))
     summary["wall_time_s"] = round(wall_offset + time.time() - started, 2)
     summary["resumed"] = resume_state is not None
@@ -328,6 +434,47 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curri
     run.write_meta(status=status, finished=time.time())
     vec_env.close()
     return summary
+
+
+@contextlib.contextmanager
+def _ignore_signals() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+def _load_checkpoint_model(cls: Any, sb3: bool, state: dict[str, Any], vec_env: VecEnv, run: RunDir) -> Any:
+    """Model, replay buffer and RNG states of a verified checkpoint generation; any file that still fails
+    to load is a one-line ``CheckpointError`` naming it."""
+    ckpt: Checkpoint = state["checkpoint"]
+    model_file = ckpt.path / "model.zip"
+    try:
+        model = cls.load(str(model_file), env=vec_env,
+                         **({"tensorboard_log": str(run.path / "tb")} if sb3 else {}))
+    except Exception as err:  # noqa: BLE001 -- a damaged zip fails in many ways
+        raise CheckpointError(f"checkpoint file {model_file} cannot be loaded ({type(err).__name__}: {err})"
+                              ) from err
+    steps = getattr(model, "num_timesteps", None)
+    if sb3 and isinstance(steps, (int, np.integer)) and int(steps) != ckpt.num_timesteps:
+        raise CheckpointError(f"checkpoint file {model_file} holds a model at {steps} steps but "
+                              f"{ckpt.path / 'state.json'} says {ckpt.num_timesteps} (a mixed checkpoint)")
+    buffer = ckpt.file("replay_buffer.pkl")
+    if buffer is not None and hasattr(model, "load_replay_buffer"):
+        try:
+            model.load_replay_buffer(str(buffer))
+        except Exception as err:  # noqa: BLE001
+            raise CheckpointError(f"checkpoint file {buffer} is corrupt or truncated "
+                                  f"({type(err).__name__}: {err})") from err
+    if ckpt.file("rng.pkl") is not None:
+        restore_rng_state(ckpt.load_pickle("rng.pkl"))
+    return model
 
 
 def _save_model(model: Any, path: Path) -> None:
@@ -393,8 +540,13 @@ def evaluate_run(run_dir: str | Path, n_episodes: int | None = None, seed: int =
     task = load_task(config.task)
     model = load_model(run, config)
     level = None
+    state: dict[str, Any] = {}
     if run.has_checkpoint():
-        state = run.load_checkpoint_state()
+        try:
+            state = run.load_checkpoint().state
+        except CheckpointError as err:  # the final model may still be fine; only the level is unknown
+            print(f"qdesign: warning: {err}; evaluating without the curriculum level", file=sys.stderr)
+    if state:
         curriculum = build_curriculum(config)
         if curriculum is not None and state.get("curriculum") is not None:
             curriculum.load_state_dict(state["curriculum"])

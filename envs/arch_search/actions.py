@@ -40,6 +40,10 @@ def cnot_pairs(num_qubits: int, coupling_map: Sequence[Sequence[int]] | None = N
             raise ValueError(f"coupling_map={list(map(list, coupling_map))!r} names qubit pair {[c, t]}; "
                              f"allowed: distinct qubits in 0..{num_qubits - 1}")
         pairs.append((c, t))
+    left_out = sorted(set(range(num_qubits)) - {q for pair in pairs for q in pair}) if num_qubits > 1 else []
+    if left_out:  # such a qubit could never be entangled: the ansatz would miss most ground states
+        raise ValueError(f"coupling_map={list(map(list, coupling_map))!r} leaves qubit(s) {left_out} out; "
+                         f"allowed: pairs that together touch every qubit 0..{num_qubits - 1}")
     allowed = set(pairs)
     return [p for p in every if p in allowed]
 

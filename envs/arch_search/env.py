@@ -30,6 +30,7 @@ from qdesign.envs.arch_search.halting import HALTING_MODES, sample_halting_step
 from qdesign.envs.arch_search.problem import Problem, build_problem
 from qdesign.envs.arch_search.simulation import EnergyObjective, make_energy_simulator
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
+from qdesign.envs.episode_guard import EpisodeGuardMixin
 from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_circuit, plot_trace
 from qdesign.optim import make_optimizer
 from qdesign.quantum.circuit import Circuit, active_gates
@@ -40,7 +41,7 @@ ANGLE_INITS = ("zero", "uniform")
 INITIAL_STATES = ("zero", "hartree_fock")
 
 
-class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
+class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     """Build a VQE ansatz gate by gate; see the module docstring for the MDP."""
 
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
@@ -192,6 +193,7 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
     # ------------------------------------------------------------------ gym API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
+        self._begin_episode()
         self._apply_pending_level()
         self._circuit = self._new_circuit()
         self._thetas = np.zeros(0)
@@ -206,7 +208,7 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
         return self._obs(), self._info(False)
 
     def step(self, action: Any):
-        a = int(np.asarray(action).reshape(-1)[0]) if np.ndim(action) else int(action)
+        a = int(self._begin_step(action)[0])
         self._steps += 1
         prev = self._energy
         legal = 0 <= a < len(self.table) and bool(self.tracker.mask()[a])
@@ -252,6 +254,7 @@ class ArchSearchEnv(CurriculumLevelMixin, gym.Env):
             info["best_angles"] = [float(x) for x in th]
             info["actions"] = [int(x) for x in self._actions]
             info["n_cnot_actions"] = len(self.table.pairs)
+        self._end_step(terminated, truncated)
         return self._obs(), float(reward), bool(terminated), bool(truncated), info
 
     # ------------------------------------------------------------------ outputs

@@ -27,6 +27,7 @@ import numpy as np
 from gymnasium import spaces
 
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
+from qdesign.envs.episode_guard import EpisodeGuardMixin
 from qdesign.envs.gate_compile.targets import allowed_after, haar_target, scrambled_target
 from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_trace
 from qdesign.quantum.gatesets import build_gate_set, warn_if_not_universal
@@ -40,7 +41,7 @@ from qdesign.quantum.unitary import (
 TARGET_KINDS = ("scramble", "haar", "mixed")
 
 
-class GateCompileEnv(CurriculumLevelMixin, gym.Env):
+class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, gate_set: str | list | dict = "clifford_t",
@@ -147,6 +148,7 @@ class GateCompileEnv(CurriculumLevelMixin, gym.Env):
     # -- gym API --------------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
+        self._begin_episode()
         self._apply_pending_level()
         options = options or {}
         self._word = []
@@ -175,9 +177,7 @@ class GateCompileEnv(CurriculumLevelMixin, gym.Env):
         return self._obs(), self._info()
 
     def step(self, action: Any):
-        a = int(action)
-        if not 0 <= a < self.gs.n_actions:
-            raise ValueError(f"action must be in [0, {self.gs.n_actions}), got {action!r}")
+        a = int(self._begin_step(action)[0])
         masked = not self.action_masks()[a]
         self._residual = self._residual @ self.gs.matrices[a].conj().T
         self._word.append(a)
@@ -191,6 +191,7 @@ class GateCompileEnv(CurriculumLevelMixin, gym.Env):
         if success:
             reward += self.success_bonus
         truncated = (not success) and len(self._word) >= self._budget
+        self._end_step(success, truncated)
         return self._obs(), float(reward), bool(success), bool(truncated), self._info()
 
     def render(self) -> str | np.ndarray | None:

@@ -22,6 +22,7 @@ import numpy as np
 from gymnasium import spaces
 
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
+from qdesign.envs.episode_guard import EpisodeGuardMixin
 from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_checks
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
 from qdesign.reduction.seed_state import SeedGoal, SeedMoves, hgp_score, seed_start_matrix
@@ -29,7 +30,7 @@ from qdesign.reduction.seed_state import SeedGoal, SeedMoves, hgp_score, seed_st
 __all__ = ["SeedReduceEnv", "hgp_score", "seed_start_matrix"]
 
 
-class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
+class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, seeds: list[str] | str = "7,4",
@@ -112,6 +113,7 @@ class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
         """``options={"start": H, "d_target": d}`` starts this episode from the seed matrix ``H``
         (within ``r_max`` x ``n_max``) with distance goal ``d`` (default: the current goal)."""
         super().reset(seed=seed)
+        self._begin_episode()
         idx = self._apply_level(self._apply_pending_level())
         if self.sample_seeds:
             idx = int(self.np_random.integers(0, idx + 1))
@@ -152,7 +154,7 @@ class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
         return he_liu_reward(deg, s["d"], prev_d, 0.0, 2.0 * self.d_base, s["n"], self.n0, self.weights)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        a = int(action)
+        a = int(self._begin_step(action)[0])
         self.steps += 1
         mask = self.action_masks()
         prev = self.score
@@ -174,6 +176,7 @@ class SeedReduceEnv(CurriculumLevelMixin, gym.Env):
         truncated = bool(not terminated and self.steps >= self.max_steps)
         info = self._info(success)
         info["invalid_action"] = invalid
+        self._end_step(terminated, truncated)
         return self._obs(), float(reward), terminated, truncated, info
 
     def _apply(self, a: int) -> np.ndarray:

@@ -27,6 +27,7 @@ from qdesign.codes import distance as _dist
 from qdesign.codes.css import CSSCode, check_target
 from qdesign.codes.hgp import hgp_matrices
 from qdesign.envs.curriculum_level import CurriculumLevelMixin
+from qdesign.envs.episode_guard import EpisodeGuardMixin
 from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_checks
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
 from qdesign.reduction import moves
@@ -48,7 +49,7 @@ def score_css(h_x: np.ndarray, h_z: np.ndarray, k0: int | None, exact_max_n: int
     return {"n": code.n, "k": k, "d": d, "w": code.w, "q": code.q}
 
 
-class WeightReduceEnv(CurriculumLevelMixin, gym.Env):
+class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, seeds: list[str] | str = "7,4",
@@ -129,6 +130,7 @@ class WeightReduceEnv(CurriculumLevelMixin, gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
+        self._begin_episode()
         level = self._apply_pending_level()
         if isinstance(level, dict):
             w = int(level.get("max_check_weight", self.max_check_weight))
@@ -198,7 +200,8 @@ class WeightReduceEnv(CurriculumLevelMixin, gym.Env):
         return off + i * cols + j if i < rows and j < cols else -1
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        a = self._flat_index(action) if self.factored else int(action)
+        checked = self._begin_step(action)
+        a = self._flat_index(checked) if self.factored else int(checked[0])
         self.steps += 1
         mask = self._flat_mask()
         prev = self.score
@@ -225,6 +228,7 @@ class WeightReduceEnv(CurriculumLevelMixin, gym.Env):
         truncated = bool(not success and self.steps >= self.max_steps)
         info = self._info(success)
         info["invalid_action"] = invalid
+        self._end_step(success, truncated)
         return self._obs(), float(reward), success, truncated, info
 
     def action_masks(self) -> np.ndarray:

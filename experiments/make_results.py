@@ -391,8 +391,8 @@ def bench_section(file: Path, kind: str = "Benchmark") -> str:
                        + seeds_caption(_column_seeds(cols, [[r.get(c) for c in cols] for r in rows])
                                        or file_seeds) + "\n")
         else:
-            out.append("```json\n" + json.dumps(data, indent=1)[:3000] + "\n```\n\n" + seeds_caption(file_seeds)
-                       + "\n")
+            out.append("```json\n" + json.dumps(data, indent=1)[:3000] + "\n```\n\n"
+                       + seeds_caption(file_seeds) + "\n")
     return "\n".join(out) + "\n"
 
 

@@ -66,8 +66,8 @@ def test_seeds_read_from_the_json_never_invented():
 
 def test_every_rendered_table_states_its_seeds(tmp_path):
     bench = tmp_path / "gate_compile_x.json"
-    bench.write_text('{"blocks": [{"gate_set": "ht", "epsilon": 0.01, "targets": 3, "kind": "haar", "seed": 5, '
-                     '"methods": {"astar": {"success_rate": 1.0}}}]}')
+    bench.write_text('{"blocks": [{"gate_set": "ht", "epsilon": 0.01, "targets": 3, "kind": "haar", '
+                     '"seed": 5, "methods": {"astar": {"success_rate": 1.0}}}]}')
     rows = tmp_path / "arch_search_y.json"
     rows.write_text('{"rows": [{"agent": "a", "seed": 1}, {"agent": "a", "seed": 3}]}')
     bare = tmp_path / "weight_reduce_z.json"

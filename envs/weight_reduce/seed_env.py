@@ -156,7 +156,8 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         return he_liu_reward(deg, s["d"], prev_d, 0.0, 2.0 * self.d_base, s["n"], self.n0, self.weights)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        """Apply one move to the seed and reward the change in its HGP's score."""
+        """Apply one move to the seed; reward by ``reward_mode`` (change of its HGP's score, or the score
+        itself)."""
         a = int(self._begin_step(action)[0])
         self.steps += 1
         mask = self.action_masks()

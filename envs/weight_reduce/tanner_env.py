@@ -132,7 +132,8 @@ class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self.steps = 0
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
-        """Load the (next) seed code, applying a pending curriculum level; Gymnasium ``reset``."""
+        """Start from the start code the curriculum level selects (and its (w, q) target, if the level
+        sets one)."""
         super().reset(seed=seed)
         self._begin_episode()
         level = self._apply_pending_level()
@@ -204,7 +205,7 @@ class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         return off + i * cols + j if i < rows and j < cols else -1
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        """Apply one move to the Tanner graph and reward the change in the code's score."""
+        """Apply one move to the Tanner graph; reward by ``reward_mode`` (score change or score, He & Liu)."""
         checked = self._begin_step(action)
         a = self._flat_index(checked) if self.factored else int(checked[0])
         self.steps += 1

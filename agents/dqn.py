@@ -29,6 +29,7 @@ from torch.nn import functional as F
 
 
 class MaskedSamples(NamedTuple):
+    """A replay batch with n-step discounts and the next states' action masks."""
     observations: th.Tensor
     actions: th.Tensor
     next_observations: th.Tensor
@@ -52,6 +53,8 @@ class MaskedNStepReplayBuffer(ReplayBuffer):
         self.next_action_masks = np.ones((self.buffer_size, self.n_envs, n_actions), dtype=bool)
 
     def add(self, obs, next_obs, action, reward, done, infos) -> None:  # type: ignore[override]
+        """Store a transition and the next state's action mask from ``info["action_mask"]`` (all legal if
+        absent)."""
         pos = self.pos
         for env_i, info in enumerate(infos):
             mask = info.get("action_mask") if isinstance(info, dict) else None
@@ -175,6 +178,7 @@ class MaskedDQN(DQN):
 
     # ------------------------------------------------------------------ learning
     def train(self, gradient_steps: int, batch_size: int = 100) -> None:
+        """Gradient steps on double-DQN n-step targets, taking the next-state max over legal actions only."""
         self.policy.set_training_mode(True)
         self._update_learning_rate(self.policy.optimizer)
         losses = []

@@ -4,7 +4,9 @@
     python experiments/make_results.py                    # render from what is already collected
 
 Collected run summaries live in ``experiments/results/runs/<task>/<run>.json`` (summary + meta, so the
-numbers keep their seed, wall time and hardware); benchmark JSON in ``experiments/bench/results/``.
+numbers keep their seed, wall time and hardware); benchmark JSON in ``experiments/bench/results/``, logical
+error rates in ``experiments/qec/results/``. Every table says which seeds it aggregates and how many are
+distinct, read from the JSON ("seed not recorded" where the JSON has none).
 Published numbers shown beside ours are the papers' (see ``PAPER``), labelled as such.
 """
 
@@ -24,6 +26,7 @@ from scipy import stats
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BENCH = HERE / "bench" / "results"
+QEC = HERE / "qec" / "results"
 
 #: published reference numbers, by env id (CRLQAS, arXiv:2402.13754, Table 1)
 PAPER: dict[str, str] = {
@@ -66,6 +69,54 @@ def _table(columns: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def json_seeds(obj: Any, path: str = "") -> dict[str, list[int]]:
+    """Every integer RNG seed a benchmark JSON records, by where it sits (``rows[].seed``, ``args.seed``).
+
+    Keys named ``seed``/``seeds`` or ending in ``_seed`` count; string values do not (weight reduction's
+    ``seed`` is the seed code's name, e.g. ``"6,3"``), nor do ``*_per_seed`` lists (values, not seeds).
+    """
+    found: dict[str, set[int]] = defaultdict(set)
+
+    def walk(o: Any, where: str) -> None:
+        if isinstance(o, dict):
+            for k, v in o.items():
+                key = f"{where}.{k}" if where else str(k)
+                is_seed = (k in ("seed", "seeds") or str(k).endswith("_seed")) and "per_seed" not in str(k)
+                if is_seed and isinstance(v, int) and not isinstance(v, bool):
+                    found[key].add(v)
+                elif is_seed and isinstance(v, list) and v and all(isinstance(x, int) for x in v):
+                    found[key].update(v)
+                else:
+                    walk(v, key)
+        elif isinstance(o, list):
+            for item in o:
+                walk(item, f"{where}[]")
+
+    walk(obj, path)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def seeds_caption(seeds: dict[str, list[int]], note: str = "") -> str:
+    """The line under a table saying which seeds it aggregates and how many are distinct."""
+    if not seeds:
+        return "_Seeds: seed not recorded in the JSON" + (f"; {note}" if note else "") + "._"
+    parts = []
+    for where, values in seeds.items():
+        n = len(values)
+        shown = ", ".join(str(v) for v in values[:20]) + (", ..." if n > 20 else "")
+        parts.append(f"`{where}` = {shown} ({n} distinct)")
+    return "_Seeds: " + "; ".join(parts + ([note] if note else [])) + "._"
+
+
+def _column_seeds(columns: list[str], rows: list[list[Any]]) -> dict[str, list[int]]:
+    """Integer seeds in a table's own ``seed`` column, if it has one."""
+    if "seed" not in columns:
+        return {}
+    i = columns.index("seed")
+    values = {r[i] for r in rows if i < len(r) and isinstance(r[i], int) and not isinstance(r[i], bool)}
+    return {"seed column": sorted(values)} if values else {}
 
 
 def load_runs() -> dict[str, list[dict[str, Any]]]:
@@ -173,10 +224,10 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     steps = [[k, v] for k, v in data.get("env_steps_per_second", {}).items()]
     return [
         {"title": "Distance: time of each method on the same codes (one run)",
-         "columns": ["seed", "n", "k", *methods, "qldpc_hgp / ours_hgp", "stim / ours_hgp",
+         "columns": ["seed code", "n", "k", *methods, "qldpc_hgp / ours_hgp", "stim / ours_hgp",
                      "qldpc_css_exact / ours_maxsat"], "rows": timing_rows},
         {"title": "Table I: HGP codes reduced to (6,3); ours vs the paper's RL and Sabo rows",
-         "columns": ["seed", "base (paper)", "ours rl", "paper RL [[n,k,d]]", "ours sabo", "paper Sabo",
+         "columns": ["seed code", "base (paper)", "ours rl", "paper RL [[n,k,d]]", "ours sabo", "paper Sabo",
                      "paper Hastings"], "rows": table_i},
         {"title": "Table II: HGP-30 codes reduced to (6,3); n, d and kd^2/n",
          "columns": ["k", "start H", "ours rl", "kd2/n", "paper RL (n, d)", "kd2/n", "ours sabo", "kd2/n",
@@ -229,9 +280,12 @@ def weight_reduce_extra_tables(data: dict[str, Any]) -> list[dict[str, Any]] | N
         hgp = [[r.get("layers"), r.get("copying"), r.get("reference"),
                 f"[[{r.get('n')},{r.get('k')}]] ({r.get('w')},{r.get('q')})", r.get("all_k_kept"),
                 _fmt(r.get("seconds"))] for r in data.get("hgp633", [])]
+        runs_per_row = sorted({len(r.get("n_per_seed") or []) for r in data.get("qrm15", [])})
         return [{"title": "Hastings pipeline on [[15,1,3]] QRM (l=3, the tutorial's heights), 5 coning seeds",
                  "columns": ["copying", "reference n", "n per seed", "k kept", "d_Z (seed 0)", "base d_Z",
-                             "n (keep d_Z)", "d_Z (keep d_Z)"], "rows": qrm},
+                             "n (keep d_Z)", "d_Z (keep d_Z)"], "rows": qrm,
+                 "seeds_note": f"{'/'.join(map(str, runs_per_row))} coning runs per row (`n_per_seed`), "
+                               "their seed values not recorded"},
                 {"title": "Hastings pipeline on the [[45,9,3]] HGP of [6,3,3]",
                  "columns": ["layers", "copying", "reference", "ours", "k kept", "s"], "rows": hgp}]
     if "runs" in data and "found" in data:
@@ -260,7 +314,8 @@ def gate_compile_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
             columns.append("agent gates kept")
         floor = f"; counting floor {b['counting_floor']:.1f} gates" if "counting_floor" in b else ""
         tables.append({"title": f"{b['gate_set']}, epsilon {b['epsilon']}, {b['targets']} targets "
-                                f"({b['kind']}, seed {b['seed']}){floor}", "columns": columns, "rows": rows})
+                                f"({b['kind']}, seed {b['seed']}){floor}", "columns": columns, "rows": rows,
+                       "seeds": json_seeds(b, "blocks[]")})
     return tables
 
 
@@ -276,7 +331,8 @@ def costtogo_tables(data: dict[str, Any]) -> list[dict[str, Any]] | None:
         rows = [[depth, rates[depth], prior.get(depth)] for depth in sorted(rates, key=float)]
         tables.append({"title": f"{name}: greedy solve rate of scrambles by depth after {meta.get('steps')} "
                                 f"training steps ({_fmt(meta.get('train_seconds'))} s)",
-                       "columns": ["scramble depth", "learned", "network-free prior"], "rows": rows})
+                       "columns": ["scramble depth", "learned", "network-free prior"], "rows": rows,
+                       "seeds": json_seeds(v, name)})
     return tables
 
 
@@ -305,9 +361,11 @@ def arch_inner_loop_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
-def bench_section(file: Path) -> str:
+def bench_section(file: Path, kind: str = "Benchmark") -> str:
+    """A benchmark JSON as Markdown tables, each followed by the seeds it aggregates (read from the JSON)."""
     data = json.loads(file.read_text())
-    out = [f"### Benchmark `{file.name}`\n"]
+    file_seeds = json_seeds(data)
+    out = [f"### {kind} `{file.name}`\n"]
     tables = None
     if isinstance(data, dict) and file.name.startswith("weight_reduce"):
         tables = weight_reduce_tables(data) if "table_i" in data else weight_reduce_extra_tables(data)
@@ -319,7 +377,9 @@ def bench_section(file: Path) -> str:
         data = {"tables": tables, "notes": data.get("notes", []) if isinstance(data, dict) else []}
     if isinstance(data, dict) and "tables" in data:
         for table in data["tables"]:
-            out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n")
+            seeds = _column_seeds(table["columns"], table["rows"]) or table.get("seeds") or file_seeds
+            out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n\n"
+                       + seeds_caption(seeds, table.get("seeds_note", "")) + "\n")
         for note in data.get("notes", []):
             out.append(f"- {note}")
     else:
@@ -327,9 +387,12 @@ def bench_section(file: Path) -> str:
         if rows and isinstance(rows[0], dict):
             scalar = (k for r in rows for k, v in r.items() if not isinstance(v, (dict, list)))
             cols = list(dict.fromkeys(scalar))
-            out.append(_table(cols, [[r.get(c) for c in cols] for r in rows]) + "\n")
+            out.append(_table(cols, [[r.get(c) for c in cols] for r in rows]) + "\n\n"
+                       + seeds_caption(_column_seeds(cols, [[r.get(c) for c in cols] for r in rows])
+                                       or file_seeds) + "\n")
         else:
-            out.append("```json\n" + json.dumps(data, indent=1)[:3000] + "\n```\n")
+            out.append("```json\n" + json.dumps(data, indent=1)[:3000] + "\n```\n\n"
+                       + seeds_caption(file_seeds) + "\n")
     return "\n".join(out) + "\n"
 
 
@@ -429,6 +492,11 @@ def render() -> str:
             parts.append(bench_section(file))
         if task not in runs and not benches:
             parts.append("_No runs or benchmarks collected yet._\n")
+    qec = sorted(QEC.glob("*.json"))
+    if qec:
+        parts.append("## qec\n")
+        parts.append("Logical error rates from Stim memory experiments (`experiments/qec/`).\n")
+        parts += [bench_section(file, kind="Experiment") for file in qec]
     return "\n".join(parts)
 
 

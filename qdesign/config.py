@@ -42,6 +42,7 @@ class TrainConfig:
     num_threads: int = 1
 
     def validate(self) -> TrainConfig:
+        """Check the fields' ranges and choices; raises a ValueError naming the field, returns self."""
         if self.total_timesteps < 1:
             raise ValueError(f"total_timesteps must be >= 1, got {self.total_timesteps}")
         if self.n_envs < 1:
@@ -60,6 +61,7 @@ class TrainConfig:
         return self
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict of all fields (what ``config.yaml`` in a run folder holds)."""
         return dataclasses.asdict(self)
 
 
@@ -81,6 +83,7 @@ def _build(cls: type, data: Any, where: str) -> Any:
 
 
 def config_from_dict(data: dict[str, Any], where: str = "config") -> TrainConfig:
+    """Build and validate a TrainConfig from a dict; ``where`` names the source in error messages."""
     return _build(TrainConfig, data, where).validate()
 
 
@@ -96,6 +99,7 @@ def merge(base: TrainConfig, overrides: dict[str, Any], where: str = "config") -
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping from ``path``; ValueError if the file is missing, invalid or not a mapping."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"config file {str(path)!r} does not exist")
@@ -109,4 +113,5 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
 
 
 def save_yaml(config: TrainConfig, path: str | Path) -> None:
+    """Write ``config`` to ``path`` as YAML, fields in declaration order."""
     Path(path).write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))

@@ -18,6 +18,8 @@ from qdesign.registry import check_env_id, episode_limit
 
 
 def make_env(config: TrainConfig, render_mode: str | None = None) -> gym.Env:
+    """``gym.make`` a config's env id with its kwargs and the id's episode limit; ValueError for an unknown
+    id."""
     check_env_id(config.env_id)
     return gym.make(config.env_id, render_mode=render_mode,
                     max_episode_steps=episode_limit(config.env_id, config.env_kwargs), **config.env_kwargs)

@@ -81,6 +81,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:
+    """Write ``obj`` as indented JSON with ``atomic_write_bytes`` (numpy values converted)."""
     atomic_write_bytes(path, (json.dumps(obj, indent=2, default=_json_default) + "\n").encode())
 
 
@@ -95,6 +96,7 @@ def _json_default(obj: Any) -> Any:
 
 
 def git_revision() -> str | None:
+    """The installed source's git commit, or None outside a checkout (recorded in meta.json)."""
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
                              cwd=Path(__file__).resolve().parent)
@@ -104,6 +106,7 @@ def git_revision() -> str | None:
 
 
 def rng_state() -> dict[str, Any]:
+    """The global Python, NumPy and (if installed) torch RNG states, saved with a checkpoint."""
     state: dict[str, Any] = {"python": random.getstate(), "numpy": np.random.get_state()}
     try:
         import torch
@@ -115,6 +118,7 @@ def rng_state() -> dict[str, Any]:
 
 
 def restore_rng_state(state: dict[str, Any]) -> None:
+    """Put back the RNG states from ``rng_state`` so a resumed run continues the same random streams."""
     random.setstate(state["python"])
     np.random.set_state(state["numpy"])
     if "torch" in state:
@@ -131,9 +135,11 @@ class Checkpoint:
 
     @property
     def num_timesteps(self) -> int:
+        """Environment steps the agent had taken when this generation was written."""
         return int(self.state["num_timesteps"])
 
     def file(self, name: str) -> Path | None:
+        """Path of file ``name`` inside this generation, or None if it has no such file."""
         path = self.path / name
         return path if path.is_file() else None
 
@@ -236,6 +242,7 @@ class RunDir:
     # -- one writer per folder ---------------------------------------------------------------
     @property
     def lock_path(self) -> Path:
+        """The lock file whose ``flock`` makes this process the folder's one writer."""
         return self.path / ".lock"
 
     def lock(self) -> None:
@@ -269,6 +276,7 @@ class RunDir:
             return "another process"
 
     def unlock(self) -> None:
+        """Release the writer lock (no-op when not held)."""
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -290,10 +298,13 @@ class RunDir:
     # -- metadata --------------------------------------------------------------------------
     @property
     def meta(self) -> dict[str, Any]:
+        """Contents of ``meta.json`` (status, seed, versions, hardware), empty before the first write."""
         file = self.path / "meta.json"
         return json.loads(file.read_text()) if file.is_file() else {}
 
     def write_meta(self, **fields: Any) -> None:
+        """Update ``meta.json`` with ``fields``, creating it from the config and this machine on first
+        call."""
         meta = self.meta
         if not meta:
             cfg = self.config()
@@ -307,6 +318,7 @@ class RunDir:
         atomic_write_json(self.path / "meta.json", meta)
 
     def config(self) -> TrainConfig:
+        """The run's ``config.yaml`` as a validated TrainConfig."""
         return config_from_dict(load_yaml(self.path / "config.yaml"), where=str(self.path / "config.yaml"))
 
     def reconcile_status(self) -> str | None:
@@ -347,6 +359,7 @@ class RunDir:
     # -- checkpoints ------------------------------------------------------------------------
     @property
     def checkpoints_root(self) -> Path:
+        """Folder holding the checkpoint generations and the ``latest`` pointer."""
         return self.path / CHECKPOINTS
 
     @property
@@ -364,6 +377,7 @@ class RunDir:
         return sorted(gens, key=lambda p: _gen_number(p.name), reverse=True)
 
     def has_checkpoint(self) -> bool:
+        """Whether any checkpoint generation (or a pre-generation ``latest`` folder) exists to resume from."""
         latest = self.path / CHECKPOINT
         return bool(self.generations()) or (latest.is_dir() and (latest / "state.json").is_file())
 
@@ -515,10 +529,12 @@ class RunDir:
                               + "; ".join(problems))
 
     def load_checkpoint_state(self) -> dict[str, Any]:
+        """``state.json`` of the newest checkpoint that verifies."""
         return self.load_checkpoint().state
 
     # -- episodes ----------------------------------------------------------------------------
     def append_episodes(self, records: list[dict[str, Any]]) -> None:
+        """Append episode records to ``episodes.jsonl`` and fsync, so a kill loses at most the last line."""
         if records:
             with open(self.path / "episodes.jsonl", "a") as fh:
                 for rec in records:
@@ -527,6 +543,7 @@ class RunDir:
                 os.fsync(fh.fileno())
 
     def episodes(self) -> list[dict[str, Any]]:
+        """All records in ``episodes.jsonl``, skipping a last line cut by a kill mid-write."""
         file = self.path / "episodes.jsonl"
         if not file.is_file():
             return []
@@ -586,6 +603,7 @@ class RunDir:
         raise ValueError(f"run folder {str(self.path)!r} holds no model yet")
 
     def remove(self) -> None:
+        """Release the lock and delete the run folder."""
         self.unlock()
         shutil.rmtree(self.path, ignore_errors=True)
 

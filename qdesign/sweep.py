@@ -50,6 +50,7 @@ def _override(key: str, value: Any) -> dict[str, Any]:
 
 
 def trial_configs(base: TrainConfig, seeds: int, grid: dict[str, list[Any]]) -> list[tuple[str, TrainConfig]]:
+    """Every grid combination times ``seeds`` consecutive seeds from ``base.seed``, as (label, config)."""
     trials = []
     keys = list(grid)
     for combo in itertools.product(*(grid[k] for k in keys)) if keys else [()]:
@@ -112,6 +113,8 @@ def run_sweep(task: str, config_file: str | None, seeds: int, grid: list[str], b
               address: str | None = None, out: str = "runs", timesteps: int | None = None,
               max_parallel: int | None = None, overrides: dict[str, Any] | None = None
               ) -> list[dict[str, Any]]:
+    """Run every trial of a grid x seeds sweep (processes or Ray), write sweep.json and sweep.csv, print a
+    table."""
     from qdesign.console import print_table as _print_table
     from qdesign.tasks import resolve_train_config
 

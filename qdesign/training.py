@@ -42,6 +42,8 @@ _SKIP_INFO = {"action_mask", "terminal_observation", "episode", "TimeLimit.trunc
 
 # -- building blocks ------------------------------------------------------------------------------
 def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | None = None) -> VecEnv:
+    """The config's env as an SB3 VecEnv of ``n_envs`` copies, seeded, with the id's episode limit and no
+    rendering."""
     env_id = check_env_id(config.env_id)
     n = n_envs or config.n_envs
     vec_cls = SubprocVecEnv if (config.vec_env == "subproc" and n > 1) else DummyVecEnv
@@ -55,6 +57,7 @@ def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | No
 
 
 def build_curriculum(config: TrainConfig) -> Curriculum | None:
+    """The config's curriculum, or None when it has none."""
     if config.curriculum is None:
         return None
     return make_curriculum(config.curriculum.name, **config.curriculum.kwargs)
@@ -77,6 +80,8 @@ def _resolve_agent_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_agent(config: TrainConfig, vec_env: VecEnv, tb_dir: Path | None) -> Agent:
+    """Instantiate the config's agent on ``vec_env`` with the run's seed (and TensorBoard folder for SB3
+    agents)."""
     cls = resolve_agent_class(config.agent)
     kwargs = _resolve_agent_kwargs(config.agent_kwargs)
     if is_sb3_class(cls):
@@ -121,9 +126,11 @@ class EpisodeRecorder(VecEnvWrapper):
         self.step_hook: Any = None  # called as hook(dones, infos) after every step (custom agents)
 
     def reset(self) -> Any:
+        """Reset the wrapped envs."""
         return self.venv.reset()
 
     def step_wait(self) -> Any:
+        """Step the wrapped envs and record each episode that ended."""
         obs, rewards, dones, infos = self.venv.step_wait()
         self.num_timesteps += self.num_envs
         for info, done in zip(infos, dones):
@@ -143,6 +150,7 @@ class EpisodeRecorder(VecEnvWrapper):
         return obs, rewards, dones, infos
 
     def pop(self) -> list[dict[str, Any]]:
+        """The records gathered since the last call (handed to the run folder at each checkpoint)."""
         out, self.pending = self.pending, []
         return out
 
@@ -197,6 +205,8 @@ class RunCallback(BaseCallback):
             self.checkpoint()
 
     def checkpoint(self) -> None:
+        """Flush episode records and publish a new checkpoint generation, unless nothing changed since the
+        last."""
         self.due = False
         self.run.append_episodes(self.recorder.pop())
         steps = self._steps()
@@ -242,10 +252,12 @@ class CustomAgentView:
         self.logger = configure(str(tb_dir), ["tensorboard"]) if tb_dir is not None else Logger(None, [])
 
     def get_env(self) -> VecEnv:
+        """The recording VecEnv the custom agent trains on."""
         return self._recorder
 
     @property
     def num_timesteps(self) -> int:
+        """Environment steps taken so far, counted by the recorder."""
         return self._recorder.num_timesteps
 
     def __getattr__(self, name: str) -> Any:
@@ -485,6 +497,8 @@ def _save_model(model: Any, path: Path) -> None:
 
 def generic_summary(config: TrainConfig, episodes: list[dict[str, Any]],
                     curriculum: Curriculum | None) -> dict[str, Any]:
+    """Task-independent summary: ids, seed, budget, episodes, success rate and mean reward over the last
+    100, first success, curriculum level."""
     last = episodes[-100:]
     successes = [e for e in episodes if e.get("is_success")]
     return {
@@ -531,10 +545,13 @@ def plot_learning_curves(episodes: list[dict[str, Any]], path: Path) -> None:
 
 # -- evaluation ----------------------------------------------------------------------------------
 def load_model(run: RunDir, config: TrainConfig, env: Any = None) -> Agent:
+    """Load the run's saved model (``RunDir.model_path``) with the agent's own loader."""
     return load_agent(config.agent, str(run.model_path()), env=env)
 
 
 def evaluate_run(run_dir: str | Path, n_episodes: int | None = None, seed: int = 10_000) -> dict[str, Any]:
+    """Evaluate a finished run's model with its task (at the curriculum level it reached), writing
+    evaluation.json."""
     run = RunDir.open(run_dir)
     config = run.config()
     task = load_task(config.task)

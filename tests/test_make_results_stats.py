@@ -51,3 +51,35 @@ def test_runs_table_one_row_per_budget_and_counts_seeds():
     assert short[3:5] == ["0,1,2", "3"] and "[" in short[5] and "(best 0.001)" in short[5]
     assert long_[3:5] == ["0", "1"] and long_[5] == "3e-05"  # a rerun of seed 0 is not a second seed
     assert "interquartile mean" in text
+
+
+def test_seeds_read_from_the_json_never_invented():
+    data = {"args": {"seed": 7}, "rows": [{"seed": 0, "x": 1}, {"seed": 2, "x": 2}, {"seed": 0, "x": 3}],
+            "table_i": [{"seed": "6,3"}], "n_per_seed": [5, 6], "sampling_seed": 4, "flag": {"seed": True}}
+    seeds = make_results.json_seeds(data)
+    assert seeds == {"args.seed": [7], "rows[].seed": [0, 2], "sampling_seed": [4]}
+    caption = make_results.seeds_caption(seeds)
+    assert "`rows[].seed` = 0, 2 (2 distinct)" in caption and "`args.seed` = 7 (1 distinct)" in caption
+    assert make_results.seeds_caption(make_results.json_seeds({"rows": [{"n": 3}]})) == \
+        "_Seeds: seed not recorded in the JSON._"
+
+
+def test_every_rendered_table_states_its_seeds(tmp_path):
+    bench = tmp_path / "gate_compile_x.json"
+    bench.write_text('{"blocks": [{"gate_set": "ht", "epsilon": 0.01, "targets": 3, "kind": "haar", '
+                     '"seed": 5, "methods": {"astar": {"success_rate": 1.0}}}]}')
+    rows = tmp_path / "arch_search_y.json"
+    rows.write_text('{"rows": [{"agent": "a", "seed": 1}, {"agent": "a", "seed": 3}]}')
+    bare = tmp_path / "weight_reduce_z.json"
+    bare.write_text('{"rows": [{"code": "x", "n": 4}]}')
+    assert "`blocks[].seed` = 5 (1 distinct)" in make_results.bench_section(bench)
+    assert "`seed column` = 1, 3 (2 distinct)" in make_results.bench_section(rows)
+    assert "seed not recorded" in make_results.bench_section(bare)
+    # the committed RESULTS.md: one seeds line after every benchmark table
+    text = (ROOT / "experiments" / "RESULTS.md").read_text()
+    for section in text.split("\n### ")[1:]:
+        if section.startswith("Training runs"):
+            assert "| seeds | n |" in section  # the runs tables carry seeds and their count as columns
+            continue
+        n_tables = sum(1 for line in section.splitlines() if line.startswith("|---"))
+        assert n_tables == section.count("_Seeds: "), section[:200]

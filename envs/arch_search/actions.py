@@ -77,9 +77,11 @@ class IllegalTracker:
         self.front: list[int] = []
 
     def reset(self) -> None:
+        """Forget all gates (start of an episode)."""
         self.front = []
 
     def push(self, index: int) -> None:
+        """Record action ``index`` as applied, clearing the front gates it touches."""
         act = self.table[index]
         keep = []
         for j in self.front:
@@ -93,6 +95,7 @@ class IllegalTracker:
         self.front = keep
 
     def mask(self) -> np.ndarray:
+        """Legal actions: all but the immediate repeats of the gates at the front."""
         m = np.ones(len(self.table), dtype=bool)
         m[self.front] = False
         return m

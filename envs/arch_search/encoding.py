@@ -13,6 +13,7 @@ from qdesign.envs.arch_search.actions import AXES, Action
 
 
 class TensorEncoder:
+    """The CRLQAS circuit tensor of one episode, filled gate by gate with ASAP placement."""
     def __init__(self, num_qubits: int, max_depth: int):
         self.n = num_qubits
         self.max_depth = max_depth
@@ -21,9 +22,11 @@ class TensorEncoder:
 
     @property
     def size(self) -> int:
+        """Number of entries (the flat observation length)."""
         return self.tensor.size
 
     def reset(self) -> None:
+        """Clear the tensor and the per-qubit fronts."""
         self.tensor[:] = 0.0
         self.front[:] = 0
 
@@ -45,7 +48,9 @@ class TensorEncoder:
 
     @property
     def depth(self) -> int:
+        """Current circuit depth (moments used)."""
         return int(self.front.max(initial=0))
 
     def flat(self) -> np.ndarray:
+        """The tensor as a flat view (no copy)."""
         return self.tensor.reshape(-1)

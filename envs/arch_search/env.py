@@ -192,6 +192,8 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
 
     # ------------------------------------------------------------------ gym API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        """Start from |0...0> (or the Hartree-Fock state) and draw the halting budget; Gymnasium
+        ``reset(seed=, options=)``."""
         super().reset(seed=seed)
         self._begin_episode()
         self._apply_pending_level()
@@ -208,6 +210,8 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         return self._obs(), self._info(False)
 
     def step(self, action: Any):
+        """Append one gate, re-optimise all angles and reward the relative energy decrease; an illegal
+        action is a penalised no-op."""
         a = int(self._begin_step(action)[0])
         self._steps += 1
         prev = self._energy

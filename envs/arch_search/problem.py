@@ -56,6 +56,7 @@ class Problem:
 
     @property
     def num_qubits(self) -> int:
+        """Number of qubits of the Hamiltonian."""
         return int(self.hamiltonian.num_qubits)
 
     @property
@@ -75,6 +76,7 @@ class Problem:
         return [q for q in range(self.num_qubits) if (self.hf_index >> q) & 1]
 
     def to_json(self) -> dict[str, Any]:
+        """JSON-ready form for the on-disk cache (Pauli labels and coefficients, spec, reference energy)."""
         return {
             "version": CACHE_VERSION,
             "spec": self.spec,
@@ -89,6 +91,7 @@ class Problem:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Problem:
+        """Rebuild a problem written by ``to_json``."""
         ham = SparsePauliOp(data["paulis"], np.asarray(data["coeffs"], dtype=complex))
         npart = data.get("num_particles")
         return cls(ham, float(data["ground_energy"]), dict(data["spec"]),
@@ -161,11 +164,13 @@ def normalize_spec(molecule: str | None = "H2", bond_distance: float | None = No
 
 
 def spec_hash(spec: dict[str, Any]) -> str:
+    """Cache key of a problem spec (cache version included, the display name left out)."""
     payload = json.dumps({k: spec[k] for k in sorted(spec) if k != "molecule"}, sort_keys=True)
     return hashlib.sha256(f"v{CACHE_VERSION}:{payload}".encode()).hexdigest()[:20]
 
 
 def cache_dir() -> Path:
+    """Folder of cached Hamiltonians: ``$QDESIGN_CACHE/hamiltonians`` (default under ``~/.cache/qdesign``)."""
     root = os.environ.get("QDESIGN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "qdesign")
     return Path(root) / "hamiltonians"
 

@@ -63,6 +63,7 @@ class EnergyObjective:
         return x, f, nfev, g0
 
     def set_shot_scale(self, frac: float) -> None:
+        """Use this fraction of the shot budget for the next evaluations (Adam-SPSA's staged budgets)."""
         self.shot_scale = float(frac)
 
     def __call__(self, thetas: np.ndarray) -> np.ndarray:

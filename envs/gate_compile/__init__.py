@@ -1,0 +1,1 @@
+"""Gate compilation (Chen et al.): the GateCompile env, its targets, presets and optimal-length shaping."""

@@ -42,6 +42,8 @@ TARGET_KINDS = ("scramble", "haar", "mixed")
 
 
 class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
+    """The GateCompile MDP (see the module docstring): add gates until the residual is within epsilon of
+    the identity."""
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, gate_set: str | list | dict = "clifford_t",
@@ -114,6 +116,7 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         return np.clip(out, -1.0, 1.0).astype(np.float32)
 
     def action_masks(self) -> np.ndarray:
+        """Gates allowed next: with ``mask_inverses``, not the inverse of the last gate (it would undo it)."""
         if not self.mask_inverses:
             return np.ones(self.gs.n_actions, dtype=bool)
         return allowed_after(self.gs, self._word[-1] if self._word else -1)
@@ -135,18 +138,22 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
 
     @property
     def word(self) -> list[int]:
+        """The gate indices applied so far, first gate first (a copy)."""
         return list(self._word)
 
     @property
     def target(self) -> np.ndarray:
+        """The episode's target unitary (a copy)."""
         return self._target.copy()
 
     @property
     def residual(self) -> np.ndarray:
+        """The residual U_target W^dag still to be compiled (a copy)."""
         return self._residual.copy()
 
     # -- gym API --------------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        """Draw a target (or take ``options["target"]``) and start an empty word; Gymnasium ``reset``."""
         super().reset(seed=seed)
         self._begin_episode()
         self._apply_pending_level()
@@ -177,6 +184,7 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         return self._obs(), self._info()
 
     def step(self, action: Any):
+        """Apply one gate to the word; reward, success and budget as in the module docstring."""
         a = int(self._begin_step(action)[0])
         masked = not self.action_masks()[a]
         self._residual = self._residual @ self.gs.matrices[a].conj().T

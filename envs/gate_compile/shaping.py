@@ -41,15 +41,19 @@ class OptimalLengthShaping(gym.Wrapper):
         return len(sol.word) if sol is not None else solver.max_length + 2
 
     def action_masks(self) -> np.ndarray:
+        """The wrapped env's action masks (so maskable agents see through the wrapper)."""
         return self.env.unwrapped.action_masks()
 
     def reset(self, **kwargs: Any):
+        """Reset the env and record the optimal remaining length of its residual."""
         obs, info = self.env.reset(**kwargs)
         self._lstar = self._optimal(self.env.unwrapped.residual)
         info["optimal_remaining"] = self._lstar
         return obs, info
 
     def step(self, action: Any):
+        """Step the env and replace its reward by minus the regret (1 + change in optimal remaining
+        length)."""
         obs, _, terminated, truncated, info = self.env.step(action)
         lstar = 0 if terminated else self._optimal(self.env.unwrapped.residual)
         regret = 1 + lstar - self._lstar

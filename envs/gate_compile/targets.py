@@ -36,4 +36,5 @@ def scrambled_target(gs: GateSet, depth: int, rng: np.random.Generator) -> tuple
 
 
 def haar_target(gs: GateSet, rng: np.random.Generator) -> np.ndarray:
+    """A Haar-random special unitary of the gate set's dimension."""
     return haar_unitary(gs.dim, rng, special=True)

@@ -1,0 +1,1 @@
+"""Weight reduction (He & Liu): the SeedReduce and WeightReduce envs, their reward and presets."""

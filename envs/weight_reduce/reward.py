@@ -21,6 +21,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class RewardWeights:
+    """Weights and degree-reward constants of the He & Liu reward (see the module docstring)."""
     alpha: float = 0.5
     beta: float = 0.25
     delta: float = 0.25
@@ -58,6 +59,7 @@ def degree_term(var_degrees: np.ndarray, check_degrees: np.ndarray, vmax_var: in
 
 
 def normalised_distance(d: float, d_min: float, d_max: float) -> float:
+    """d scaled to [0, 1] between d_min and d_max (eq. 3); infinite d counts as d_max."""
     if d == math.inf:
         d = d_max
     if d_max <= d_min:

@@ -31,6 +31,8 @@ __all__ = ["SeedReduceEnv", "hgp_score", "seed_start_matrix"]
 
 
 class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
+    """The SeedReduce MDP (see the module docstring): edit a classical seed until its HGP meets the (w, q)
+    target."""
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, seeds: list[str] | str = "7,4",
@@ -154,6 +156,8 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         return he_liu_reward(deg, s["d"], prev_d, 0.0, 2.0 * self.d_base, s["n"], self.n0, self.weights)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
+        """Apply one move to the seed; reward by ``reward_mode`` (change of its HGP's score, or the score
+        itself)."""
         a = int(self._begin_step(action)[0])
         self.steps += 1
         mask = self.action_masks()
@@ -184,6 +188,7 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
 
     # ------------------------------------------------------------------ masks, obs, info
     def action_masks(self) -> np.ndarray:
+        """Moves allowed on the current seed (degree caps and structural validity)."""
         return self.moves.masks(self.H, self.max_qubit_degree)
 
     def _obs(self) -> np.ndarray:
@@ -210,6 +215,7 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         }
 
     def current_matrix(self) -> np.ndarray:
+        """The current seed H (a copy)."""
         return self.H.copy()
 
     def render(self) -> str | np.ndarray | None:

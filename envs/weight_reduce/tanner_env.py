@@ -39,6 +39,7 @@ _SHAPES = {"tx": "RN", "tz": "RN", "ax": "RR", "az": "RR", "cx": "N", "cz": "N",
 
 
 def score_css(h_x: np.ndarray, h_z: np.ndarray, k0: int | None, exact_max_n: int) -> dict[str, Any]:
+    """n, k, w, q and distance of (H_X, H_Z); d is 0 when k is lost and exact up to ``exact_max_n`` qubits."""
     code = CSSCode(h_x, h_z)
     k = code.k
     if k == 0 or (k0 is not None and k != k0):
@@ -50,6 +51,8 @@ def score_css(h_x: np.ndarray, h_z: np.ndarray, k0: int | None, exact_max_n: int
 
 
 class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
+    """The WeightReduce MDP (see the module docstring): edit (H_X, H_Z) with CSS-valid moves until (w, q)
+    is met."""
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None, seeds: list[str] | str = "7,4",
@@ -129,6 +132,8 @@ class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self.steps = 0
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
+        """Start from the start code the curriculum level selects (and its (w, q) target, if the level
+        sets one)."""
         super().reset(seed=seed)
         self._begin_episode()
         level = self._apply_pending_level()
@@ -200,6 +205,7 @@ class WeightReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         return off + i * cols + j if i < rows and j < cols else -1
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
+        """Apply one move to the Tanner graph; reward by ``reward_mode`` (score change or score, He & Liu)."""
         checked = self._begin_step(action)
         a = self._flat_index(checked) if self.factored else int(checked[0])
         self.steps += 1

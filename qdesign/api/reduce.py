@@ -60,12 +60,14 @@ class ReduceResult:
 
     @property
     def met_target(self) -> bool:
+        """Whether the code reached the target (w, q) while keeping the base code's k and d."""
         p = self.params
         return (p.w <= self.target[0] and p.q <= self.target[1] and p.k == self.base.k
                 and p.d >= self.base.d)
 
     @property
     def report(self) -> dict[str, Any]:
+        """JSON-ready summary: parameters, overhead over the base code, kd^2/n and the method's details."""
         p = self.params
         return {
             "method": self.method, "target": list(self.target), "met_target": self.met_target,

@@ -40,6 +40,7 @@ class DistanceBounds:
 
     @property
     def exact(self) -> bool:
+        """True when the bounds meet, i.e. the distance is known exactly."""
         return self.lower == self.upper
 
 

@@ -31,24 +31,30 @@ class ClassicalCode:
 
     @property
     def n(self) -> int:
+        """Block length (columns of H)."""
         return int(self.H.shape[1])
 
     @property
     def k(self) -> int:
+        """Dimension n - rank(H) over GF(2)."""
         return self.n - gf2.rank(self.H)
 
     @property
     def row_weight(self) -> int:
+        """Largest check weight (row weight of H)."""
         return _max_or_zero(self.H.sum(axis=1))
 
     @property
     def column_weight(self) -> int:
+        """Largest number of checks on one bit (column weight of H)."""
         return _max_or_zero(self.H.sum(axis=0))
 
     def transpose(self) -> ClassicalCode:
+        """The code with parity-check matrix H^T (the other factor of a hypergraph product)."""
         return ClassicalCode(self.H.T.copy(), name=f"{self.name}^T" if self.name else "")
 
     def generator(self) -> np.ndarray:
+        """A generator matrix: a basis of the kernel of H over GF(2)."""
         return gf2.kernel(self.H)
 
 
@@ -85,36 +91,44 @@ class CSSCode:
 
     @property
     def n(self) -> int:
+        """Number of physical qubits."""
         return int(self.h_x.shape[1])
 
     @property
     def k(self) -> int:
+        """Number of logical qubits, n - rank(H_X) - rank(H_Z); computed once and cached."""
         if self._k is None:
             self._k = self.n - gf2.rank(self.h_x) - gf2.rank(self.h_z)
         return self._k
 
     @property
     def w_x(self) -> int:
+        """Largest X-check weight."""
         return _max_or_zero(self.h_x.sum(axis=1))
 
     @property
     def w_z(self) -> int:
+        """Largest Z-check weight."""
         return _max_or_zero(self.h_z.sum(axis=1))
 
     @property
     def q_x(self) -> int:
+        """Largest number of X checks acting on one qubit."""
         return _max_or_zero(self.h_x.sum(axis=0))
 
     @property
     def q_z(self) -> int:
+        """Largest number of Z checks acting on one qubit."""
         return _max_or_zero(self.h_z.sum(axis=0))
 
     @property
     def w(self) -> int:
+        """Check weight w = max(w_X, w_Z), the quantity weight reduction lowers."""
         return max(self.w_x, self.w_z)
 
     @property
     def q(self) -> int:
+        """Qubit degree q = max(q_X, q_Z), the other half of the (w, q) target."""
         return max(self.q_x, self.q_z)
 
     def logical_x(self) -> np.ndarray:
@@ -132,6 +146,7 @@ class CSSCode:
             v, self.h_x)
 
     def is_z_logical(self, v: np.ndarray) -> bool:
+        """Whether ``v`` is a nontrivial Z logical: commutes with every X check and is not a Z stabilizer."""
         v = np.asarray(v, dtype=np.uint8)
         return bool(v.any()) and not ((self.h_x.astype(np.int64) @ v) % 2).any() and not gf2.in_rowspace(
             v, self.h_z)

@@ -35,9 +35,11 @@ class Distance:
 
     @property
     def d(self) -> float:
+        """The distance value (alias of ``value``, infinite when k = 0)."""
         return self.value
 
     def to_dict(self) -> dict:
+        """JSON-ready form; infinity becomes None and the witness its support."""
         return {
             "value": None if self.value == INF else int(self.value),
             "exact": self.exact,
@@ -319,4 +321,5 @@ def css_distance(code: CSSCode, sector: str = "X", exact: bool | None = None,
 
 
 def clear_cache() -> None:
+    """Forget memoised distances (tests and benchmarks that time a cold call)."""
     _CACHE.clear()

@@ -19,6 +19,7 @@ def save_npz(path: str | Path, h_x: np.ndarray, h_z: np.ndarray | None = None, *
 
 
 def load_npz(path: str | Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read (H_X, H_Z) from an ``.npz`` with keys ``h_x`` and optionally ``h_z`` (None when absent)."""
     with np.load(path) as data:
         hx = gf2.as_binary(data["h_x"], "h_x")
         hz = gf2.as_binary(data["h_z"], "h_z") if "h_z" in data else None
@@ -72,10 +73,12 @@ def from_alist(text: str) -> np.ndarray:
 
 
 def save_alist(path: str | Path, matrix: np.ndarray) -> None:
+    """Write a binary matrix to ``path`` in the alist format used by LDPC tools."""
     Path(path).write_text(to_alist(matrix))
 
 
 def load_alist(path: str | Path) -> np.ndarray:
+    """Read a binary matrix from an alist file."""
     return from_alist(Path(path).read_text())
 
 
@@ -86,6 +89,7 @@ def to_text(matrix: np.ndarray) -> str:
 
 
 def from_text(text: str) -> np.ndarray:
+    """Parse a matrix written as rows of '0'/'1' characters; ValueError on ragged or non-binary text."""
     rows = [r.strip() for r in text.strip().splitlines() if r.strip()]
     if not rows:
         raise ValueError("text matrix: empty")

@@ -47,6 +47,7 @@ class CodeParameters:
         return self.witness_x if self.d_x <= self.d_z else self.witness_z
 
     def to_dict(self) -> dict:
+        """JSON-ready form; infinite distances become None."""
         def num(v: float) -> int | None:
             return None if v == math.inf else int(v)
 

@@ -20,6 +20,7 @@ from qdesign.codes import gf2
 
 @dataclass(frozen=True)
 class Seed:
+    """A verified classical code [n, k, d] shipped as package data: a low-weight H and its generator G."""
     n: int
     k: int
     d: int
@@ -29,6 +30,7 @@ class Seed:
 
     @property
     def name(self) -> str:
+        """The code's label, e.g. ``[7,4,3]``."""
         return f"[{self.n},{self.k},{self.d}]"
 
 
@@ -38,6 +40,7 @@ def _parse(rows: list[str]) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def load_seeds() -> tuple[Seed, ...]:
+    """The classical seed codes shipped in ``qdesign/codes/data``, parsed once and cached."""
     text = resources.files("qdesign.codes").joinpath("data/classical_seeds.json").read_text()
     return tuple(
         Seed(e["n"], e["k"], e["d"], _parse(e["parity_check"]), _parse(e["generator"]), e["construction"])
@@ -46,6 +49,7 @@ def load_seeds() -> tuple[Seed, ...]:
 
 
 def seed_names() -> list[str]:
+    """Seed names as ``"n,k"``, the form env presets and the CLI accept."""
     return [f"{s.n},{s.k}" for s in load_seeds()]
 
 

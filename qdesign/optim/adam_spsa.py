@@ -49,9 +49,11 @@ class AdamSPSA:
 
     @property
     def iterations(self) -> list[int]:
+        """Iterations per stage, ceil(f_i / 2): each SPSA iteration spends two evaluations of the budget."""
         return [math.ceil(f / 2) for f in self.stages]
 
     def minimize(self, fun: BatchedObjective, x0: np.ndarray, rng: np.random.Generator) -> OptimizeResult:
+        """Run all stages from ``x0`` and return the best point seen (noisy energies, so not the last one)."""
         x = np.asarray(x0, dtype=float).copy()
         set_scale = getattr(fun, "set_shot_scale", None)
         if x.size == 0:

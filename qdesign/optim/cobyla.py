@@ -17,6 +17,7 @@ class COBYLA:
         self.maxiter, self.rhobeg, self.tol = int(maxiter), float(rhobeg), tol
 
     def minimize(self, fun: BatchedObjective, x0: np.ndarray, rng: np.random.Generator) -> OptimizeResult:
+        """SciPy COBYLA from ``x0``, keeping the best point evaluated (COBYLA may end elsewhere)."""
         x0 = np.asarray(x0, dtype=float)
         if x0.size == 0:
             return OptimizeResult(x0.copy(), float(fun(x0[None, :])[0]), 1)

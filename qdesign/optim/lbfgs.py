@@ -29,6 +29,8 @@ class LBFGSShift:
         self.restarts = int(restarts)
 
     def minimize(self, fun: BatchedObjective, x0: np.ndarray, rng: np.random.Generator) -> OptimizeResult:
+        """BFGS from ``x0`` and ``restarts`` perturbed starts on exact parameter-shift gradients; the best
+        end wins."""
         x0 = np.asarray(x0, dtype=float)
         if x0.size == 0:
             return OptimizeResult(x0.copy(), float(fun(x0[None, :])[0]), 1)

@@ -25,6 +25,7 @@ class SPSA:
         self.alpha, self.gamma, self.stability = float(alpha), float(gamma), float(stability)
 
     def minimize(self, fun: BatchedObjective, x0: np.ndarray, rng: np.random.Generator) -> OptimizeResult:
+        """Plain SPSA from ``x0`` with the standard gain sequences; returns the best point seen."""
         x = np.asarray(x0, dtype=float).copy()
         if x.size == 0:
             return OptimizeResult(x, float(fun(x[None, :])[0]), 1)

@@ -132,6 +132,8 @@ class QdesignDecoder(_sinter_base()):  # type: ignore[misc]
         self.kind, self.max_iter, self.osd_order = kind, max_iter, osd_order
 
     def compile_decoder_for_dem(self, *, dem):
+        """The sinter hook: a decoder for one detector error model, built once per task and reused for every
+        shot batch."""
         if self.kind == "pymatching":
             return _MatchingCompiled(dem)
         return _LdpcCompiled(dem, self.kind, self.max_iter, self.osd_order)

@@ -64,9 +64,11 @@ class LogicalErrorRate:
 
     @property
     def ci_per_round(self) -> tuple[float, float]:
+        """The confidence interval converted to a per-round rate, like ``per_round``."""
         return _per_round(self.ci[0], self.rounds), _per_round(self.ci[1], self.rounds)
 
     def to_dict(self) -> dict:
+        """JSON-ready form, with the per-basis sectors when both bases were sampled."""
         out = {
             "per_shot": self.per_shot, "per_round": self.per_round, "errors": self.errors,
             "shots": self.shots, "ci": list(self.ci), "rounds": self.rounds, "p": self.p,

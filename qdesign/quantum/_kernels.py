@@ -22,6 +22,8 @@ except ImportError:  # pragma: no cover
     AVAILABLE = False
 
     def njit(*args, **kwargs):  # type: ignore[no-redef]
+        """Stand-in for ``numba.njit`` when numba is absent: returns the function unchanged (pure-Python
+        fallback)."""
         def wrap(f):
             return f
 

@@ -31,15 +31,20 @@ def ptm_of_kraus(kraus: list[np.ndarray]) -> np.ndarray:
 
 
 def depolarizing_ptm(lam: float, num_qubits: int) -> np.ndarray:
+    """Pauli transfer matrix of the n-qubit depolarizing channel: identity kept, every other Pauli shrunk by
+    1 - lam."""
     d2 = 4 ** num_qubits
     return np.diag([1.0] + [1.0 - lam] * (d2 - 1))
 
 
 def amplitude_damping_kraus(gamma: float) -> list[np.ndarray]:
+    """Kraus operators of single-qubit amplitude damping (|1> decays to |0> with probability gamma)."""
     return [np.array([[1, 0], [0, np.sqrt(1 - gamma)]], dtype=complex),
             np.array([[0, np.sqrt(gamma)], [0, 0]], dtype=complex)]
 
 
 def phase_damping_kraus(lam: float) -> list[np.ndarray]:
+    """Kraus operators of single-qubit phase damping (coherences shrink by sqrt(1 - lam), populations
+    kept)."""
     return [np.array([[1, 0], [0, np.sqrt(1 - lam)]], dtype=complex),
             np.array([[0, 0], [0, np.sqrt(lam)]], dtype=complex)]

@@ -43,6 +43,7 @@ class Circuit:
 
     @property
     def num_parameters(self) -> int:
+        """Number of parametrised (rotation) gates, i.e. the length of a parameter vector."""
         return sum(g.param is not None for g in self.gates)
 
     def append(self, name: str, qubits: Sequence[int]) -> Gate:
@@ -59,12 +60,15 @@ class Circuit:
         return gate
 
     def copy(self) -> Circuit:
+        """A new circuit with the same (immutable) gates, so appending to it leaves this one alone."""
         return Circuit(self.num_qubits, list(self.gates))
 
     def counts(self) -> dict[str, int]:
+        """Gate counts by name."""
         return dict(Counter(g.name for g in self.gates))
 
     def depth(self) -> int:
+        """Circuit depth: the longest chain of gates that share qubits."""
         front = [0] * self.num_qubits
         for g in self.gates:
             level = max(front[q] for q in g.qubits) + 1

@@ -245,6 +245,7 @@ class DensitySimulator:
 
     @property
     def shots(self) -> int | None:
+        """Shots per energy estimate, or None for exact expectations (noiseless or no shot budget)."""
         return None if self.noise is None else self.noise.shots
 
     def _program(self, circuit: Circuit) -> _Program:

@@ -38,4 +38,5 @@ def rotation(name: str, theta: float) -> np.ndarray:
 
 
 def num_qubits_of(name: str) -> int:
+    """Number of qubits a gate name acts on (only ``cx`` is two-qubit in this gate alphabet)."""
     return 2 if name == "cx" else 1

@@ -53,14 +53,17 @@ class GateSet:
 
     @property
     def n_actions(self) -> int:
+        """Number of gates, i.e. the size of a compilation env's action space."""
         return len(self.labels)
 
     @property
     def dim(self) -> int:
+        """Matrix dimension 2^num_qubits."""
         return 2**self.num_qubits
 
     @property
     def inverse_closed(self) -> bool:
+        """True when every gate's inverse is also in the set (needed to undo a move or search backwards)."""
         return bool(np.all(self.inverse >= 0))
 
     def word_unitary(self, word: list[int] | np.ndarray) -> np.ndarray:

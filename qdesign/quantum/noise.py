@@ -70,6 +70,7 @@ class NoiseModel:
     # ------------------------------------------------------------------ properties
     @property
     def has_gate_noise(self) -> bool:
+        """True when any gate error probability is positive."""
         return any(getattr(self, f) > 0 for f in PROBABILITY_FIELDS[:6])
 
     @property
@@ -81,6 +82,7 @@ class NoiseModel:
 
     @property
     def is_noiseless(self) -> bool:
+        """True when there is no gate noise, no readout error and no shot sampling: exact energies."""
         return not self.has_gate_noise and self.readout is None and self.shots is None
 
     def process_infidelities(self) -> dict[str, float]:
@@ -90,9 +92,11 @@ class NoiseModel:
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
+        """All fields as a plain dict (what an env's ``noise=`` keyword accepts back)."""
         return asdict(self)
 
     def to_json(self) -> str:
+        """``to_dict`` as a JSON string, e.g. for a cache key or a run's config."""
         return json.dumps(self.to_dict())
 
     @classmethod
@@ -118,6 +122,8 @@ class NoiseModel:
 
     @classmethod
     def from_preset(cls, name: str, **overrides: Any) -> NoiseModel:
+        """A named preset from ``PRESETS`` with some fields overridden; ValueError naming the allowed
+        presets."""
         if name not in PRESETS:
             raise ValueError(f"noise preset {name!r} unknown; allowed: {sorted(PRESETS)}")
         return replace(cls(**PRESETS[name]), **overrides)

@@ -96,6 +96,7 @@ class PauliSum:
 
     @property
     def num_terms(self) -> int:
+        """Number of Pauli terms."""
         return len(self.coeffs)
 
     def __repr__(self) -> str:

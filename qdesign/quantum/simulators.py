@@ -32,7 +32,9 @@ class Simulator(Protocol):
     num_qubits: int
 
     def energies(self, circuit: Circuit, thetas: np.ndarray, rng: np.random.Generator | None = None
-                 ) -> np.ndarray: ...
+                 ) -> np.ndarray:
+        """Energies of ``circuit`` at each row of ``thetas`` (shape ``(B, P)`` in, ``(B,)`` out)."""
+        ...
 
 
 def make_simulator(hamiltonian, noise: NoiseModel | dict | str | None = None, *, method: str = "auto",

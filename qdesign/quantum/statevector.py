@@ -52,6 +52,7 @@ class CompileCache:
         self._last_value = None
 
     def get(self, circuit: Circuit):
+        """The compiled form of ``circuit``, built on a miss and kept in the LRU store."""
         gates = circuit.gates
         last = self._last_gates
         if self._last_value is not None and len(gates) == len(last) and all(

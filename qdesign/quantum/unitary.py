@@ -152,6 +152,7 @@ def su2_to_quaternion(u: np.ndarray) -> np.ndarray:
 
 
 def quaternion_to_su2(q: np.ndarray) -> np.ndarray:
+    """Map unit quaternions (..., 4) to SU(2) matrices (..., 2, 2), a = q0 + i q1, b = q2 + i q3."""
     q = np.asarray(q, dtype=float)
     a = q[..., 0] + 1j * q[..., 1]
     b = q[..., 2] + 1j * q[..., 3]

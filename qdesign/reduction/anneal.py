@@ -57,6 +57,7 @@ def has_logical_below(h_x: np.ndarray, h_z: np.ndarray, d_min: int) -> bool:
 
 @dataclass
 class AnnealResult:
+    """The lowest-excess (H_X, H_Z) seen by ``anneal_fixed_n``, the iteration it was found at and the seed."""
     h_x: np.ndarray
     h_z: np.ndarray
     excess: int

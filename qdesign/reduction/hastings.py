@@ -536,6 +536,8 @@ def choose_heights(h_x: np.ndarray, h_z: np.ndarray, layers: int, seed: int | No
 
 @dataclass
 class HastingsResult:
+    """Output of ``hastings_pipeline``: the final checks, (n, k, w, q) after each stage and how coning
+    ended."""
     h_x: np.ndarray
     h_z: np.ndarray
     stages: list[dict] = field(default_factory=list)

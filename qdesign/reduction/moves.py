@@ -22,12 +22,14 @@ import numpy as np
 
 
 def toggle(H: np.ndarray, i: int, j: int) -> np.ndarray:
+    """A copy of ``H`` with edge (i, j) flipped."""
     out = H.copy()
     out[i, j] ^= 1
     return out
 
 
 def row_add(H: np.ndarray, i: int, j: int) -> np.ndarray:
+    """A copy of ``H`` with row j added to row i over GF(2); ValueError if i == j."""
     if i == j:
         raise ValueError("row_add needs two different rows")
     out = H.copy()
@@ -83,6 +85,8 @@ def toggle_allowed_x(h_z: np.ndarray) -> np.ndarray:
 
 
 def cnot(h_x: np.ndarray, h_z: np.ndarray, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Conjugate a CSS code by CNOT(a -> b): returns the new (H_X, H_Z), still commuting; ValueError if a ==
+    b."""
     if a == b:
         raise ValueError("cnot needs two different qubits")
     hx, hz = h_x.copy(), h_z.copy()

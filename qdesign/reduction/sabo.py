@@ -118,6 +118,7 @@ def classical_weight_reduction(H: np.ndarray, row_target: int = 3, column_target
 
 @dataclass
 class SaboResult:
+    """Output of ``sabo_hgp``: the reduced classical H and its hypergraph product (H_X, H_Z)."""
     H: np.ndarray
     h_x: np.ndarray
     h_z: np.ndarray

@@ -141,6 +141,8 @@ def seed_quality(H: np.ndarray) -> tuple[int, int, int]:
 
 @dataclass
 class SeedAnnealResult:
+    """Best seed of one anneal: H, its distance, its number of minimum-weight words, full rank or not, effort
+    spent."""
     H: np.ndarray
     d: int
     count: int
@@ -245,6 +247,7 @@ def griesmer_length(k: int, d: int) -> int:
 
 @dataclass
 class SeedSearchLog:
+    """One record per seed size tried by ``smallest_sparse_seed``, so benchmarks can report the search."""
     tried: list[dict] = field(default_factory=list)
 
 

@@ -72,6 +72,7 @@ class SeedGoal:
                 + (5 * (self.d_goal - score["d"]) if score["d"] < self.d_goal else 0))
 
     def met(self, score: dict[str, Any]) -> bool:
+        """Whether ``score`` (an ``hgp_score``) keeps k, meets the (w, q) caps and reaches ``d_goal``."""
         return (score["k"] == self.k0 and score["w"] <= self.max_check_weight
                 and score["q"] <= self.max_qubit_degree and score["d"] >= self.d_goal)
 
@@ -90,22 +91,27 @@ class SeedMoves:
 
     @property
     def off_row(self) -> int:
+        """First flat index of the row-addition moves (after the r_max x n_max toggles)."""
         return self.r_max * self.n_max
 
     @property
     def off_split_r(self) -> int:
+        """First flat index of the row-split moves."""
         return self.off_row + self.r_max * self.r_max
 
     @property
     def off_split_c(self) -> int:
+        """First flat index of the column-split moves."""
         return self.off_split_r + self.r_max
 
     @property
     def off_noop(self) -> int:
+        """Flat index of the no-op move (the last action)."""
         return self.off_split_c + self.n_max
 
     @property
     def n_actions(self) -> int:
+        """Size of the flat action space."""
         return self.off_noop + 1
 
     def apply(self, H: np.ndarray, a: int) -> np.ndarray:

@@ -30,6 +30,8 @@ from qdesign.synthesis.metrics import check_metric, metric_distance, strict_key
 
 @dataclass
 class SearchResult:
+    """Outcome of a search: the word (first gate first, None if unsolved), its distance, nodes expanded,
+    time."""
     word: list[int] | None
     distance: float
     nodes: int

@@ -62,6 +62,8 @@ class QNet(nn.Module):
         nn.init.zeros_(self.out.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """One correction per gate (child) for a batch of residual features; the caller adds them to the
+        prior."""
         h = self.inp(x)
         for b in self.blocks:
             h = nn.functional.leaky_relu(h + b(h))
@@ -70,6 +72,7 @@ class QNet(nn.Module):
 
 @dataclass
 class TrainSettings:
+    """Settings of one cost-to-go training run (gate set, precision, scramble depths, network, budget)."""
     gate_set: str = "clifford_t"
     epsilon: float = 1e-2
     max_depth: int = 30
@@ -120,10 +123,12 @@ class CostToGo:
         return np.maximum(1.0, (q + self.prior.q_values(residuals)) if self.use_prior else q)
 
     def save(self, path: str | Path) -> None:
+        """Save weights and metadata to ``path`` (what ``load`` reads back)."""
         torch.save({"state_dict": self.net.state_dict(), "meta": self.meta}, str(path))
 
     @classmethod
     def load(cls, path: str | Path) -> CostToGo:
+        """Load a model written by ``save``, rebuilding its gate set and network from the metadata."""
         blob = torch.load(str(path), map_location="cpu", weights_only=False)
         meta = blob["meta"]
         gs = build_gate_set(meta["gate_set"])
@@ -133,6 +138,7 @@ class CostToGo:
 
 
 def shipped_model_path(gate_set: str) -> Path:
+    """Path of the cost-to-go model shipped with the package for ``gate_set`` (may not exist)."""
     return MODEL_DIR / f"ctg_{gate_set}.pt"
 
 

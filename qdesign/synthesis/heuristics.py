@@ -19,7 +19,9 @@ from qdesign.quantum.unitary import unitary_key
 class Heuristic(Protocol):
     """Estimated remaining gates for a batch of residual unitaries (shape ``(B, d, d)``)."""
 
-    def q_values(self, residuals: np.ndarray) -> np.ndarray: ...
+    def q_values(self, residuals: np.ndarray) -> np.ndarray:
+        """Estimated cost-to-go of each residual in the batch, shape ``(B,)``."""
+        ...
 
 
 class DistanceHeuristic:
@@ -36,6 +38,7 @@ class DistanceHeuristic:
         self._flat_conj = gs.matrices.reshape(gs.n_actions, -1).conj().T  # Tr(R G^dag) = vec(R) . conj(vec G)
 
     def q_values(self, residuals: np.ndarray) -> np.ndarray:
+        """Estimated remaining gates for each residual, from its distance to the identity."""
         tr = np.abs(residuals.reshape(len(residuals), -1) @ self._flat_conj)  # |Tr(child)| for every child
         d = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * tr / self.gs.dim))
         return 1.0 + self.rate * np.maximum(0.0, np.log(np.maximum(d, 1e-12) / self.epsilon))

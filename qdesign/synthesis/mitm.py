@@ -60,6 +60,7 @@ def _keys(q: np.ndarray, strict: bool = False) -> np.ndarray:
 
 @dataclass
 class Solution:
+    """A word (first gate first) and its distance to the target."""
     word: list[int]
     distance: float
 
@@ -105,6 +106,7 @@ class MITMSolver:
         self.depth = len(self.quats) - 1
 
     def level_sizes(self) -> list[int]:
+        """Number of distinct elements stored at each word length."""
         return [len(q) for q in self.quats]
 
     def _tree(self, level: int) -> cKDTree:
@@ -124,6 +126,7 @@ class MITMSolver:
     # -- solving ------------------------------------------------------------------------------------
     @property
     def max_length(self) -> int:
+        """Longest word the meet-in-the-middle search is exact for (two halves of ``depth``)."""
         return 2 * self.depth
 
     def solve(self, target: np.ndarray, epsilon: float, max_length: int | None = None,

@@ -84,6 +84,8 @@ class RzSandwich:
         return None
 
     def solve(self, target: np.ndarray, epsilon: float, candidates: int = 4) -> list[int] | None:
+        """A word D + Rz + C within ``epsilon`` of ``target``, trying the ``candidates`` cheapest matches;
+        None if none fits."""
         target = np.asarray(target, dtype=complex)
         v = np.einsum("ij,njk->nik", target, self.d_mats_dag)  # U D^dag
         d_tree = cKDTree(_bloch(v[:, 0, 0], v[:, 1, 0]))

@@ -104,9 +104,11 @@ class TwoQubitTable:
         return int(self.offsets[-1])
 
     def level_sizes(self) -> list[int]:
+        """Number of distinct elements at each word length."""
         return [len(m) for m in self.mats]
 
     def level_of(self, index: int) -> int:
+        """The word length (level) of the element at flat ``index``."""
         return int(np.searchsorted(self.offsets, index, side="right") - 1)
 
     def word(self, index: int) -> list[int]:

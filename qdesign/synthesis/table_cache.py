@@ -18,6 +18,7 @@ from qdesign.quantum.gatesets import GateSet
 
 
 def table_path(kind: str, gs: GateSet, depth: int, max_elements: int, suffix: str = "") -> Path:
+    """Cache file for a table of ``kind``, keyed by the gate set's matrices, depth and size cap."""
     root = os.environ.get("QDESIGN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "qdesign")
     h = hashlib.sha1(np.round(gs.matrices, 12).tobytes()).hexdigest()[:12]
     name = gs.name.replace(":", "_").replace(",", "-")[:40]
@@ -34,6 +35,7 @@ def load_levels(path: Path | None, fields: tuple[str, ...]) -> dict[str, list[np
 
 
 def save_levels(path: Path | None, levels: dict[str, list[np.ndarray]]) -> None:
+    """Save per-level arrays to ``path`` atomically (temp file, rename); a disk error only costs a rebuild."""
     if path is None:
         return
     arrays = {f"{name}{i}": a for name, seq in levels.items() for i, a in enumerate(seq)}

@@ -28,6 +28,7 @@ class ArchSearchTask(Task):
     description = "CRLQAS quantum architecture search: build a VQE ansatz gate by gate (H2, LiH, H2O)"
 
     def default_config(self) -> TrainConfig:
+        """H2 on 4 qubits with masked DQN and the adjoint-BFGS inner loop: a run of minutes."""
         return TrainConfig(
             task=self.name,
             env_id="qdesign/ArchSearch-H2-4q-v0",
@@ -48,6 +49,8 @@ class ArchSearchTask(Task):
         )
 
     def episode_record(self, info: dict[str, Any]) -> dict[str, Any]:
+        """Scalar info fields plus the best circuit's gate list and angles, so the best circuit can be
+        rebuilt later."""
         rec = {k: v for k, v in info.items() if isinstance(v, (bool, int, float, str))}
         for key in _LIST_KEYS:
             if key in info:
@@ -102,6 +105,8 @@ class ArchSearchTask(Task):
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
                   model: Agent | None) -> dict[str, Any]:
+        """Best error and gate counts, when chemical accuracy was first reached, and the best circuit
+        re-checked in qiskit (also saved as QASM)."""
         run_dir = Path(run_dir)
         out: dict[str, Any] = {"episodes_recorded": len(episodes)}
         errs = [(e.get("episode_best_error", e.get("error", np.inf)), i) for i, e in enumerate(episodes)]

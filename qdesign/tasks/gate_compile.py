@@ -27,6 +27,7 @@ class GateCompileTask(Task):
     description = "gate compilation: approximate a unitary with a Clifford+T / HRC word (Chen et al. 2022)"
 
     def default_config(self) -> TrainConfig:
+        """One-qubit Clifford+T with masked PPO from short scrambles: a run of minutes."""
         return TrainConfig(
             task=self.name,
             env_id="qdesign/GateCompile-CliffordT1q-v0",
@@ -45,6 +46,7 @@ class GateCompileTask(Task):
         )
 
     def episode_record(self, info: dict[str, Any]) -> dict[str, Any]:
+        """Scalar info fields plus the compiled word, so each circuit can be written as QASM."""
         rec = {k: v for k, v in info.items() if isinstance(v, (bool, int, float, str))}
         if "word" in info:
             rec["word"] = [int(a) for a in info["word"]]
@@ -52,6 +54,8 @@ class GateCompileTask(Task):
 
     def summarize(self, run_dir: Path, config: TrainConfig, episodes: list[dict[str, Any]],
                   model: Agent | None) -> dict[str, Any]:
+        """Success rate and deepest scramble solved; writes the compiled words as QASM and, with a model,
+        scores the agent plus exact finisher."""
         from qiskit import qasm3
         from qiskit.quantum_info import Operator
 

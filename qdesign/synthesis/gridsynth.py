@@ -26,3 +26,30 @@ def gridsynth_word(target: np.ndarray, gs: GateSet, epsilon: float) -> tuple[lis
             break
         eps /= 2
     return word, dist
+
+
+def diagonal_angle(target: np.ndarray, atol: float = 1e-12) -> float | None:
+    """``theta`` if ``target`` equals ``Rz(theta)`` up to global phase (off-diagonal below ``atol``), else
+    None: such targets need one gridsynth Z rotation, not three Euler rotations."""
+    u = np.asarray(target, dtype=complex)
+    if u.shape != (2, 2) or abs(u[0, 1]) > atol or abs(u[1, 0]) > atol:
+        return None
+    return float(np.angle(u[1, 1]) - np.angle(u[0, 0]))
+
+
+def rz_word(theta: float, gs: GateSet, epsilon: float) -> list[int] | None:
+    """Ross-Selinger word (qiskit's ``gridsynth_rz``, arXiv 1403.2975) for ``Rz(theta)`` within
+    phase-invariant distance ``epsilon``; gridsynth's tolerance is a little looser than that distance, so
+    it is halved until the word verifies (None after six halvings)."""
+    from qiskit.synthesis import gridsynth_rz
+
+    if not {"h", "t"} <= set(gs.gate_names) or gs.num_qubits != 1:
+        raise ValueError(f"rz_word needs a one-qubit Clifford+T-type set (h and t), got {gs.gate_names}")
+    rz = np.diag([np.exp(-0.5j * theta), np.exp(0.5j * theta)])
+    eps = epsilon
+    for _ in range(6):
+        word = circuit_to_word(gridsynth_rz(theta, epsilon=eps), gs)
+        if phase_invariant_distance(gs.word_unitary(word), rz) <= epsilon:
+            return word
+        eps /= 2
+    return None

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from qdesign.quantum.gatesets import GateSet, build_gate_set
-from qdesign.quantum.unitary import phase_invariant_distance
+from qdesign.synthesis.metrics import metric_distance
 
 
 def _one_qubit_set(gs: GateSet) -> GateSet:
@@ -67,13 +67,15 @@ def kak_blocks(target: np.ndarray, basis_fidelity: float = 1.0,
 def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
              splits: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
              basis_fidelities: tuple[float, ...] = (1.0, 0.98, 0.95, 0.9),
-             shorten: Callable[[list[int]], list[int]] | None = None) -> list[int] | None:
+             shorten: Callable[[list[int]], list[int]] | None = None,
+             metric: str = "phase") -> list[int] | None:
     """The shortest word of ``gs`` within ``epsilon`` of ``target`` (KAK + exact one-qubit words) over
     both qubit orders, qiskit's approximate decompositions with fewer CX (error ``d0``) and the per-gate
     budgets ``(epsilon - d0) / n**s`` for s in ``splits`` (s = 1 is the guaranteed even split); None if
     no candidate verifies (a one-qubit part out of the solver's reach, or a set without cx).
     ``shorten`` (an exact, distance-preserving rewrite such as the table's peephole pass) is applied
-    to the best word of every decomposition before they are compared."""
+    to the best word of every decomposition before they are compared. ``metric``: ``"phase"`` or
+    ``"operator"`` (both are unitarily invariant, so the per-gate errors add up the same way)."""
     from qdesign.synthesis.mitm import get_solver
 
     one = _one_qubit_set(gs)
@@ -91,10 +93,10 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
             if key in seen:
                 continue
             seen.add(key)
-            d0 = _blocks_distance(blocks, target, gs, cx_action)
+            d0 = _blocks_distance(blocks, target, gs, cx_action, metric)
             if d0 < epsilon:
                 w = _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, None,
-                                      get_solver)
+                                      get_solver, metric)
                 if w is not None:
                     candidates.append(shorten(w) if shorten is not None else w)
     for w in candidates:
@@ -103,7 +105,8 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
     return best
 
 
-def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: dict) -> float:
+def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: dict,
+                     metric: str = "phase") -> float:
     """Distance of the exact block product (before one-qubit rounding) to the target: the error d0
     of an approximate decomposition (little-endian: qubit 0 is the right Kronecker factor)."""
     u = np.eye(4, dtype=complex)
@@ -113,10 +116,11 @@ def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: d
         else:
             g = np.kron(np.eye(2), m) if qs == (0,) else np.kron(m, np.eye(2))
         u = g @ u
-    return float(phase_invariant_distance(u, target))
+    return metric_distance(u, target, metric)
 
 
-def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best, get_solver):
+def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best, get_solver,
+                      metric="phase"):
     """Compile every one-qubit block at each per-gate budget; keep the shortest verified word."""
     n_u = sum(1 for b in blocks if b[0] == "u")
     for s in splits:
@@ -127,12 +131,36 @@ def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, sp
             if kind == "cx":
                 word.append(cx_action[qs])
                 continue
-            sol = solver.solve(m, eps1)
-            if sol is None:
+            w1 = _block_word(one, solver, m, eps1)
+            if w1 is None:
                 word = []
                 break
-            word += [qs[0] * len(names) + a for a in sol.word]
+            word += [qs[0] * len(names) + a for a in w1]
         if word and (best is None or len(word) < len(best)) \
-                and phase_invariant_distance(gs.word_unitary(word), target) <= epsilon:
+                and metric_distance(gs.word_unitary(word), target, metric) <= epsilon:
             best = word
     return best
+
+
+def _block_word(one: GateSet, solver, m: np.ndarray, eps: float) -> list[int] | None:
+    """One-qubit word for a KAK block: the exact MITM optimum where its tables reach ``eps``, else (on
+    Clifford+T-type sets) the shorter of the Rz-sandwich word and gridsynth (one Rz for a Z rotation,
+    three Euler rotations otherwise), which exist at every precision."""
+    if solver.expected_hits(eps) >= 1e-3:
+        sol = solver.solve(m, eps)
+        if sol is not None:
+            return sol.word
+    if not {"h", "t"} <= set(one.gate_names):
+        return None
+    from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
+    from qdesign.synthesis.sandwich import rz_sandwich_word
+
+    words = []
+    theta = diagonal_angle(m)
+    if theta is not None:
+        words.append(rz_word(theta, one, eps))
+    w, dist = gridsynth_word(m, one, eps)
+    words.append(w if dist <= eps else None)
+    words.append(rz_sandwich_word(solver, m, eps))
+    words = [w for w in words if w is not None]
+    return min(words, key=len) if words else None

@@ -68,14 +68,18 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
              splits: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
              basis_fidelities: tuple[float, ...] = (1.0, 0.98, 0.95, 0.9),
              shorten: Callable[[list[int]], list[int]] | None = None,
-             metric: str = "phase") -> list[int] | None:
+             metric: str = "phase", deadline: float | None = None) -> list[int] | None:
     """The shortest word of ``gs`` within ``epsilon`` of ``target`` (KAK + exact one-qubit words) over
     both qubit orders, qiskit's approximate decompositions with fewer CX (error ``d0``) and the per-gate
     budgets ``(epsilon - d0) / n**s`` for s in ``splits`` (s = 1 is the guaranteed even split); None if
     no candidate verifies (a one-qubit part out of the solver's reach, or a set without cx).
     ``shorten`` (an exact, distance-preserving rewrite such as the table's peephole pass) is applied
     to the best word of every decomposition before they are compared. ``metric``: ``"phase"`` or
-    ``"operator"`` (both are unitarily invariant, so the per-gate errors add up the same way)."""
+    ``"operator"`` (both are unitarily invariant, so the per-gate errors add up the same way).
+    ``deadline`` (a ``time.time()`` value): once passed, no new decomposition or split is started
+    after the first complete word, and one-qubit blocks skip the exact solver for the fast routes."""
+    import time
+
     from qdesign.synthesis.mitm import get_solver
 
     one = _one_qubit_set(gs)
@@ -88,6 +92,8 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
     seen: set[tuple] = set()
     for swap in (False, True):
         for bf in basis_fidelities:
+            if candidates and deadline is not None and time.time() > deadline:
+                break
             blocks = kak_blocks(target, bf, swap)
             key = (swap, sum(b[0] == "cx" for b in blocks))
             if key in seen:
@@ -96,7 +102,7 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
             d0 = _blocks_distance(blocks, target, gs, cx_action, metric)
             if d0 < epsilon:
                 w = _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, None,
-                                      get_solver, metric)
+                                      get_solver, metric, deadline)
                 if w is not None:
                     candidates.append(shorten(w) if shorten is not None else w)
     for w in candidates:
@@ -120,10 +126,14 @@ def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: d
 
 
 def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best, get_solver,
-                      metric="phase"):
+                      metric="phase", deadline=None):
     """Compile every one-qubit block at each per-gate budget; keep the shortest verified word."""
     n_u = sum(1 for b in blocks if b[0] == "u")
+    import time
+
     for s in splits:
+        if best is not None and deadline is not None and time.time() > deadline:
+            break
         eps1 = (epsilon - d0) / max(1, n_u) ** s
         solver = get_solver(one, None, eps1)
         word: list[int] = []
@@ -131,7 +141,7 @@ def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, sp
             if kind == "cx":
                 word.append(cx_action[qs])
                 continue
-            w1 = _block_word(one, solver, m, eps1)
+            w1 = _block_word(one, solver, m, eps1, deadline)
             if w1 is None:
                 word = []
                 break
@@ -142,12 +152,13 @@ def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, sp
     return best
 
 
-def _block_word(one: GateSet, solver, m: np.ndarray, eps: float) -> list[int] | None:
+def _block_word(one: GateSet, solver, m: np.ndarray, eps: float,
+                deadline: float | None = None) -> list[int] | None:
     """One-qubit word for a KAK block: the exact MITM optimum where its tables reach ``eps``, else (on
     Clifford+T-type sets) the shorter of the Rz-sandwich word and gridsynth (one Rz for a Z rotation,
     three Euler rotations otherwise), which exist at every precision."""
     if solver.expected_hits(eps) >= 1e-3:
-        sol = solver.solve(m, eps)
+        sol = solver.solve(m, eps, deadline=deadline)
         if sol is not None:
             return sol.word
     if not {"h", "t"} <= set(one.gate_names):
@@ -161,6 +172,9 @@ def _block_word(one: GateSet, solver, m: np.ndarray, eps: float) -> list[int] | 
         words.append(rz_word(theta, one, eps))
     w, dist = gridsynth_word(m, one, eps)
     words.append(w if dist <= eps else None)
-    words.append(rz_sandwich_word(solver, m, eps))
+    import time
+
+    if deadline is None or time.time() < deadline:  # the sandwich costs ~0.3 s, gridsynth milliseconds
+        words.append(rz_sandwich_word(solver, m, eps))
     words = [w for w in words if w is not None]
     return min(words, key=len) if words else None

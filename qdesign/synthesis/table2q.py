@@ -249,7 +249,7 @@ def table_root_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
         def left() -> bool:
             return deadline is None or time.time() < deadline
 
-        base = kak_word(residual, gs, epsilon, metric=metric) if kak else None
+        base = kak_word(residual, gs, epsilon, metric=metric, deadline=deadline) if kak else None
         w = table.mitm(residual, max_len) if left() else None
         if approximate and left():
             cap = max_len if w is None else min(max_len, len(w) - 1)

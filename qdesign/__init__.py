@@ -1,8 +1,8 @@
 """qdesign: Gymnasium environments where RL agents design quantum circuits, gate sequences and codes.
 
 ``import qdesign`` registers every ``qdesign/...`` environment id. The public one-call functions
-(``compile_unitary``, ``reduce_weight``, ``code_parameters``, ``make_agent``) are loaded lazily so
-that importing the package stays cheap.
+(``compile_unitary``, ``compile_circuit``, ``reduce_weight``, ``code_parameters``, ``make_agent``) are
+loaded lazily so that importing the package stays cheap.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ __version__ = "0.2.0"
 
 _LAZY = {
     "compile_unitary": "qdesign.api.compile",
+    "compile_circuit": "qdesign.api.circuit",
     "reduce_weight": "qdesign.api.reduce",
     "code_parameters": "qdesign.codes.params",
     "make_agent": "qdesign.agents.factory",

@@ -109,3 +109,26 @@ def test_api_defects():
             compile_unitary(u, epsilon=1e-2, method=method, timelimit=5)
     with pytest.raises(ValueError, match="MIN_EPSILON"):
         compile_unitary(u, epsilon=1e-14)
+
+
+@pytest.mark.parametrize("gate_set", ["clifford_t", "clifford_t_2q"])
+def test_env_fast_observation_and_info_match_reference_formulas(gate_set):
+    import gymnasium as gym
+
+    from qdesign.quantum.unitary import average_gate_fidelity, canonical_phase
+
+    env = gym.make("qdesign/GateCompile-v0", gate_set=gate_set, target="haar").unwrapped
+    obs, info = env.reset(seed=3)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        mask = env.action_masks()
+        obs, _, term, trunc, info = env.step(int(rng.choice(np.flatnonzero(mask))))
+        r = env.residual
+        c = canonical_phase(r)
+        ref = np.clip(np.concatenate([c.real.ravel(), c.imag.ravel()]), -1, 1)
+        assert np.allclose(obs[:-1], ref, atol=1e-6)
+        word_u = r.conj().T @ env.target
+        assert info["fidelity"] == pytest.approx(average_gate_fidelity(word_u, env.target), abs=1e-12)
+        assert info["distance"] == pytest.approx(phase_invariant_distance(word_u, env.target), abs=1e-12)
+        if term or trunc:
+            env.reset()

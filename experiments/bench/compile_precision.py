@@ -65,6 +65,10 @@ def main() -> None:
     ap.add_argument("--rz-targets", type=int, default=5)
     ap.add_argument("--time-limit", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--two-qubit-targets", type=int, default=0)
+    ap.add_argument("--two-qubit-eps", type=float, nargs="+", default=[1e-2, 1e-3])
+    ap.add_argument("--two-qubit-time-limit", type=float, default=10.0)
+    ap.add_argument("--skip-one-qubit", action="store_true")
     ap.add_argument("--out", type=Path, default=Path("experiments/bench/results/compile_precision.json"))
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -78,7 +82,7 @@ def main() -> None:
           f"{args.time_limit}")
     print(f"{'eps':>7} {'kind':5} | {'ok A*':>5} {'T A*':>6} {'T gs':>6} {'T ratio':>7} {'T/floor':>7} | "
           f"{'s A*':>6} {'max s':>6} {'max/lim':>7} {'s gs':>6}")
-    for eps in args.eps:
+    for eps in [] if args.skip_one_qubit else args.eps:
         floor = 3 * np.log2(1 / eps)
         for kind, targets in (("haar", haar), ("rz", rz)):
             a = [run_one(u, eps, "astar", args.time_limit) for u in targets]
@@ -100,7 +104,68 @@ def main() -> None:
                   f"{sg.get('mean_t', np.nan):6.1f} {ratio:7.2f} {row['t_over_floor']:7.2f} | "
                   f"{sa['mean_seconds']:6.2f} {sa['max_seconds']:6.2f} {sa['max_seconds_over_limit']:7.2f} "
                   f"{sg['mean_seconds']:6.3f}", flush=True)
+    if args.two_qubit_targets:
+        results["two_qubit"] = two_qubit(args)
     atomic_write_json(args.out, results)
+
+
+def two_qubit(args: argparse.Namespace) -> dict:
+    """Haar SU(4) at operator-norm epsilon: ``compile_unitary(gate_set="clifford_t_2q")`` (A* over the
+    KAK + one-qubit-word baseline), ``compile_circuit`` of the same unitary (qiskit's KAK, verified
+    budget split), the KAK word alone, and qiskit's Clifford+T transpile with its budget tightened until
+    the result is within epsilon."""
+    from qiskit import QuantumCircuit, transpile
+    from qiskit.circuit.library import UnitaryGate
+
+    from qdesign import compile_circuit
+    from qdesign.quantum.gatesets import build_gate_set
+    from qdesign.synthesis.kak2q import kak_word
+
+    gs = build_gate_set("clifford_t_2q")
+    rng = np.random.default_rng(args.seed + 1)
+    targets = [haar_unitary(4, rng) for _ in range(args.two_qubit_targets)]
+    out: dict = {}
+    print(f"two qubits, time_limit={args.two_qubit_time_limit} s: mean T / CX / max operator distance / "
+          "mean s")
+    for eps in args.two_qubit_eps:
+        rows: dict[str, list[dict]] = {"astar": [], "compile_circuit": [], "kak": [], "qiskit": []}
+        for u in targets:
+            qc = QuantumCircuit(2)
+            qc.append(UnitaryGate(u), [0, 1])
+            for name in ("astar", "compile_circuit", "kak", "qiskit"):
+                t0 = time.time()
+                if name == "astar":
+                    res = compile_unitary(u, gate_set=gs, epsilon=eps, time_limit=args.two_qubit_time_limit)
+                elif name == "compile_circuit":
+                    res = compile_circuit(qc, epsilon=eps, time_limit=args.two_qubit_time_limit)
+                elif name == "kak":
+                    word = kak_word(u, gs, eps, metric="operator",
+                                    deadline=time.time() + args.two_qubit_time_limit)
+                    res = gs.to_circuit(word)
+                else:
+                    budget = eps
+                    for _ in range(8):
+                        res = transpile(qc, basis_gates=["h", "s", "sdg", "t", "tdg", "cx"],
+                                        approximation_degree=1 - budget, optimization_level=1)
+                        if operator_norm_distance(Operator(res).data, u) <= eps:
+                            break
+                        budget /= 10
+                secs = time.time() - t0
+                ops = res.count_ops()
+                rows[name].append({"t": t_count(res), "cx": int(ops.get("cx", 0)), "gates": len(res.data),
+                                   "distance": float(operator_norm_distance(Operator(res).data, u)),
+                                   "seconds": secs})
+        summ = {k: {"mean_t": float(np.mean([r["t"] for r in v])),
+                    "mean_cx": float(np.mean([r["cx"] for r in v])),
+                    "max_distance": float(max(r["distance"] for r in v)),
+                    "within_eps": sum(r["distance"] <= eps for r in v) / len(v),
+                    "mean_seconds": float(np.mean([r["seconds"] for r in v]))} for k, v in rows.items()}
+        out[f"{eps:g}"] = {"summary": summ, "raw": rows}
+        for k, v in summ.items():
+            print(f"  {eps:7.0e} {k:16} T {v['mean_t']:7.1f}  CX {v['mean_cx']:4.1f}  "
+                  f"d_max {v['max_distance']:.2e} within {v['within_eps']:.2f}  {v['mean_seconds']:6.2f} s",
+                  flush=True)
+    return out
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def kak_blocks(target: np.ndarray, basis_fidelity: float = 1.0,
 
 
 def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
-             splits: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
+             splits: tuple[float, ...] | None = None,
              basis_fidelities: tuple[float, ...] = (1.0, 0.98, 0.95, 0.9),
              shorten: Callable[[list[int]], list[int]] | None = None,
              metric: str = "phase", deadline: float | None = None) -> list[int] | None:
@@ -82,6 +82,8 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
 
     from qdesign.synthesis.mitm import get_solver
 
+    if splits is None:  # under a deadline fewer, surer rounds: each costs a full set of one-qubit words
+        splits = (0.25, 0.5, 0.75, 1.0) if deadline is None else (0.5, 1.0)
     one = _one_qubit_set(gs)
     names = list(gs.base)
     if list(one.gate_names) != names or "cx" not in gs.gate_names:
@@ -131,17 +133,23 @@ def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, sp
     n_u = sum(1 for b in blocks if b[0] == "u")
     import time
 
-    for s in splits:
+    for si, s in enumerate(splits):
         if best is not None and deadline is not None and time.time() > deadline:
             break
         eps1 = (epsilon - d0) / max(1, n_u) ** s
         solver = get_solver(one, None, eps1)
         word: list[int] = []
+        done = 0
         for kind, qs, m in blocks:
             if kind == "cx":
                 word.append(cx_action[qs])
                 continue
-            w1 = _block_word(one, solver, m, eps1, deadline)
+            block_deadline = None
+            if deadline is not None:  # an even share of what is left, so no block starves the others
+                left = n_u - done + n_u * (len(splits) - si - 1)
+                block_deadline = time.time() + max(0.0, deadline - time.time()) / max(1, left)
+            done += 1
+            w1 = _block_word(one, solver, m, eps1, block_deadline)
             if w1 is None:
                 word = []
                 break
@@ -154,27 +162,35 @@ def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, sp
 
 def _block_word(one: GateSet, solver, m: np.ndarray, eps: float,
                 deadline: float | None = None) -> list[int] | None:
-    """One-qubit word for a KAK block: the exact MITM optimum where its tables reach ``eps``, else (on
-    Clifford+T-type sets) the shorter of the Rz-sandwich word and gridsynth (one Rz for a Z rotation,
-    three Euler rotations otherwise), which exist at every precision."""
-    if solver.expected_hits(eps) >= 1e-3:
-        sol = solver.solve(m, eps, deadline=deadline)
-        if sol is not None:
-            return sol.word
-    if not {"h", "t"} <= set(one.gate_names):
-        return None
-    from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
-    from qdesign.synthesis.sandwich import rz_sandwich_word
-
-    words = []
-    theta = diagonal_angle(m)
-    if theta is not None:
-        words.append(rz_word(theta, one, eps))
-    w, dist = gridsynth_word(m, one, eps)
-    words.append(w if dist <= eps else None)
+    """One-qubit word for a KAK block, as the one-qubit root does it: on Clifford+T-type sets first the
+    routes that exist at every precision (gridsynth: one Rz for a Z rotation, three Euler rotations
+    otherwise; the Rz-sandwich where the exact tables may miss), then the exact MITM optimum shorter
+    than those while ``deadline`` allows."""
     import time
 
-    if deadline is None or time.time() < deadline:  # the sandwich costs ~0.3 s, gridsynth milliseconds
-        words.append(rz_sandwich_word(solver, m, eps))
-    words = [w for w in words if w is not None]
+    def left() -> bool:
+        return deadline is None or time.time() < deadline
+
+    words: list[list[int]] = []
+    if {"h", "t"} <= set(one.gate_names):
+        from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
+        from qdesign.synthesis.sandwich import rz_sandwich_word
+
+        theta = diagonal_angle(m)
+        if theta is not None:
+            w = rz_word(theta, one, eps)
+            if w is not None:
+                words.append(w)
+        w, dist = gridsynth_word(m, one, eps)
+        if dist <= eps:
+            words.append(w)
+        if solver.expected_hits(eps) < 1.0 and left():  # ~0.3 s, gridsynth milliseconds
+            w = rz_sandwich_word(solver, m, eps)
+            if w is not None:
+                words.append(w)
+    if solver.expected_hits(eps) >= 1e-3 and left():
+        reach = min(len(w) for w in words) - 1 if words else None
+        sol = solver.solve(m, eps, max_length=reach, deadline=deadline)
+        if sol is not None:
+            return sol.word
     return min(words, key=len) if words else None

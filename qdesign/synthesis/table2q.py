@@ -262,8 +262,9 @@ def table_root_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
             short = table.shorten(base, 12, 3)
             if len(short) < len(base):
                 base = short
+        finish.source = "table" if w is not None else None
         if base is not None and (w is None or len(base) < len(w)):
-            w = base
+            w, finish.source = base, "kak"
         return w if w is not None and len(w) <= max_len else None
 
     return finish

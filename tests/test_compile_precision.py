@@ -132,3 +132,21 @@ def test_env_fast_observation_and_info_match_reference_formulas(gate_set):
         assert info["distance"] == pytest.approx(phase_invariant_distance(word_u, env.target), abs=1e-12)
         if term or trunc:
             env.reset()
+
+
+def test_loose_first_call_does_not_cap_later_precision():
+    """qiskit 2.6's Rust gridsynth keeps the precision of its first call for the whole process (a first
+    call at 0.5 left a 1e-10 request 1.8e-5 away); qdesign's first gridsynth use is a 1e-15 call, so a
+    loose compile followed by a tight one still verifies. Run in a fresh process: the state is global."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, qdesign\n"
+            "from qdesign.quantum.unitary import haar_unitary\n"
+            "u = haar_unitary(2, np.random.default_rng(10))\n"
+            "qdesign.compile_unitary(u, epsilon=0.3, method='gridsynth')\n"
+            "qc = qdesign.compile_unitary(u, epsilon=1e-10, method='gridsynth')\n"
+            "print(qc.metadata['distance'])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout.strip().splitlines()[-1]) <= 1e-10

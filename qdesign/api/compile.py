@@ -24,7 +24,8 @@ METHODS = ("astar", "optimal", "sk", "gridsynth", "agent:<path>")
 #: computed to ~1e-14 in double precision, so below this a check could pass or fail by rounding alone
 MIN_EPSILON = 1e-12
 
-_ASTAR_KEYS = ("heuristic", "finisher", "lam", "batch", "max_nodes", "max_length")
+_ASTAR_KEYS = ("heuristic", "finisher", "lam", "batch", "max_nodes", "max_length", "finisher_cap",
+               "root_finisher", "finisher_exact")
 #: keyword arguments each method understands (anything else is a TypeError naming it)
 METHOD_KWARGS: dict[str, tuple[str, ...]] = {
     "astar": _ASTAR_KEYS,
@@ -140,8 +141,10 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict = "clifford_t", ep
     extra: dict[str, Any] = {}
     word = _run(method, target, gs, epsilon, time_limit, metric=search_metric, extra=extra, **kwargs)
     if word is None:
+        from qdesign.synthesis.gridsynth import precision_note
+
         raise CompileError(f"method {method!r} found no {gs.name} word within epsilon={epsilon:g}"
-                           + (f" in time_limit={time_limit}s" if time_limit else ""))
+                           + (f" in time_limit={time_limit}s" if time_limit else "") + precision_note())
     qc = gs.to_circuit(word)
     if not strict:  # sign-strict: the product of the SU(2) gates as written, global phase 0
         op = Operator(qc).data

@@ -1,9 +1,8 @@
 """qdesign: Gymnasium environments where RL agents design quantum circuits, gate sequences and codes.
 
 ``import qdesign`` registers every ``qdesign/...`` environment id. The public one-call functions
-(``compile_unitary``, ``reduce_weight``, ``code_parameters``, ``make_agent``, ``memory_circuit``,
-``logical_error_rate``) are loaded lazily so
-that importing the package stays cheap.
+(``compile_unitary``, ``compile_circuit``, ``reduce_weight``, ``code_parameters``, ``make_agent``,
+``memory_circuit``, ``logical_error_rate``) are loaded lazily so that importing the package stays cheap.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from qdesign.registry import register_all
 
 if TYPE_CHECKING:  # what type checkers and IDEs see of the lazily loaded names below
     from qdesign.agents.factory import make_agent
+    from qdesign.api.circuit import compile_circuit
     from qdesign.api.compile import compile_unitary
     from qdesign.api.reduce import reduce_weight
     from qdesign.codes.params import code_parameters
@@ -26,6 +26,7 @@ __version__ = "0.2.0"
 
 _LAZY = {
     "compile_unitary": "qdesign.api.compile",
+    "compile_circuit": "qdesign.api.circuit",
     "reduce_weight": "qdesign.api.reduce",
     "code_parameters": "qdesign.codes.params",
     "make_agent": "qdesign.agents.factory",
@@ -36,8 +37,9 @@ _LAZY = {
     "HastingsOptions": "qdesign.reduction.options",
 }
 
-__all__ = ["__version__", "register_all", "compile_unitary", "reduce_weight", "code_parameters", "make_agent",
-           "memory_circuit", "logical_error_rate", "RLOptions", "SaboOptions", "HastingsOptions"]
+__all__ = ["__version__", "register_all", "compile_unitary", "compile_circuit", "reduce_weight",
+           "code_parameters", "make_agent", "memory_circuit", "logical_error_rate", "RLOptions",
+           "SaboOptions", "HastingsOptions"]
 
 
 def __getattr__(name: str) -> Any:

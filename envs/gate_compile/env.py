@@ -20,6 +20,8 @@ masked action is still a legal gate (applied) but costs ``invalid_penalty`` extr
 
 from __future__ import annotations
 
+import cmath
+import math
 from typing import Any
 
 import gymnasium as gym
@@ -33,8 +35,6 @@ from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, 
 from qdesign.quantum.gatesets import build_gate_set, warn_if_not_universal
 from qdesign.quantum.unitary import (
     as_unitary,
-    average_gate_fidelity,
-    canonical_phase,
     phase_invariant_distance,
 )
 
@@ -87,12 +87,20 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self.observation_space = spaces.Box(-1.0, 1.0, shape=(self.obs_dim,), dtype=np.float32)
         self.action_space = spaces.Discrete(self.gs.n_actions)
         self._eye = np.eye(d, dtype=complex)
+        self._roots = np.exp(2j * np.pi * np.arange(d) / d)
+        self._gates_dag = np.ascontiguousarray(self.gs.matrices.conj().transpose(0, 2, 1))
+        n = self._n_actions = self.gs.n_actions  # masks per last gate, built once: step/info only copy one
+        self._masks = np.ones((n + 1, n), dtype=bool)
+        for last in range(-1, n):
+            self._masks[last] = allowed_after(self.gs, last)  # row -1 (= n): nothing applied yet
         self._target = self._eye
         self._residual = self._eye
         self._word: list[int] = []
+        self._labels: list[str] = []
         self._budget = max_gates
         self._dist = 0.0
         self._dists: list[float] = []  # distance to the target after each gate, for the rgb_array frame
+        self._abs_tr = float(d)
         self._episode = 0
         self._kind = "scramble"
 
@@ -110,26 +118,62 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
 
     # -- helpers ------------------------------------------------------------------------------------
     def _obs(self) -> np.ndarray:
-        c = canonical_phase(self._residual)
+        # canonical_phase of one matrix without the stacked-array machinery (same representative); on one
+        # qubit in plain Python complex arithmetic, which beats numpy calls on 2x2 arrays several times
+        r = self._residual
+        d = self.gs.dim
         rem = (self._budget - len(self._word)) / self.max_gates
-        out = np.concatenate([c.real.ravel(), c.imag.ravel(), [rem]])
-        return np.clip(out, -1.0, 1.0).astype(np.float32)
+        if d == 2:
+            a, b, c, e = r.ravel().tolist()
+            f = cmath.exp(-0.5j * cmath.phase(a * e - b * c))
+            if ((a + e) * f).real < 0:  # roots of unity for d = 2 are +-1: keep Re Tr >= 0
+                f = -f
+            a, b, c, e = a * f, b * f, c * f, e * f
+            # entries of a unitary have modulus <= 1 (+1e-16, which float32 rounds away): no clip needed
+            return np.array([a.real, b.real, c.real, e.real, a.imag, b.imag, c.imag, e.imag, rem],
+                            dtype=np.float32)
+        det = np.linalg.det(r)
+        s = r * np.exp(-1j * np.angle(det) / d)
+        c = s * self._roots[int(np.argmax((np.trace(s) * self._roots).real))]
+        out = np.empty(self.obs_dim, dtype=np.float32)
+        out[: d * d] = c.real.ravel()
+        out[d * d: 2 * d * d] = c.imag.ravel()
+        out[-1] = rem
+        return np.clip(out, -1.0, 1.0, out=out)
 
     def action_masks(self) -> np.ndarray:
         """Gates allowed next: with ``mask_inverses``, not the inverse of the last gate (it would undo it)."""
         if not self.mask_inverses:
             return np.ones(self.gs.n_actions, dtype=bool)
-        return allowed_after(self.gs, self._word[-1] if self._word else -1)
+        return self._masks[self._word[-1] if self._word else -1].copy()
+
+    def _distance(self) -> float:
+        """Phase-invariant distance of the residual to I, cancellation-free (as phase_invariant_distance):
+        ``||R - (Tr R / |Tr R|) I||_F / sqrt(d)``; also keeps ``|Tr R|`` for the fidelity."""
+        r = self._residual
+        if self.gs.dim == 2:
+            a, b, c, e = r.ravel().tolist()
+            tr = a + e
+            mag = abs(tr)
+            ph = tr / mag if mag > 0 else 1.0
+            self._abs_tr = mag
+            return math.sqrt((abs(a - ph) ** 2 + abs(b) ** 2 + abs(c) ** 2 + abs(e - ph) ** 2) / 2)
+        tr = complex(np.trace(r))
+        mag = abs(tr)
+        self._abs_tr = mag
+        diff = r - (tr / mag if mag > 0 else 1.0) * self._eye
+        return float(np.sqrt(np.vdot(diff, diff).real / self.gs.dim))
 
     def _info(self) -> dict[str, Any]:
-        word_u = self._residual.conj().T @ self._target  # W = R^dag U
+        # W = R^dag U, so |Tr(W^dag U)| = |Tr(U^dag R U)| = |Tr R|: the fidelity needs no matrix product
+        d = self.gs.dim
         return {
             "distance": float(self._dist),
-            "fidelity": float(average_gate_fidelity(word_u, self._target)),
+            "fidelity": float((self._abs_tr ** 2 + d) / (d * (d + 1))),
             "length": len(self._word),
             "is_success": bool(self._dist <= self.epsilon),
             "action_mask": self.action_masks(),
-            "sequence": " ".join(self.gs.labels[a] for a in self._word),
+            "sequence": " ".join(self._labels),
             "word": list(self._word),
             "target_kind": self._kind,
             "scramble_depth": int(self.level) if self._kind == "scramble" else -1,
@@ -159,6 +203,7 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._apply_pending_level()
         options = options or {}
         self._word = []
+        self._labels: list[str] = []  # labels of the word, kept in step so info's "sequence" is one join
         if options.get("target") is not None:
             self._target = as_unitary(options["target"], name="options['target']", dim=self.gs.dim)
             self._kind, self._budget = "fixed", self.max_gates
@@ -178,7 +223,7 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                 if phase_invariant_distance(self._target, self._eye) > self.epsilon:
                     break
         self._residual = self._target.copy()
-        self._dist = phase_invariant_distance(self._residual, self._eye)
+        self._dist = self._distance()
         self._dists = [self._dist]
         self._episode += 1
         return self._obs(), self._info()
@@ -186,11 +231,12 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     def step(self, action: Any):
         """Apply one gate to the word; reward, success and budget as in the module docstring."""
         a = int(self._begin_step(action)[0])
-        masked = not self.action_masks()[a]
-        self._residual = self._residual @ self.gs.matrices[a].conj().T
+        masked = self.mask_inverses and not self._masks[self._word[-1] if self._word else -1, a]
+        self._residual = self._residual @ self._gates_dag[a]
         self._word.append(a)
+        self._labels.append(self.gs.labels[a])
         before = self._dist
-        self._dist = phase_invariant_distance(self._residual, self._eye)
+        self._dist = self._distance()
         self._dists.append(self._dist)
         success = self._dist <= self.epsilon
         reward = -self.gate_cost + self.shaping * (before - self._dist)

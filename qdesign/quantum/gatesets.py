@@ -124,7 +124,7 @@ def _parse_matrix(name: str, m: Any) -> np.ndarray:
     return as_unitary(arr, name=f"gate_set[{name!r}]", dim=2, atol=1e-6)
 
 
-def build_gate_set(spec: str | list | tuple | dict, num_qubits: int | None = None) -> GateSet:
+def build_gate_set(spec: str | list | tuple | dict | GateSet, num_qubits: int | None = None) -> GateSet:
     """Build a gate set from a built-in name, a list of gate names/matrices or a ``{name: matrix}`` dict.
 
     Matrices are 2x2 (complex arrays, or nested ``[re, im]`` pairs so env kwargs stay JSON-safe). A set

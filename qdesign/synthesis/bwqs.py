@@ -43,7 +43,8 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic: Heuristic, la
          batch: int = 64,
          max_nodes: int = 200_000, time_limit: float | None = 30.0,
          finisher: Callable[[np.ndarray, int], list[int] | None] | None = None,
-         max_length: int = 200, last_action: int = -1, finisher_exact: bool = False,
+         max_length: int | None = None, last_action: int = -1,
+         finisher_exact: bool | Callable[[], bool] = False,
          finisher_cap: int | None = None,
          root_finisher: Callable[[np.ndarray, int], list[int] | None] | None = None,
          metric: str = "phase") -> SearchResult:
@@ -53,13 +54,18 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic: Heuristic, la
     and the closed set hashes raw residuals, so ``-I`` is not the goal and R, -R are distinct states.
 
     ``finisher(residual, max_len)`` returns a word of <= max_len gates finishing the residual, or None;
-    with ``finisher_exact`` its answer at the root is taken as optimal (the MITM solver is exact);
+    with ``finisher_exact`` its answer at the root is taken as optimal (the MITM solver is exact; a
+    callable is asked after the root call, e.g. whether the root word came from an exact route);
     ``finisher_cap`` bounds the finisher's length below the root (keeps those calls to milliseconds);
     ``root_finisher`` replaces the finisher for the root only (e.g. one that may search for seconds).
+    ``max_length``: longest word considered (None: no cap). ``heuristic`` is first asked for values
+    only when the root is not finished, so a lazily loaded network costs nothing when it is.
     """
     t0 = time.time()
     check_metric(metric, gs)
-    key = unitary_key if metric == "phase" else strict_key
+    key = strict_key if metric == "frobenius_sign_strict" else unitary_key
+    if max_length is None:
+        max_length = 1 << 30
     eye = np.eye(gs.dim)
     inv = gs.matrices.conj().transpose(0, 2, 1)
     res = [np.asarray(root, dtype=complex)]
@@ -95,7 +101,7 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic: Heuristic, la
                         stats["finisher_hits"] += 1
 
     consider([0])
-    if best is not None and finisher_exact:
+    if best is not None and (finisher_exact() if callable(finisher_exact) else finisher_exact):
         stats["stopped"] = "exact_root"  # an exact finisher's answer at the root is optimal
         return SearchResult(best[2], metric_distance(gs.word_unitary(best[2]), root, metric), 1,
                             time.time() - t0, stats)
@@ -172,29 +178,74 @@ def mitm_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
 
 
 def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: int = 0,
-                       sign_strict: bool = False) -> Callable:
-    """Root call of the one-qubit search: the exact MITM optimum (plus ``extend`` gates); when that is
-    out of reach (high precision), the Rz-sandwich word for Clifford+T-type sets (always found, about
-    half of gridsynth's length), improved by the solver's three-factor deep search (words near the
-    optimum) for the rest of ``time_limit`` seconds."""
+                       sign_strict: bool = False, deadline: float | None = None) -> Callable:
+    """Root call of the one-qubit search, best word of several routes (fewest gates):
+
+    * Clifford+T-type sets (h and t): a Z-rotation target (diagonal up to phase) gets one gridsynth
+      ``Rz`` (Ross-Selinger, arXiv 1403.2975); every target first gets the three-rotation Euler word of
+      ``gridsynth_word``, which always exists at any epsilon (so the search never fails where gridsynth
+      succeeds) and bounds the rest;
+    * where the exact tables may miss (fewer than one expected hit), the Rz-sandwich word
+      (``sandwich``: one Z rotation between two short table words, well under a second);
+    * the exact MITM optimum (plus ``extend`` gates) shorter than those words, when its tables can
+      reach epsilon (an optimum: returned as is);
+    * failing that, the solver's three-factor deep search for ``time_limit`` seconds.
+
+    Everything stops at ``deadline`` (a ``time.time()`` value) when one is given; a route already
+    running finishes its current step (at most one table level's queries)."""
     from qdesign.synthesis.mitm import get_solver
-    from qdesign.synthesis.sandwich import rz_sandwich_word
 
     solver = get_solver(gs, None, epsilon, sign_strict=sign_strict)
-    sandwich = {"h", "t"} <= set(gs.gate_names) and not sign_strict
+    clifford_t = {"h", "t"} <= set(gs.gate_names) and not sign_strict
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
-        t0 = time.time()
-        sol = solver.solve(residual, epsilon, max_length=max_len, extend=extend)
-        if sol is not None:
-            return sol.word
-        word = rz_sandwich_word(solver, residual, epsilon) if sandwich else None
-        deep = solver.solve_deep(residual, epsilon, time_limit=max(1.0, time_limit - (time.time() - t0)))
-        if deep is not None and (word is None or len(deep.word) < len(word)):
-            word = deep.word
-        return word if word is not None and len(word) <= max_len else None
+        from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
+        from qdesign.synthesis.sandwich import rz_sandwich_word
+
+        start = time.time()
+        words: list[list[int]] = []
+        if clifford_t:
+            theta = diagonal_angle(residual)
+            if theta is not None:
+                w = rz_word(theta, gs, epsilon)
+                if w is not None:
+                    words.append(w)
+            w, dist = gridsynth_word(residual, gs, epsilon)
+            if dist <= epsilon:
+                words.append(w)
+            if (solver.expected_hits(epsilon) < 1.0 or deadline is not None) and \
+                    (deadline is None or time.time() < deadline):
+                w = rz_sandwich_word(solver, residual, epsilon)  # under a second: before the long routes
+                if w is not None:
+                    words.append(w)
+        reach = min(max_len, min(len(w) for w in words) - 1) if words else max_len
+        if solver.expected_hits(epsilon) >= 1e-3 and (deadline is None or time.time() < deadline):
+            sol = solver.solve(residual, epsilon, max_length=reach, extend=extend, deadline=deadline)
+            if sol is not None:
+                return sol.word
+        end = deadline if deadline is not None else max(time.time(), start) + time_limit
+        if time.time() < end:
+            deep = solver.solve_deep(residual, epsilon, time_limit=end - time.time())
+            if deep is not None:
+                words.append(deep.word)
+        words = [w for w in words if len(w) <= max_len]
+        return min(words, key=len) if words else None
 
     return finish
+
+
+class LazyHeuristic:
+    """Builds the heuristic on its first ``q_values`` call (a torch import costs seconds, and one-qubit
+    roots are usually finished before the search asks for a value)."""
+
+    def __init__(self, build: Callable[[], Heuristic]) -> None:
+        self._build: Callable[[], Heuristic] = build
+        self._h: Heuristic | None = None
+
+    def q_values(self, residuals: np.ndarray) -> np.ndarray:
+        if self._h is None:
+            self._h = self._build()
+        return self._h.q_values(residuals)
 
 
 def _load_model_file(path: str | Path, gs: GateSet) -> Heuristic:
@@ -223,6 +274,8 @@ def default_heuristic(gs: GateSet, epsilon: float, use_network: bool = True) -> 
 
 #: default seconds the root may spend in the deep search beyond the exact reach (time_limit overrides)
 DEEP_SECONDS = 10.0
+#: default time limit of a two-qubit call (time_limit overrides)
+TWO_QUBIT_SECONDS = 60.0
 
 
 def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | None = None,
@@ -236,17 +289,24 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
     ``heuristic``: ``"learned"`` (default: the shipped cost-to-go, else the prior), ``"distance"``
     (network-free counting-floor heuristic), a model file (``.pt`` from ``qdesign train-costtogo``) or any
     object with ``q_values(residuals)``.
-    ``metric``: ``"phase"`` or ``"frobenius_sign_strict"`` (one qubit, gate set and target in SU(2);
-    search, closed set, finishers and the returned distance all use it; see ``metrics``)."""
+    ``metric``: ``"phase"``, ``"operator"`` or ``"frobenius_sign_strict"`` (one qubit, gate set and
+    target in SU(2); search, closed set, finishers and the returned distance all use it; see
+    ``metrics``). ``time_limit`` (seconds) bounds the whole call, root routes included; without it a one-qubit
+    root may search ``DEEP_SECONDS`` beyond the exact reach and the tree search 30 s, and a two-qubit
+    call stops after ``TWO_QUBIT_SECONDS``."""
     check_metric(metric, gs, np.asarray(target))
     strict = metric == "frobenius_sign_strict"
     if strict and gs.num_qubits != 1:
         raise ValueError(f"metric 'frobenius_sign_strict' is one-qubit only; gate_set {gs.name!r} has "
                          f"{gs.num_qubits} qubits")
+    start = time.time()
+    if time_limit is None and gs.num_qubits == 2:
+        time_limit = TWO_QUBIT_SECONDS  # the KAK root alone can take minutes at 1e-3 without a bound
+    deadline = None if time_limit is None else start + float(time_limit)
     prefix = list(prefix or [])
     root = np.asarray(target) @ gs.word_unitary(prefix).conj().T  # residual after the prefix
     if heuristic is None or heuristic == "learned":
-        h = default_heuristic(gs, epsilon)
+        h = LazyHeuristic(lambda: default_heuristic(gs, epsilon))
     elif heuristic == "distance":
         h = DistanceHeuristic(gs, epsilon)
     elif isinstance(heuristic, (str, Path)) and str(heuristic).endswith(".pt"):
@@ -264,16 +324,21 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
 
             kwargs.setdefault("finisher_cap", get_solver(gs, None, epsilon, sign_strict=strict).depth + 6)
             kwargs.setdefault("root_finisher", deep_root_finisher(
-                gs, epsilon, DEEP_SECONDS if time_limit is None else time_limit, sign_strict=strict))
+                gs, epsilon, DEEP_SECONDS, sign_strict=strict, deadline=deadline))
     elif finisher is not False and gs.num_qubits == 2:
         from qdesign.synthesis.table2q import table_finisher, table_root_finisher
 
         depth = None if finisher is True else int(finisher)  # the table is exact only for exact residuals
-        fin = table_finisher(gs, epsilon, depth)
-        kwargs.setdefault("root_finisher", table_root_finisher(gs, epsilon, depth))
-        kwargs.setdefault("finisher_exact", False)
+        fin = table_finisher(gs, epsilon, depth, metric=metric)
+        root_fin = kwargs.setdefault("root_finisher", table_root_finisher(gs, epsilon, depth, metric=metric,
+                                                                          deadline=deadline))
+        # a root word from the KAK baseline means the target is far from every short word (Haar-like):
+        # there the tree search never beat it (Haar SU(4): experiments/bench/compile_precision.py
+        # --two-qubit-targets), so the search stops at the root
+        kwargs.setdefault("finisher_exact", lambda: getattr(root_fin, "source", None) == "kak")
     kwargs.setdefault("finisher_exact", fin is not None)
-    res = bwqs(root, gs, epsilon, h, finisher=fin, time_limit=30.0 if time_limit is None else time_limit,
+    remaining = 30.0 if deadline is None else max(0.0, deadline - time.time())
+    res = bwqs(root, gs, epsilon, h, finisher=fin, time_limit=remaining,
                last_action=prefix[-1] if prefix else -1, metric=metric, **kwargs)
     if res.word is not None:
         res.word = prefix + res.word

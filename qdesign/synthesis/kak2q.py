@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from qdesign.quantum.gatesets import GateSet, build_gate_set
-from qdesign.quantum.unitary import phase_invariant_distance
+from qdesign.synthesis.metrics import metric_distance
 
 
 def _one_qubit_set(gs: GateSet) -> GateSet:
@@ -65,17 +65,25 @@ def kak_blocks(target: np.ndarray, basis_fidelity: float = 1.0,
 
 
 def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
-             splits: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0),
+             splits: tuple[float, ...] | None = None,
              basis_fidelities: tuple[float, ...] = (1.0, 0.98, 0.95, 0.9),
-             shorten: Callable[[list[int]], list[int]] | None = None) -> list[int] | None:
+             shorten: Callable[[list[int]], list[int]] | None = None,
+             metric: str = "phase", deadline: float | None = None) -> list[int] | None:
     """The shortest word of ``gs`` within ``epsilon`` of ``target`` (KAK + exact one-qubit words) over
     both qubit orders, qiskit's approximate decompositions with fewer CX (error ``d0``) and the per-gate
     budgets ``(epsilon - d0) / n**s`` for s in ``splits`` (s = 1 is the guaranteed even split); None if
     no candidate verifies (a one-qubit part out of the solver's reach, or a set without cx).
     ``shorten`` (an exact, distance-preserving rewrite such as the table's peephole pass) is applied
-    to the best word of every decomposition before they are compared."""
+    to the best word of every decomposition before they are compared. ``metric``: ``"phase"`` or
+    ``"operator"`` (both are unitarily invariant, so the per-gate errors add up the same way).
+    ``deadline`` (a ``time.time()`` value): once passed, no new decomposition or split is started
+    after the first complete word, and one-qubit blocks skip the exact solver for the fast routes."""
+    import time
+
     from qdesign.synthesis.mitm import get_solver
 
+    if splits is None:  # under a deadline fewer, surer rounds: each costs a full set of one-qubit words
+        splits = (0.25, 0.5, 0.75, 1.0) if deadline is None else (0.5, 1.0)
     one = _one_qubit_set(gs)
     names = list(gs.base)
     if list(one.gate_names) != names or "cx" not in gs.gate_names:
@@ -86,15 +94,17 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
     seen: set[tuple] = set()
     for swap in (False, True):
         for bf in basis_fidelities:
+            if candidates and deadline is not None and time.time() > deadline:
+                break
             blocks = kak_blocks(target, bf, swap)
             key = (swap, sum(b[0] == "cx" for b in blocks))
             if key in seen:
                 continue
             seen.add(key)
-            d0 = _blocks_distance(blocks, target, gs, cx_action)
+            d0 = _blocks_distance(blocks, target, gs, cx_action, metric)
             if d0 < epsilon:
                 w = _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, None,
-                                      get_solver)
+                                      get_solver, metric, deadline)
                 if w is not None:
                     candidates.append(shorten(w) if shorten is not None else w)
     for w in candidates:
@@ -103,7 +113,8 @@ def kak_word(target: np.ndarray, gs: GateSet, epsilon: float,
     return best
 
 
-def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: dict) -> float:
+def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: dict,
+                     metric: str = "phase") -> float:
     """Distance of the exact block product (before one-qubit rounding) to the target: the error d0
     of an approximate decomposition (little-endian: qubit 0 is the right Kronecker factor)."""
     u = np.eye(4, dtype=complex)
@@ -113,26 +124,73 @@ def _blocks_distance(blocks: list, target: np.ndarray, gs: GateSet, cx_action: d
         else:
             g = np.kron(np.eye(2), m) if qs == (0,) else np.kron(m, np.eye(2))
         u = g @ u
-    return float(phase_invariant_distance(u, target))
+    return metric_distance(u, target, metric)
 
 
-def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best, get_solver):
+def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, splits, best, get_solver,
+                      metric="phase", deadline=None):
     """Compile every one-qubit block at each per-gate budget; keep the shortest verified word."""
     n_u = sum(1 for b in blocks if b[0] == "u")
-    for s in splits:
+    import time
+
+    for si, s in enumerate(splits):
+        if best is not None and deadline is not None and time.time() > deadline:
+            break
         eps1 = (epsilon - d0) / max(1, n_u) ** s
         solver = get_solver(one, None, eps1)
         word: list[int] = []
+        done = 0
         for kind, qs, m in blocks:
             if kind == "cx":
                 word.append(cx_action[qs])
                 continue
-            sol = solver.solve(m, eps1)
-            if sol is None:
+            block_deadline = None
+            if deadline is not None:  # an even share of what is left, so no block starves the others
+                left = n_u - done + n_u * (len(splits) - si - 1)
+                block_deadline = time.time() + max(0.0, deadline - time.time()) / max(1, left)
+            done += 1
+            w1 = _block_word(one, solver, m, eps1, block_deadline)
+            if w1 is None:
                 word = []
                 break
-            word += [qs[0] * len(names) + a for a in sol.word]
+            word += [qs[0] * len(names) + a for a in w1]
         if word and (best is None or len(word) < len(best)) \
-                and phase_invariant_distance(gs.word_unitary(word), target) <= epsilon:
+                and metric_distance(gs.word_unitary(word), target, metric) <= epsilon:
             best = word
     return best
+
+
+def _block_word(one: GateSet, solver, m: np.ndarray, eps: float,
+                deadline: float | None = None) -> list[int] | None:
+    """One-qubit word for a KAK block, as the one-qubit root does it: on Clifford+T-type sets first the
+    routes that exist at every precision (gridsynth: one Rz for a Z rotation, three Euler rotations
+    otherwise; the Rz-sandwich where the exact tables may miss), then the exact MITM optimum shorter
+    than those while ``deadline`` allows."""
+    import time
+
+    def left() -> bool:
+        return deadline is None or time.time() < deadline
+
+    words: list[list[int]] = []
+    if {"h", "t"} <= set(one.gate_names):
+        from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
+        from qdesign.synthesis.sandwich import rz_sandwich_word
+
+        theta = diagonal_angle(m)
+        if theta is not None:
+            w = rz_word(theta, one, eps)
+            if w is not None:
+                words.append(w)
+        w, dist = gridsynth_word(m, one, eps)
+        if dist <= eps:
+            words.append(w)
+        if solver.expected_hits(eps) < 1.0 and left():  # ~0.3 s, gridsynth milliseconds
+            w = rz_sandwich_word(solver, m, eps)
+            if w is not None:
+                words.append(w)
+    if solver.expected_hits(eps) >= 1e-3 and left():
+        reach = min(len(w) for w in words) - 1 if words else None
+        sol = solver.solve(m, eps, max_length=reach, deadline=deadline)
+        if sol is not None:
+            return sol.word
+    return min(words, key=len) if words else None

@@ -2,6 +2,10 @@
 
 * ``"phase"`` (default everywhere): the phase-invariant distance ``sqrt(2 - 2|Tr(U^dag W)|/d)`` (on one
   qubit the phase-invariant operator norm). W and e^{i phi} W are the same gate.
+* ``"operator"``: the phase-invariant operator norm ``min_phi ||U - e^{i phi} W||_2`` (the worst-case
+  error on any input state, which adds up along a circuit by the triangle inequality). On one qubit it
+  equals ``"phase"``; on two qubits ``"phase"`` is a normalised Frobenius average, at most this value
+  and at least half of it (``||A||_F / 2 <= ||A||_2 <= ||A||_F`` for 4x4).
 * ``"frobenius_sign_strict"``: Chen et al.'s code protocol, ``||W - U||_F <= epsilon`` on the raw
   matrices, with no phase or sign freedom (``-U`` is *not* a solution of ``U``). Only meaningful when
   the gate set and the target lie in SU(d) (det 1), as Chen's HRC gates do; otherwise every word carries
@@ -18,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 
 from qdesign.quantum.gatesets import GateSet
-from qdesign.quantum.unitary import phase_invariant_distance
+from qdesign.quantum.unitary import operator_norm_distance, phase_invariant_distance
 
-METRICS = ("phase", "frobenius_sign_strict")
+METRICS = ("phase", "operator", "frobenius_sign_strict")
 
 
 def frobenius_equivalent(epsilon: float) -> float:
@@ -47,6 +51,8 @@ def metric_distance(u: np.ndarray, v: np.ndarray, metric: str = "phase") -> floa
     """Distance between two matrices under ``metric`` (see the module docstring)."""
     if metric == "phase":
         return float(phase_invariant_distance(u, v))
+    if metric == "operator":
+        return float(operator_norm_distance(u, v))
     return float(np.linalg.norm(np.asarray(u) - np.asarray(v)))
 
 

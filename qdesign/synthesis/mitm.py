@@ -43,6 +43,10 @@ DEEP_DEPTH = {"clifford_t": 32}
 DEEP_EPSILON = 2e-3
 DEEP_MIN_EPSILON = 1e-5  # below this even the deep tables are hopeless: keep the small ones, fail fast
 DEEP_MAX_ELEMENTS = 4_000_000
+#: measured order of magnitude of cKDTree construction (seconds per point) and query chunk size, used
+#: to keep a call with a deadline from starting work it cannot finish in time
+TREE_SECONDS_PER_POINT = 1.5e-6
+QUERY_CHUNK = 32768
 _HASH_COEF = np.random.default_rng(12345).integers(1, 2**62, size=4, dtype=np.int64) | 1
 
 
@@ -130,16 +134,17 @@ class MITMSolver:
         return 2 * self.depth
 
     def solve(self, target: np.ndarray, epsilon: float, max_length: int | None = None,
-              min_length: int = 0, extend: int = 0) -> Solution | None:
+              min_length: int = 0, extend: int = 0, deadline: float | None = None) -> Solution | None:
         """Shortest word W with ``d(W, target) <= epsilon`` and ``len(W) <= max_length``, else ``None``.
 
         ``extend`` > 0 also searches lengths up to ``2 * depth + extend`` (still exact; the cost grows
         with the size of table level ``extend``). With ``sign_strict`` tables the test is Chen et al.'s
         ``||W - target||_F <= epsilon`` on SU(2) matrices (no phase or sign freedom): the quaternion
-        chord is ``||.||_F / sqrt(2)``.
+        chord is ``||.||_F / sqrt(2)``. ``deadline`` (a ``time.time()`` value): give up (``None``) once it
+        has passed; checked between lengths, so a call overruns it by at most one length's queries.
         """
         target = np.asarray(target, dtype=complex)
-        sol = self._solve_tables(target, epsilon, max_length, min_length)
+        sol = self._solve_tables(target, epsilon, max_length, min_length, deadline)
         if sol is not None or extend <= 0:
             return sol
         extend = min(int(extend), self.depth)
@@ -152,6 +157,8 @@ class MITMSolver:
             p = length - self.max_length  # <= extend <= depth: a table level
             first = quaternion_to_su2(self.quats[p])
             for i in range(len(first)):  # P = the first p gates; the rest is a depth x depth split
+                if deadline is not None and time.time() > deadline:
+                    return None
                 rest = target @ first[i].conj().T  # target ~ rest . P
                 sub = self._solve_tables(rest, epsilon, self.max_length, self.max_length)
                 if sub is not None:
@@ -188,6 +195,8 @@ class MITMSolver:
         top = self.depth if max_prefix is None else min(int(max_prefix), self.depth)
         if self.expected_hits(epsilon, top, middle="all") < 1e-3:
             return None
+        if "all" not in self._trees and TREE_SECONDS_PER_POINT * 2 * sum(self.level_sizes()) > time_limit:
+            return None  # the all-element tree alone would take longer than allowed
         tree, owner = self._all_tree()
         a_mats = quaternion_to_su2(self.quats[self.depth]).conj()
         best: Solution | None = None
@@ -195,15 +204,16 @@ class MITMSolver:
             firsts = quaternion_to_su2(self.quats[p])
             for i in range(len(firsts)):
                 rest = target @ firsts[i].conj().T  # target ~ A . B . P  ->  B ~ A^dag . rest
-                pts = su2_to_quaternion(np.einsum("nji,jk->nik", a_mats, rest))
-                dist, idx = tree.query(pts, k=1, distance_upper_bound=eps)
-                for j in np.flatnonzero(np.isfinite(dist)):
-                    lvl, pos = owner(int(idx[j]))
-                    if best is None or p + lvl + self.depth < len(best.word):
-                        word = self.word(p, i) + self.word(lvl, pos) + self.word(self.depth, int(j))
-                        best = Solution(word, float(dist[j]) * self._scale)
-                if time.time() - t0 > time_limit:
-                    return best
+                for lo in range(0, len(a_mats), QUERY_CHUNK):
+                    pts = su2_to_quaternion(np.einsum("nji,jk->nik", a_mats[lo: lo + QUERY_CHUNK], rest))
+                    dist, idx = tree.query(pts, k=1, distance_upper_bound=eps)
+                    for j in np.flatnonzero(np.isfinite(dist)):
+                        lvl, pos = owner(int(idx[j]))
+                        if best is None or p + lvl + self.depth < len(best.word):
+                            word = self.word(p, i) + self.word(lvl, pos) + self.word(self.depth, lo + int(j))
+                            best = Solution(word, float(dist[j]) * self._scale)
+                    if time.time() - t0 > time_limit:
+                        return best
             if best is not None:
                 return best
         return best
@@ -224,7 +234,7 @@ class MITMSolver:
         return self._trees["all"], owner
 
     def _solve_tables(self, target: np.ndarray, epsilon: float, max_length: int | None,
-                      min_length: int) -> Solution | None:
+                      min_length: int, deadline: float | None = None) -> Solution | None:
         limit = self.max_length if max_length is None else min(max_length, self.max_length)
         if self.sign_strict:
             if not np.isclose(np.linalg.det(target), 1.0, atol=1e-9):
@@ -233,8 +243,13 @@ class MITMSolver:
         tq = su2_to_quaternion(target)
         big = self.depth
         for length in range(max(0, min_length), limit + 1):
+            if deadline is not None and time.time() > deadline:
+                return None
             a = max(0, length - big)
             b = length - a
+            if deadline is not None and b not in self._trees and \
+                    time.time() + TREE_SECONDS_PER_POINT * 2 * len(self.quats[b]) > deadline:
+                return None  # building this level's tree would overrun the deadline
             if a == 0:
                 dist, idx = self._tree(b).query(tq[None], k=1, distance_upper_bound=epsilon)
                 if np.isfinite(dist[0]):
@@ -242,14 +257,18 @@ class MITMSolver:
                     return Solution(self.word(b, i), float(dist[0]) * self._scale)
                 continue
             # query points A^dag U for every A of level a
-            amat = quaternion_to_su2(self.quats[a])
-            pts = su2_to_quaternion(np.einsum("nji,jk->nik", amat.conj(), target))
-            dist, idx = self._tree(b).query(pts, k=1, distance_upper_bound=epsilon)
-            ok = np.isfinite(dist)
-            if ok.any():
-                j = int(np.argmin(np.where(ok, dist, np.inf)))
-                i = int(idx[j]) % len(self.quats[b])  # (the tree holds +q then -q unless strict)
-                return Solution(self.word(b, i) + self.word(a, j), float(dist[j]) * self._scale)
+            tree = self._tree(b)
+            for lo in range(0, len(self.quats[a]), QUERY_CHUNK):  # chunks: the deadline is checked often
+                if lo and deadline is not None and time.time() > deadline:
+                    return None
+                amat = quaternion_to_su2(self.quats[a][lo: lo + QUERY_CHUNK])
+                pts = su2_to_quaternion(np.einsum("nji,jk->nik", amat.conj(), target))
+                dist, idx = tree.query(pts, k=1, distance_upper_bound=epsilon)
+                ok = np.isfinite(dist)
+                if ok.any():
+                    j = int(np.argmin(np.where(ok, dist, np.inf)))
+                    i = int(idx[j]) % len(self.quats[b])  # (the tree holds +q then -q unless strict)
+                    return Solution(self.word(b, i) + self.word(a, lo + j), float(dist[j]) * self._scale)
         return None
 
 

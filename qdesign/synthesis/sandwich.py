@@ -70,18 +70,9 @@ class RzSandwich:
         self.c_tree = cKDTree(_bloch(cq[:, 0] + 1j * cq[:, 1], cq[:, 2] + 1j * cq[:, 3]))
 
     def _rz_word(self, theta: float, epsilon: float) -> list[int] | None:
-        from qiskit.synthesis import gridsynth_rz
+        from qdesign.synthesis.gridsynth import rz_word
 
-        from qdesign.synthesis.translate import circuit_to_word
-
-        rz = np.diag([np.exp(-0.5j * theta), np.exp(0.5j * theta)])
-        eps = epsilon
-        for _ in range(6):  # gridsynth's tolerance is a little looser than the phase-invariant distance
-            word = circuit_to_word(gridsynth_rz(theta, epsilon=eps), self.gs)
-            if phase_invariant_distance(self.gs.word_unitary(word), rz) <= epsilon:
-                return word
-            eps /= 2
-        return None
+        return rz_word(theta, self.gs, epsilon) if epsilon > 0 else None
 
     def solve(self, target: np.ndarray, epsilon: float, candidates: int = 4) -> list[int] | None:
         """A word D + Rz + C within ``epsilon`` of ``target``, trying the ``candidates`` cheapest matches;
@@ -89,8 +80,11 @@ class RzSandwich:
         target = np.asarray(target, dtype=complex)
         v = np.einsum("ij,njk->nik", target, self.d_mats_dag)  # U D^dag
         d_tree = cKDTree(_bloch(v[:, 0, 0], v[:, 1, 0]))
-        radius = 2 * MATCH_SHARE * epsilon  # Bloch chord = 2 |off-diagonal|
-        pairs = d_tree.sparse_distance_matrix(self.c_tree, radius, output_type="ndarray")
+        for share in (MATCH_SHARE, 0.85):  # a wider match leaves the Z rotation less, but may find a pair
+            radius = 2 * share * epsilon  # Bloch chord = 2 |off-diagonal|
+            pairs = d_tree.sparse_distance_matrix(self.c_tree, radius, output_type="ndarray")
+            if len(pairs):
+                break
         if len(pairs) == 0:
             return None
         cost = self.d_idx[pairs["i"], 0] + self.c_idx[pairs["j"], 0]

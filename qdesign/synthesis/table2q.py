@@ -29,6 +29,7 @@ from collections.abc import Callable
 import numpy as np
 
 from qdesign.quantum.gatesets import GateSet, build_gate_set
+from qdesign.quantum.unitary import operator_norm_distance
 from qdesign.synthesis.bfs_levels import build_levels, left_products, trace_word
 from qdesign.synthesis.table_cache import load_levels, save_levels, table_path
 
@@ -130,16 +131,29 @@ class TwoQubitTable:
             return None
         return self.word(idx)
 
-    def nearest(self, r: np.ndarray, epsilon: float, max_len: int | None = None) -> list[int] | None:
-        """Word of a shortest table element within ``epsilon`` (phase-invariant distance) of ``r``."""
+    def nearest(self, r: np.ndarray, epsilon: float, max_len: int | None = None,
+                metric: str = "phase") -> list[int] | None:
+        """Word of a shortest table element within ``epsilon`` of ``r``: phase-invariant (normalised
+        Frobenius) distance, or with ``metric="operator"`` the operator norm, which is at least the
+        Frobenius value, so the Frobenius test preselects and the few candidates are checked exactly."""
         v = np.asarray(r, dtype=complex).reshape(-1)
         need = 4.0 * (1.0 - epsilon**2 / 2.0)  # |Tr| needed for sqrt(2 - 2|Tr|/4) <= epsilon
         top = self.depth if max_len is None else min(self.depth, max_len)
         for level in range(top + 1):
             ov = np.abs(self._flat_conj[level] @ v)
-            j = int(np.argmax(ov))
-            if ov[j] >= need - 1e-12:
-                return self.word(int(self.offsets[level]) + j)
+            if metric != "operator":
+                j = int(np.argmax(ov))
+                if ov[j] >= need - 1e-12:
+                    return self.word(int(self.offsets[level]) + j)
+                continue
+            cand = np.flatnonzero(ov >= need - 1e-12)
+            if len(cand) == 0:
+                continue
+            cand = cand[np.argsort(-ov[cand])][:16]
+            d = operator_norm_distance(self.mats[level][cand], np.asarray(r)[None])
+            ok = np.flatnonzero(d <= epsilon)
+            if len(ok):
+                return self.word(int(self.offsets[level]) + int(cand[ok[0]]))
         return None
 
     def mitm(self, r: np.ndarray, max_len: int | None = None,
@@ -204,7 +218,8 @@ def get_table(gate_set: str | list | dict | GateSet = "clifford_t_2q",
 
 
 def table_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
-                   approx_depth: int | None = 6) -> Callable[[np.ndarray, int], list[int] | None]:
+                   approx_depth: int | None = 6,
+                   metric: str = "phase") -> Callable[[np.ndarray, int], list[int] | None]:
     """``finisher(residual, max_len)`` for every ``bwqs`` node: exact hash lookup (microseconds), then
     the shortest element within epsilon among levels <= ``approx_depth`` (None: no approximate
     lookup; the default 6 keeps it to milliseconds: ~4e4 elements)."""
@@ -213,33 +228,45 @@ def table_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
         w = table.lookup(residual, max_len)
         if w is None and approx_depth is not None:
-            w = table.nearest(residual, epsilon, min(max_len, approx_depth))
+            w = table.nearest(residual, epsilon, min(max_len, approx_depth), metric)
         return w
 
     return finish
 
 
 def table_root_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
-                        approximate: bool = True,
-                        kak: bool = True) -> Callable[[np.ndarray, int], list[int] | None]:
-    """Root call: exact meet-in-the-middle (shortest words up to 2 * depth gates for exact targets),
-    then the approximate table lookup (kept only if shorter), and when both fail (e.g. Haar targets)
-    the KAK word of ``kak2q`` (three CX plus exact one-qubit words) shortened by the table's exact
-    peephole pass: an upper bound the search may beat."""
+                        approximate: bool = True, kak: bool = True, metric: str = "phase",
+                        deadline: float | None = None) -> Callable[[np.ndarray, int], list[int] | None]:
+    """Root call: the KAK word of ``kak2q`` (three CX plus exact one-qubit words, an upper bound the
+    search must beat), then, while ``deadline`` (a ``time.time()`` value) allows, the exact
+    meet-in-the-middle (shortest words up to 2 * depth gates for exact targets), the approximate table
+    lookup and the table's exact peephole pass on the KAK word; the shortest is kept."""
+    import time
+
     from qdesign.synthesis.kak2q import kak_word
 
     table = get_table(gs, depth)
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
-        w = table.mitm(residual, max_len)
-        if approximate:
-            v = table.nearest(residual, epsilon, max_len if w is None else min(max_len, len(w) - 1))
+        def left() -> bool:
+            return deadline is None or time.time() < deadline
+
+        base = kak_word(residual, gs, epsilon, metric=metric, deadline=deadline) if kak else None
+        w = table.mitm(residual, max_len) if left() else None
+        if approximate and left():
+            cap = max_len if w is None else min(max_len, len(w) - 1)
+            if base is not None:
+                cap = min(cap, len(base) - 1)
+            v = table.nearest(residual, epsilon, cap, metric)
             if v is not None:
                 w = v
-        if w is None and kak:
-            w = kak_word(residual, gs, epsilon, shorten=lambda v: table.shorten(v, 12, 3))
-            if w is not None and len(w) > max_len:
-                w = None
-        return w
+        if base is not None and left():
+            short = table.shorten(base, 12, 3)
+            if len(short) < len(base):
+                base = short
+        finish.source = "table" if w is not None else None
+        if base is not None and (w is None or len(base) < len(w)):
+            w, finish.source = base, "kak"
+        return w if w is not None and len(w) <= max_len else None
 
     return finish

@@ -28,38 +28,47 @@ class QDesignSynthesis(UnitarySynthesisPlugin):
 
     @property
     def max_qubits(self) -> int:
+        """Largest block the plugin takes: one qubit."""
         return 1
 
     @property
     def min_qubits(self) -> int:
+        """Smallest block the plugin takes: one qubit."""
         return 1
 
     @property
     def supports_natural_direction(self) -> bool:
+        """Direction is irrelevant for one-qubit blocks."""
         return True
 
     @property
     def supports_pulse_optimize(self) -> bool:
+        """No pulse-level optimisation."""
         return False
 
     @property
     def supports_gate_lengths(self) -> bool:
+        """Gate durations are not used."""
         return False
 
     @property
     def supports_gate_errors(self) -> bool:
+        """Gate error rates are not used."""
         return False
 
     @property
     def supported_bases(self) -> None:
+        """No basis choice: the output is always over h, s, sdg, t, tdg."""
         return None
 
     @property
     def supports_basis_gates(self) -> bool:
+        """The target's basis gates are not read."""
         return False
 
     @property
     def supports_coupling_map(self) -> bool:
+        """The coupling map is not read (one-qubit blocks)."""
         return False
 
     def run(self, unitary: Any, **options: Any) -> Any:

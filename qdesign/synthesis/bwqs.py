@@ -243,6 +243,7 @@ class LazyHeuristic:
         self._h: Heuristic | None = None
 
     def q_values(self, residuals: np.ndarray) -> np.ndarray:
+        """The wrapped heuristic's values (built now if this is the first call)."""
         if self._h is None:
             self._h = self._build()
         return self._h.q_values(residuals)

@@ -177,10 +177,19 @@ def test_sweep_unreachable_ray_address(tmp_path, capsys):
     assert code == 2 and "unreachable" in err
 
 
-def test_two_seed_sweep_on_embedded_ray(tmp_path, capsys):
+def test_two_seed_sweep_on_embedded_ray(tmp_path, capsys, monkeypatch):
     pytest.importorskip("ray")
-    code, out, err = _run_cli(["sweep", TASK, "--seeds", "2", "--timesteps", "64", "--backend", "ray",
-                               "--out", str(tmp_path), "--set", "n_envs=1", *FAST], capsys)
+    import shutil
+    import tempfile
+
+    # Ray's session files go to a short private folder (its socket paths must stay short), removed after
+    ray_tmp = tempfile.mkdtemp(prefix="qr", dir="/tmp")
+    monkeypatch.setenv("RAY_TMPDIR", ray_tmp)
+    try:
+        code, out, err = _run_cli(["sweep", TASK, "--seeds", "2", "--timesteps", "64", "--backend", "ray",
+                                   "--out", str(tmp_path), "--set", "n_envs=1", *FAST], capsys)
+    finally:
+        shutil.rmtree(ray_tmp, ignore_errors=True)
     assert code == 0, err
     sweep = json.loads(next(tmp_path.rglob("sweep.json")).read_text())
     assert sweep["backend"] == "ray"

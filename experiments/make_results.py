@@ -201,6 +201,25 @@ def _code(r: dict[str, Any] | None) -> str:
     return f"[[{r.get('n')},{r.get('k', '')},{r.get('d')}]] ({r.get('w')},{r.get('q')})"
 
 
+SABO_ORDERS = "sabo orders (order seed)"
+SABO_NOTE = ("Sabo cells: `reduce_weight(method='sabo')` with the API default (`SaboOptions.runs` = "
+             "20 orders in each of the compressed and uncompressed modes, `seed` = 0; order 0 keeps the "
+             "seed matrix's own order, order r > 0 permutes with seed + r; `order_seed` is the chosen "
+             "code's, and its seed matrix is stored); rl cells come from search, not a trained policy")
+
+
+def _sabo_orders(r: dict[str, Any]) -> str:
+    """Random orders per mode behind a Sabo cell and the order seed of the chosen code ("own order": the
+    seed matrix's own order, run 0); rows from before the API-default rerun say "3 (old)"."""
+    s = r.get("sabo") or {}
+    if not s:
+        return ""
+    if "order_seeds_tried" not in s:
+        return f"{s.get('runs', 3)} (old)"
+    seed = "own order" if s.get("order_seed") is None else f"seed {s['order_seed']}"
+    return f"{s['runs']} x {len(s.get('compressed_modes', []))} modes ({seed})"
+
+
 def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The weight-reduction benchmark's nested JSON as flat tables."""
     methods = ["ours_hgp", "ours_maxsat", "stim_search_ub", "qldpc_hgp", "qldpc_css_exact"]
@@ -216,23 +235,28 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
         + [ratio(r, "qldpc_hgp", "ours_hgp"), ratio(r, "stim_search_ub", "ours_hgp"),
            ratio(r, "qldpc_css_exact", "ours_maxsat")] for r in data.get("distance_timings", [])]
     table_i = [[r["seed"], r.get("paper_base"), _code(r.get("rl")), r.get("paper_rl"), _code(r.get("sabo")),
-                r.get("paper_sabo"), r.get("paper_hastings")] for r in data.get("table_i", [])]
+                _sabo_orders(r), r.get("paper_sabo"), r.get("paper_hastings")]
+               for r in data.get("table_i", [])]
     table_ii = [[r["k"], r.get("start"), _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")),
                  r.get("paper_rl"), _fmt(r.get("paper_rl_kd2n")), _code(r.get("sabo")),
-                 _fmt((r.get("sabo") or {}).get("kd2n")), r.get("paper_sabo"), _fmt(r.get("paper_sabo_kd2n"))]
+                 _fmt((r.get("sabo") or {}).get("kd2n")), _sabo_orders(r), r.get("paper_sabo"),
+                 _fmt(r.get("paper_sabo_kd2n"))]
                 for key in ("table_ii", "table_ii_shipped_start") for r in data.get(key, [])]
     steps = [[k, v] for k, v in data.get("env_steps_per_second", {}).items()]
     return [
         {"title": "Distance: time of each method on the same codes (one run)",
          "columns": ["seed code", "n", "k", *methods, "qldpc_hgp / ours_hgp", "stim / ours_hgp",
-                     "qldpc_css_exact / ours_maxsat"], "rows": timing_rows},
+                     "qldpc_css_exact / ours_maxsat"], "rows": timing_rows, "own_seeds": {}},
         {"title": "Table I: HGP codes reduced to (6,3); ours vs the paper's RL and Sabo rows",
-         "columns": ["seed code", "base (paper)", "ours rl", "paper RL [[n,k,d]]", "ours sabo", "paper Sabo",
-                     "paper Hastings"], "rows": table_i},
+         "columns": ["seed code", "base (paper)", "ours rl", "paper RL [[n,k,d]]", "ours sabo", SABO_ORDERS,
+                     "paper Sabo", "paper Hastings"], "rows": table_i,
+         "own_seeds": json_seeds(data.get("table_i", []), "table_i"), "seeds_note": SABO_NOTE},
         {"title": "Table II: HGP-30 codes reduced to (6,3); n, d and kd^2/n",
          "columns": ["k", "start H", "ours rl", "kd2/n", "paper RL (n, d)", "kd2/n", "ours sabo", "kd2/n",
-                     "paper Sabo (n, d)", "kd2/n"], "rows": table_ii},
-        {"title": "Env steps per second", "columns": ["env id", "steps/s"], "rows": steps},
+                     SABO_ORDERS, "paper Sabo (n, d)", "kd2/n"], "rows": table_ii,
+         "own_seeds": json_seeds({k: data.get(k, []) for k in ("table_ii", "table_ii_shipped_start")}),
+         "seeds_note": SABO_NOTE},
+        {"title": "Env steps per second", "columns": ["env id", "steps/s"], "rows": steps, "own_seeds": {}},
     ]
 
 
@@ -261,15 +285,15 @@ def weight_reduce_extra_tables(data: dict[str, Any]) -> list[dict[str, Any]] | N
     if "table_ii" in data and "table_i" not in data:
         rows = [[r["k"], r.get("start"), _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")),
                  r.get("paper_rl"), _fmt(r.get("paper_rl_kd2n")), _code(r.get("sabo")),
-                 _fmt((r.get("sabo") or {}).get("kd2n")), r.get("paper_sabo"), _fmt(r.get("paper_sabo_kd2n")),
-                 r.get("rl_at_or_below_paper_n"), r.get("rl_d_at_least_base"),
+                 _fmt((r.get("sabo") or {}).get("kd2n")), _sabo_orders(r), r.get("paper_sabo"),
+                 _fmt(r.get("paper_sabo_kd2n")), r.get("rl_at_or_below_paper_n"), r.get("rl_d_at_least_base"),
                  (r.get("rl") or {}).get("engine")] for r in data["table_ii"]]
         return [{"title": "Table II, all k: HGP-30 codes reduced to (6,3); n, d and kd^2/n "
                           f"(complete run: {data.get('complete')})",
                  "columns": ["k", "start H", "ours rl", "kd2/n", "paper RL (n, d)", "kd2/n", "ours sabo",
-                             "kd2/n", "paper Sabo (n, d)", "kd2/n", "n <= paper RL", "d >= base",
+                             "kd2/n", SABO_ORDERS, "paper Sabo (n, d)", "kd2/n", "n <= paper RL", "d >= base",
                              "rl engine"],
-                 "rows": rows}]
+                 "rows": rows, "seeds_note": SABO_NOTE}]
     if "qrm15" in data or "hgp633" in data:
         def keep(r: dict[str, Any], key: str, field: str) -> Any:
             return ((r.get("keep_distance_seed0") or {}).get(key) or {}).get(field)
@@ -378,6 +402,8 @@ def bench_section(file: Path, kind: str = "Benchmark") -> str:
     if isinstance(data, dict) and "tables" in data:
         for table in data["tables"]:
             seeds = _column_seeds(table["columns"], table["rows"]) or table.get("seeds") or file_seeds
+            if "own_seeds" in table:  # a table of a multi-table JSON that names exactly its own seeds
+                seeds = table["own_seeds"]
             out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n\n"
                        + seeds_caption(seeds, table.get("seeds_note", "")) + "\n")
         for note in data.get("notes", []):

@@ -175,12 +175,23 @@ def _method_row(r: Any, seconds: float) -> dict[str, Any]:
             "kd2n": p.k * p.d**2 / p.n, "exact": p.exact, "witness_verified": p.witness_verified,
             "seconds": seconds, "engine": r.details.get("engine"),
             "seed_shape": None if r.seed_matrix is None else list(r.seed_matrix.shape),
-            "seed_rows": _seed_rows(r.seed_matrix)}
+            "seed_rows": _seed_rows(r.seed_matrix, 512 if r.method == "sabo" else 128),
+            **_sabo_details(r)}
 
 
-def _seed_rows(H: Any) -> list[str] | None:
-    """A small seed matrix as '0101...' strings, so tests can re-verify every reported product code."""
-    if H is None or H.shape[1] > 128 or H.shape[0] > 128:
+def _sabo_details(r: Any) -> dict[str, Any]:
+    """Sabo's protocol as run: orders per mode, the API seed and the order seed of the chosen code
+    (None: the given order), so the code is rebuilt by classical_weight_reduction(H, compressed, seed)."""
+    if r.method != "sabo":
+        return {}
+    keys = ("runs", "seed", "order_seed", "order_seeds_tried", "compressed", "compressed_modes")
+    return {k: r.details[k] for k in keys if k in r.details}
+
+
+def _seed_rows(H: Any, limit: int = 128) -> list[str] | None:
+    """A seed matrix as '0101...' strings, so tests can re-verify every reported product code (Sabo's
+    seeds, up to 285 columns at k = 225, are kept whole: their distance is cheap to enumerate)."""
+    if H is None or H.shape[1] > limit or H.shape[0] > limit:
         return None
     return ["".join(map(str, row)) for row in np.asarray(H, dtype=np.uint8).tolist()]
 
@@ -333,7 +344,7 @@ def table_i_74_search(seeds: int = 8, iterations: int = 100_000) -> dict[str, An
             "paper_rl": "[[58,16,3]](6,3)", "runs": runs, "found": found}
 
 
-def table_ii_row(kc: int, start: str = "systematic", sabo_runs: int = 3, beam_width: int = 3,
+def table_ii_row(kc: int, start: str = "systematic", sabo_runs: int | None = None, beam_width: int = 3,
                  max_steps: int = 60, target: tuple[int, int] = (6, 3)) -> dict[str, Any]:
     """One Table II row: seed [30, kc] (HGP k = kc²) reduced to ``target`` by our rl method and, for
     (6,3), by Sabo (whose product-code route only reaches (6,3)); the paper's RL(8,4) column is the
@@ -361,7 +372,8 @@ def table_ii_row(kc: int, start: str = "systematic", sabo_runs: int = 3, beam_wi
     if tuple(target) == (6, 3):
         row.update({"paper_sabo": [sabo_n, sabo_d], "paper_sabo_kd2n": kc * kc * sabo_d**2 / sabo_n})
     rl_kw = {"beam_width": beam_width, "max_steps": max_steps}
-    todo = (("sabo", {"runs": sabo_runs}), ("rl", rl_kw)) if tuple(target) == (6, 3) else (("rl", rl_kw),)
+    sabo_kw = {} if sabo_runs is None else {"runs": sabo_runs}  # None: the API default (SaboOptions.runs)
+    todo = (("sabo", sabo_kw), ("rl", rl_kw)) if tuple(target) == (6, 3) else (("rl", rl_kw),)
     from qdesign.reduction import seed_anneal
 
     for method, kw in todo:
@@ -405,8 +417,8 @@ def table_ii_high_k(ks: list[int], iterations: int = 4000,
     """Stretch rows of Table II (k = k_c² >= 256): the seed anneal maximising kd²/n over seed sizes
     m = 2 k_c .. 4 k_c (step 4) with d >= the base distance, each result re-checked from scratch by
     ``hgp_code_parameters`` (exact classical distance with a verified witness).  Compared with the
-    paper's RL(6,3) and Sabo numbers (our Sabo is not rerun here: at these sizes it matches the
-    paper's row in the k <= 100 runs and takes minutes per row)."""
+    paper's RL(6,3) and Sabo numbers (our Sabo is not run on these rows; its Table II rows up to
+    k = 225 are in weight_reduce_table_ii.json)."""
     from qdesign.codes.params import hgp_code_parameters
     from qdesign.codes.seeds import get_seed
     from qdesign.reduction.seed_anneal import SeedSearchLog, best_kd2n_seed
@@ -445,6 +457,52 @@ def table_ii_high_k(ks: list[int], iterations: int = 4000,
             _write(save_to, {"table_ii_high_k": rows, "complete": len(rows) == len(ks),
                              "ks_requested": [k * k for k in ks], "iterations": iterations})
     return rows
+
+
+def sabo_row(row: dict[str, Any], seed: int = 0) -> dict[str, Any]:
+    """Sabo's column of a stored Table I / II row, recomputed as a user gets it: ``reduce_weight(...,
+    method="sabo")`` with the API default (``SaboOptions``: 20 orders per mode, both modes)."""
+    import qdesign
+    from qdesign.codes.hgp import hgp_matrices
+    from qdesign.codes.seeds import get_seed, systematic_parity_check
+
+    n, kc = map(int, row["seed"].split(","))
+    s = get_seed(n, kc)
+    H = s.H if row.get("start") == "shipped" else systematic_parity_check(s.G)
+    hx, hz = hgp_matrices(H)
+    r, t = _timed(lambda: qdesign.reduce_weight(hx, hz, 6, 3, method="sabo", seed_matrix=H, seed=seed))
+    return _method_row(r, t)
+
+
+def rerun_sabo(paths: list[Path], keys: tuple[str, ...] = ("table_i", "table_ii", "table_ii_shipped_start"),
+               max_k: int | None = None) -> list[str]:
+    """Replace the Sabo column of the stored rows in ``paths`` by the API-default run (``sabo_row``),
+    saving after every row; rows above ``max_k`` keep their old values, marked as 3 orders."""
+    done = []
+    for path in paths:
+        data = json.loads(path.read_text())
+        for key in keys:
+            for row in data.get(key, []):
+                if "sabo" not in row:
+                    continue
+                k = row.get("k", row.get("base", {}).get("k"))
+                if max_k is not None and k is not None and k > max_k:
+                    row["sabo"].setdefault("runs", 3)
+                    row["sabo"]["note"] = "3 orders (old protocol), not rerun with the API default"
+                    continue
+                old = row["sabo"]
+                row["sabo"] = sabo_row(row)
+                row["sabo"]["previous_3_orders"] = {"n": old["n"], "d": old["d"]}
+                r = row["sabo"]
+                done.append(f"{path.name}:{key}:{row['seed']}")
+                print(f"[bench] sabo {path.name} {key} {row['seed']}: n {old['n']}->{r['n']} d {old['d']}->"
+                      f"{r['d']} ({r['seconds']:.1f} s)", file=sys.stderr, flush=True)
+                _write(path, data)
+        data["sabo_protocol"] = ("reduce_weight(method='sabo') with the API default: SaboOptions.runs = 20 "
+                                 "orders in each of the compressed and uncompressed modes, seed = 0 "
+                                 "(order 0 is the given order, order r > 0 uses seed + r)")
+        _write(path, data)
+    return done
 
 
 def _json_default(o: Any) -> Any:
@@ -522,8 +580,15 @@ if __name__ == "__main__":
     ap.add_argument("--high-k", action="store_true",
                     help="Table II stretch rows k = 256..400 (max kd^2/n), "
                          "weight_reduce_table_ii_high_k.json")
+    ap.add_argument("--sabo", action="store_true",
+                    help="rerun only the Sabo column of the stored weight_reduce.json and "
+                         "weight_reduce_table_ii.json rows with the API default (20 orders per mode)")
+    ap.add_argument("--sabo-max-k", type=int, default=None, help="with --sabo: leave rows above this k")
     args = ap.parse_args()
-    if args.high_k:
+    if args.sabo:
+        files = [Path(args.out) / n for n in ("weight_reduce.json", "weight_reduce_table_ii.json")]
+        print("\n".join(rerun_sabo(files, max_k=args.sabo_max_k)))
+    elif args.high_k:
         out = Path(args.out) / "weight_reduce_table_ii_high_k.json"
         res, t = _timed(lambda: table_ii_high_k([16, 17, 18, 19, 20], save_to=out))
     elif args.search_74:

@@ -237,17 +237,21 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
             best = None
             assert isinstance(opts, SaboOptions)
             modes = [False, True] if opts.compressed is None else [bool(opts.compressed)]
+            # run 0 keeps the given order; run r > 0 permutes with seed + r (recorded, so a reported
+            # code can be rebuilt: classical_weight_reduction(H, compressed=..., seed=order_seed))
+            order_seeds = [None] + [seed + r for r in range(1, max(1, opts.runs))]
             for comp in modes:
-                for r in range(max(1, opts.runs)):
-                    Hr = classical_weight_reduction(H, compressed=comp, seed=None if r == 0 else seed + r)
+                for order_seed in order_seeds:
+                    Hr = classical_weight_reduction(H, compressed=comp, seed=order_seed)
                     d = min(classical_distance(Hr).value, classical_distance(Hr.T).value)
                     n_q = Hr.shape[1] ** 2 + Hr.shape[0] ** 2
                     key = (n_q, -d)  # fewest qubits, then largest distance
                     if best is None or key < best[0]:
-                        best = (key, Hr, comp)
+                        best = (key, Hr, comp, order_seed)
             assert best is not None
             Hn = best[1]
-            details.update({"compressed": best[2], "runs": opts.runs})
+            details.update({"compressed": best[2], "runs": opts.runs, "seed": seed, "order_seed": best[3],
+                            "order_seeds_tried": order_seeds, "compressed_modes": modes})
         else:
             assert isinstance(opts, RLOptions)
             Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), opts.model, opts.beam_width,

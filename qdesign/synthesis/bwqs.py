@@ -199,25 +199,14 @@ def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: i
     clifford_t = {"h", "t"} <= set(gs.gate_names) and not sign_strict
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
-        from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
-        from qdesign.synthesis.sandwich import rz_sandwich_word
+        from qdesign.synthesis.sandwich import quick_words
 
         start = time.time()
         words: list[list[int]] = []
-        if clifford_t:
-            theta = diagonal_angle(residual)
-            if theta is not None:
-                w = rz_word(theta, gs, epsilon)
-                if w is not None:
-                    words.append(w)
-            w, dist = gridsynth_word(residual, gs, epsilon)
-            if dist <= epsilon:
-                words.append(w)
-            if (solver.expected_hits(epsilon) < 1.0 or deadline is not None) and \
-                    (deadline is None or time.time() < deadline):
-                w = rz_sandwich_word(solver, residual, epsilon)  # under a second: before the long routes
-                if w is not None:
-                    words.append(w)
+        if clifford_t:  # the sandwich takes under a second: before the long routes
+            words = quick_words(solver, gs, residual, epsilon, lambda: (
+                (solver.expected_hits(epsilon) < 1.0 or deadline is not None)
+                and (deadline is None or time.time() < deadline)))
         reach = min(max_len, min(len(w) for w in words) - 1) if words else max_len
         if solver.expected_hits(epsilon) >= 1e-3 and (deadline is None or time.time() < deadline):
             sol = solver.solve(residual, epsilon, max_length=reach, extend=extend, deadline=deadline)

@@ -173,21 +173,10 @@ def _block_word(one: GateSet, solver, m: np.ndarray, eps: float,
 
     words: list[list[int]] = []
     if {"h", "t"} <= set(one.gate_names):
-        from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
-        from qdesign.synthesis.sandwich import rz_sandwich_word
+        from qdesign.synthesis.sandwich import quick_words
 
-        theta = diagonal_angle(m)
-        if theta is not None:
-            w = rz_word(theta, one, eps)
-            if w is not None:
-                words.append(w)
-        w, dist = gridsynth_word(m, one, eps)
-        if dist <= eps:
-            words.append(w)
-        if solver.expected_hits(eps) < 1.0 and left():  # ~0.3 s, gridsynth milliseconds
-            w = rz_sandwich_word(solver, m, eps)
-            if w is not None:
-                words.append(w)
+        # gridsynth takes milliseconds, the sandwich about 0.3 s
+        words += quick_words(solver, one, m, eps, lambda: solver.expected_hits(eps) < 1.0 and left())
     if solver.expected_hits(eps) >= 1e-3 and left():
         reach = min(len(w) for w in words) - 1 if words else None
         sol = solver.solve(m, eps, max_length=reach, deadline=deadline)

@@ -16,6 +16,8 @@ This costs about one Rz of gates plus two short words: roughly half of qiskit's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -113,3 +115,26 @@ def rz_sandwich_word(solver, target: np.ndarray, epsilon: float) -> list[int] | 
     if solver not in _SANDWICHES:
         _SANDWICHES[solver] = RzSandwich(solver)
     return _SANDWICHES[solver].solve(target, epsilon)
+
+
+def quick_words(solver, gs: GateSet, target: np.ndarray, epsilon: float,
+                use_sandwich: Callable[[], bool]) -> list[list[int]]:
+    """The fast Clifford+T routes, tried before any table search: one gridsynth Z rotation when
+    ``target`` is diagonal, gridsynth's three-rotation word, and the C.Rz.D sandwich (under a second)
+    when ``use_sandwich()`` says so at that moment. Words that reach ``epsilon``, in that order."""
+    from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
+
+    words: list[list[int]] = []
+    theta = diagonal_angle(target)
+    if theta is not None:
+        w = rz_word(theta, gs, epsilon)
+        if w is not None:
+            words.append(w)
+    w, dist = gridsynth_word(target, gs, epsilon)
+    if dist <= epsilon:
+        words.append(w)
+    if use_sandwich():
+        w = rz_sandwich_word(solver, target, epsilon)
+        if w is not None:
+            words.append(w)
+    return words

@@ -110,6 +110,9 @@ def run_variant(name: str, timesteps: int, seed: int) -> dict:
 
 
 def main(timesteps: int = 2000, seed: int = 0, out: Path | None = None) -> dict:
+    # a short discarded run first: one-time costs (torch's lazy imports on the first optimizer, numba
+    # compiles) would otherwise land in whichever variant runs first
+    run_variant("new", 100, seed)
     rows = []
     for name in VARIANTS:
         r = run_variant(name, timesteps, seed)

@@ -15,7 +15,7 @@ and inside DQN gradient updates (measured by wrapping ``ArchSearchEnv.step`` and
   epsilon decay per update raised to 0.9995**4 so that epsilon per env step is unchanged. It cuts
   the update time per env step 4x, but it is a different learning algorithm and it learned worse on
   this config at 15k steps (``experiments/arch_search/learning_vs_random.py``: greedy success in 0
-  of 3 seeds against 3 of 3), so it is not the default.
+  of 3 seeds against 2 of 3 with ``train_freq=1``), so it is not the default.
 
 All variants run with ``num_threads=1`` (the config default): ``torch.set_num_threads(1)`` is set
 by the trainer because a 64 x 1122 -> 256 MLP update is too small to split across 2 shared cores

@@ -14,7 +14,8 @@ What it adds to ``stable_baselines3.DQN`` (the CRLQAS agent, with the reference 
 
 Defaults are CRLQAS's (Patel et al., arXiv:2402.13754, App. B, and its code): 5 x 1000 LeakyReLU
 MLP, Adam lr 1e-4, batch 1000, replay 20,000, learning starts after 1000 transitions, target copy
-every 500 updates, gamma 0.88, n = 5.
+every 500 updates, gamma 0.88, n = 5. Adam runs as torch's fused kernel unless ``policy_kwargs`` sets
+``optimizer_kwargs`` (the same update, a fraction of the per-tensor loop's CPU time).
 """
 
 from __future__ import annotations
@@ -117,6 +118,11 @@ class MaskedDQN(DQN):
             policy_kwargs = {"net_arch": [1000] * 5, "activation_fn": th.nn.LeakyReLU}
         elif isinstance(policy_kwargs.get("activation_fn"), str):
             policy_kwargs = {**policy_kwargs, "activation_fn": getattr(th.nn, policy_kwargs["activation_fn"])}
+        adam = policy_kwargs.get("optimizer_class") in (None, th.optim.Adam)
+        if adam and "optimizer_kwargs" not in policy_kwargs:
+            # Adam's per-tensor Python loop was ~30% of an update on CPU (cProfile, issue 13); the fused
+            # kernel does the same Adam step in one call (measured 8.2 -> 5.9 ms per update, 3x256 MLP)
+            policy_kwargs = {**policy_kwargs, "optimizer_kwargs": {"fused": True}}
         if exploration_decay is not None and not 0 < exploration_decay <= 1:
             raise ValueError(f"exploration_decay={exploration_decay!r} is invalid; allowed: None or (0, 1]")
         rb_kwargs = {**(replay_buffer_kwargs or {}), "n_steps": int(n_steps), "gamma": float(gamma)}
@@ -200,7 +206,7 @@ class MaskedDQN(DQN):
             losses.append(loss.item())
             self.policy.optimizer.zero_grad()
             loss.backward()
-            th.nn.utils.clip_grad_norm_(self.policy.parameters(), self.max_grad_norm)
+            th.nn.utils.clip_grad_norm_(self.policy.parameters(), self.max_grad_norm, foreach=True)
             self.policy.optimizer.step()
         self._n_updates += gradient_steps
         self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")

@@ -163,3 +163,26 @@ def test_save_load_roundtrip(tmp_path):
     assert back.predict(obs, deterministic=True, action_masks=m)[0] == model.predict(
         obs, deterministic=True, action_masks=m)[0]
     assert back.replay_buffer_kwargs["n_steps"] == 4
+
+
+def test_adam_is_fused_by_default_and_user_optimizer_kwargs_win():
+    env = DummyVecEnv([MaskedChain])
+    fused = MaskedDQN("MlpPolicy", env, policy_kwargs={"net_arch": [8]}, learning_starts=10, batch_size=4)
+    assert fused.policy.optimizer.defaults["fused"] is True
+    plain = MaskedDQN("MlpPolicy", env, policy_kwargs={"net_arch": [8], "optimizer_kwargs": {}},
+                      learning_starts=10, batch_size=4)
+    assert not plain.policy.optimizer.defaults["fused"]
+
+
+def test_fused_update_matches_the_per_tensor_adam_update(one_torch_thread):
+    """The fused kernel is a speed-up only: the same replay batch gives the same new weights."""
+    models = []
+    for okw in ({}, {"fused": True}):
+        env = DummyVecEnv([MaskedChain])
+        m = MaskedDQN("MlpPolicy", env, policy_kwargs={"net_arch": [16], "optimizer_kwargs": okw},
+                      learning_starts=20, batch_size=8, learning_rate=1e-2, seed=3)
+        m.learn(60)
+        models.append(m)
+    a, b = (th.cat([p.detach().flatten() for p in m.policy.parameters()]) for m in models)
+    assert models[0]._n_updates == models[1]._n_updates > 0
+    assert th.allclose(a, b, atol=1e-5)

@@ -12,13 +12,15 @@ the agent found while exploring) and from greedy evaluation episodes (the traine
   agent: its random rollouts), ``eval_episodes`` episodes from seed 10000;
 * best error found during training.
 
-Run: ``python experiments/arch_search/learning_vs_random.py [--timesteps N] [--seeds 0 1 2]``;
+Run: ``python experiments/arch_search/learning_vs_random.py [--timesteps N] [--seeds 0 1 2]
+[--agent-kwargs JSON] [--out FILE]``;
 writes ``experiments/bench/results/arch_search_learning_vs_random.json`` (rendered in RESULTS.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -58,8 +60,11 @@ def one_run(data: dict, agent: str, seed: int, timesteps: int, eval_episodes: in
             "best_error": summary.get("best_error"), "wall_s": wall}
 
 
-def main(timesteps: int, seeds: list[int], eval_episodes: int, config: Path, out: Path | None) -> dict:
+def main(timesteps: int, seeds: list[int], eval_episodes: int, config: Path, out: Path | None,
+         agent_kwargs: dict | None = None) -> dict:
     data = load_yaml(config)
+    if agent_kwargs:  # e.g. the DQN settings before a change, for an old-vs-new comparison
+        data["agent_kwargs"] = {**data.get("agent_kwargs", {}), **agent_kwargs}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
@@ -72,8 +77,12 @@ def main(timesteps: int, seeds: list[int], eval_episodes: int, config: Path, out
                       f"best err {r['best_error']:.2e} ({r['wall_s']:.0f} s)", flush=True)
     cols = ["agent", "seed", "timesteps", "episodes", "successes", "successes_in_warmup",
             "actions_to_first_success_after_warmup", "greedy_success_rate", "best_error"]
-    result = {"config": config.name, "chemical_accuracy": CHEMICAL_ACCURACY, "rows": rows,
-              "tables": [{"title": f"Trained masked DQN vs random masked agent, {config.name}, {timesteps} "
+    override = f" with agent_kwargs {json.dumps(agent_kwargs)}" if agent_kwargs else ""
+    result = {"config": config.name, "agent_kwargs_override": agent_kwargs or {},
+              "chemical_accuracy": CHEMICAL_ACCURACY, "rows": rows,
+              "tables": [{"title": f"Trained masked DQN vs random masked agent, {config.name}"
+                                   f"{override}"
+                                   f", {timesteps} "
                                    f"steps each, greedy evaluation over {eval_episodes} episodes (one row "
                                    "per agent and seed; successes = training episodes at chemical "
                                    "accuracy, i.e. search; greedy = the policy's own rollouts)",
@@ -93,5 +102,7 @@ if __name__ == "__main__":
     p.add_argument("--config", type=Path, default=CONFIG)
     p.add_argument("--out", type=Path,
                    default=HERE.parent / "bench" / "results" / "arch_search_learning_vs_random.json")
+    p.add_argument("--agent-kwargs", type=json.loads, default=None,
+                   help='JSON object merged into the config\'s agent_kwargs, e.g. \'{"train_freq": 1}\'')
     args = p.parse_args()
-    main(args.timesteps, args.seeds, args.eval_episodes, args.config, args.out)
+    main(args.timesteps, args.seeds, args.eval_episodes, args.config, args.out, args.agent_kwargs)

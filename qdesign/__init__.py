@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see of the lazily loaded names 
     from qdesign.api.compile import compile_unitary
     from qdesign.api.reduce import reduce_weight
     from qdesign.codes.params import code_parameters
+    from qdesign.plugins import UnknownKeywordError
     from qdesign.qec import logical_error_rate, memory_circuit
     from qdesign.reduction.options import HastingsOptions, RLOptions, SaboOptions
 
@@ -35,11 +36,12 @@ _LAZY = {
     "RLOptions": "qdesign.reduction.options",
     "SaboOptions": "qdesign.reduction.options",
     "HastingsOptions": "qdesign.reduction.options",
+    "UnknownKeywordError": "qdesign.plugins",
 }
 
 __all__ = ["__version__", "register_all", "compile_unitary", "compile_circuit", "reduce_weight",
            "code_parameters", "make_agent", "memory_circuit", "logical_error_rate", "RLOptions",
-           "SaboOptions", "HastingsOptions"]
+           "SaboOptions", "HastingsOptions", "UnknownKeywordError"]
 
 
 def __getattr__(name: str) -> Any:

@@ -32,6 +32,14 @@ def resolve_object(name: str, builtins: dict[str, str], kind: str) -> Any:
         raise ValueError(f"{kind} {name!r}: module {module_name!r} has no attribute {attr!r}") from err
 
 
+class UnknownKeywordError(TypeError, ValueError):
+    """An unexpected keyword argument, named in the message.
+
+    A ``TypeError`` (Python's convention for unexpected keywords) and a ``ValueError`` (the house rule
+    for bad input) at once, so callers catching either keep working, in every public function.
+    """
+
+
 #: optional dependency (import name) -> the ``pip install "qdesign[...]"`` extra that brings it
 EXTRAS: dict[str, str] = {
     "pyscf": "chem", "qiskit_nature": "chem", "qiskit_aer": "chem", "numba": "chem",

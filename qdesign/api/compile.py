@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from qdesign.plugins import UnknownKeywordError
 from qdesign.quantum.gatesets import GateSet
 from qdesign.quantum.unitary import as_unitary, phase_invariant_distance
 
@@ -59,8 +60,9 @@ def _check_args(gate_set: Any, epsilon: Any, method: Any, time_limit: Any, metri
     allowed = METHOD_KWARGS["agent" if method.startswith("agent:") else method]
     unknown = sorted(set(kwargs or {}) - set(allowed))
     if unknown:
-        raise TypeError(f"compile_unitary() got unexpected keyword argument(s) {unknown} for method "
-                        f"{method!r} (it takes {list(allowed) or 'no extra keywords'})")
+        raise UnknownKeywordError(
+            f"compile_unitary() got unexpected keyword argument(s) {unknown} for method "
+            f"{method!r} (it takes {list(allowed) or 'no extra keywords'})")
     if time_limit is not None and (isinstance(time_limit, (bool, np.bool_))
                                    or not isinstance(time_limit, numbers.Real) or not float(time_limit) > 0):
         raise ValueError(f"time_limit must be None or a positive number of seconds, got {time_limit!r}")

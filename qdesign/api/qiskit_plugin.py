@@ -18,6 +18,8 @@ from typing import Any
 
 from qiskit.transpiler.passes.synthesis.plugin import UnitarySynthesisPlugin
 
+from qdesign.plugins import UnknownKeywordError
+
 __all__ = ["QDesignSynthesis"]
 
 _KEYS = ("epsilon", "method", "time_limit")
@@ -80,8 +82,9 @@ class QDesignSynthesis(UnitarySynthesisPlugin):
         config = dict(options.get("config") or {})
         unknown = sorted(set(config) - set(_KEYS))
         if unknown:
-            raise TypeError(f"unitary_synthesis_plugin_config: unknown key(s) {unknown} for the qdesign "
-                            f"plugin (it takes {list(_KEYS)})")
+            raise UnknownKeywordError(
+                f"unitary_synthesis_plugin_config: unknown key(s) {unknown} for the qdesign "
+                f"plugin (it takes {list(_KEYS)})")
         qc = compile_unitary(unitary, gate_set="clifford_t", epsilon=config.get("epsilon", 1e-3),
                              method=config.get("method", "astar"), time_limit=config.get("time_limit"))
         qc.metadata = {}

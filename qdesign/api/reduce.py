@@ -187,7 +187,8 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
 
     ``options``: the method's dataclass (``RLOptions``, ``SaboOptions``, ``HastingsOptions`` from
     ``qdesign.reduction.options``); their fields may also be given as flat keywords (``runs=3``),
-    which override ``options``. A keyword of another method is a ``ValueError``.
+    which override ``options``. A keyword of another method is an ``UnknownKeywordError``
+    (a ``ValueError`` and a ``TypeError``).
     ``seed_matrix``: the classical H whose HGP is (h_x, h_z) (found automatically when possible).
     ``method="rl"`` on codes of at most ``anneal_max_n`` qubits whose HGP route adds qubits also tries
     ``anneal_runs`` anneals of the quantum code at fixed n (result: a general CSS code).

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from qdesign.plugins import UnknownKeywordError
+
 
 @dataclass(frozen=True)
 class RLOptions:
@@ -86,7 +88,8 @@ def _positive_int(name: str, value: Any, minimum: int = 1) -> None:
 def method_options(method: str, options: Any, keywords: dict[str, Any]) -> Any:
     """The options of ``method``: ``options`` (or the defaults) updated by flat ``keywords``.
 
-    A keyword of another method or of none is a ``ValueError`` naming it, never silently ignored.
+    A keyword of another method or of none is an ``UnknownKeywordError`` (``ValueError`` and
+    ``TypeError``) naming it, never silently ignored.
     """
     cls = METHOD_OPTIONS[method]
     if options is None:
@@ -100,9 +103,10 @@ def method_options(method: str, options: Any, keywords: dict[str, Any]) -> Any:
             continue
         owners = [m for m, c in METHOD_OPTIONS.items() if key in {f.name for f in fields(c)}]
         if owners:
-            raise ValueError(f"keyword {key!r} belongs to method={owners[0]!r}, not method={method!r}")
+            raise UnknownKeywordError(
+                f"keyword {key!r} belongs to method={owners[0]!r}, not method={method!r}")
         valid = sorted(set().union(*({f.name for f in fields(c)} for c in METHOD_OPTIONS.values())))
-        raise ValueError(f"reduce_weight got an unexpected keyword {key!r}; valid keywords: "
+        raise UnknownKeywordError(f"reduce_weight got an unexpected keyword {key!r}; valid keywords: "
                          f"max_check_weight, max_qubit_degree, method, options, seed_matrix, seed, "
                          f"exact_max_n, {', '.join(valid)}")
     values = {f.name: getattr(options, f.name) for f in fields(cls)}

@@ -1,0 +1,137 @@
+"""Paper-scale arch-search runs, each beside a random masked agent at the same budget and seed.
+
+A pair is two run folders made by ``qdesign train arch-search`` with the same config and seed: one
+with the trained agent (masked DQN), one with ``random_agent:RandomMaskedAgent``. The two rarely stop
+at the same step count (the random agent is cheaper per step), so both are cut to the smaller one's
+steps: every number in a row is measured on the first ``budget`` env steps of its run.
+
+Per run: episodes, successes at chemical accuracy, the first step reaching it, the best error and its
+circuit re-checked with qiskit's ``Statevector`` (an independent simulator), raw and effective gate
+counts, the curriculum's last threshold, and the published targets (CRLQAS arXiv:2402.13754 Table 1;
+TensorRL-QAS) as "reached" with the most compact circuit under the target error.
+
+    python experiments/arch_search/paper_runs.py --pair lih6 RUN_DQN RUN_RANDOM [--pair ...]
+
+writes ``experiments/bench/results/arch_search_paper_runs.json`` (rendered in RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qdesign.config import config_from_dict, load_yaml
+from qdesign.rollouts import make_env
+from qdesign.runs import RunDir
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "bench" / "results" / "arch_search_paper_runs.json"
+CHEMICAL_ACCURACY = 1.6e-3
+
+#: published targets by env id: (label, error bound, counted gate kind, at most this many)
+TARGETS: dict[str, list[tuple[str, float, str, int]]] = {
+    "qdesign/ArchSearch-LiH6-v0": [("CRLQAS: < 6.7e-4 Ha with < 67 gates", 6.7e-4, "gates", 66),
+                                   ("stretch: < 2.9e-4 Ha with < 67 gates", 2.9e-4, "gates", 66)],
+    "qdesign/ArchSearch-H2O8-v0": [("TensorRL-QAS: <= 2.0e-4 Ha with <= 30 CNOTs", 2.0e-4, "cnots", 30),
+                                   ("stretch: chemical accuracy with <= 9 CNOTs", CHEMICAL_ACCURACY,
+                                    "cnots", 9)],
+    "qdesign/ArchSearch-LiH4-v0": [("chemical accuracy", CHEMICAL_ACCURACY, "gates", 40)],
+}
+
+
+def _episodes(run: Path, budget: int) -> list[dict[str, Any]]:
+    return [e for e in RunDir.open(run).episodes() if int(e["timestep"]) <= budget]
+
+
+def _steps(run: Path) -> int:
+    eps = RunDir.open(run).episodes()
+    return int(eps[-1]["timestep"]) if eps else 0
+
+
+def run_row(run: Path, budget: int) -> dict[str, Any]:
+    """The numbers of one run folder over its first ``budget`` env steps."""
+    from qiskit.quantum_info import Statevector
+
+    config = config_from_dict(load_yaml(run / "config.yaml"))
+    episodes = _episodes(run, budget)
+    env = make_env(config).unwrapped
+    hits = [e for e in episodes if e.get("episode_best_error", np.inf) < CHEMICAL_ACCURACY]
+    with_best = [e for e in episodes if "best_actions" in e and e.get("episode_best_error") is not None]
+    row: dict[str, Any] = {
+        "run": run.name, "env_id": config.env_id, "agent": config.agent.split(":")[-1],
+        "seed": config.seed, "env_kwargs": config.env_kwargs, "budget_steps": budget,
+        "steps_in_run": _steps(run), "episodes": len(episodes), "successes_chemical_accuracy": len(hits),
+        "first_chemical_accuracy_step": hits[0]["timestep"] if hits else None,
+        "last_threshold": episodes[-1].get("threshold") if episodes else None,
+    }
+    meta = json.loads((run / "meta.json").read_text())
+    row["status"] = meta.get("status")
+    if not with_best:
+        return row
+    best = min(with_best, key=lambda e: (float(e["episode_best_error"]), len(e["best_actions"])))
+    counts = env.gate_counts(best["best_actions"], best["best_angles"])
+    qc = env.circuit_from_actions(best["best_actions"], best["best_angles"])
+    e_qiskit = float(np.real(Statevector.from_instruction(qc).expectation_value(env.problem.hamiltonian)))
+    row.update({"best_error": float(best["episode_best_error"]), "best_episode": best["episode"],
+                "best_error_qiskit": abs(e_qiskit - env.ground_energy),
+                **{f"best_{k.removeprefix('n_')}": v for k, v in counts.items()}})
+    targets = []
+    for label, bound, kind, limit in TARGETS.get(config.env_id, []):
+        under = [e for e in with_best if float(e["episode_best_error"]) < bound]
+        compact = None
+        for e in under:  # the most compact circuit below the bound, by the counted kind (effective)
+            c = env.gate_counts(e["best_actions"], e["best_angles"])
+            key = c[f"n_{kind}_effective"], c[f"n_{kind}"]
+            if compact is None or key < compact[0]:
+                compact = (key, e, c)
+        entry: dict[str, Any] = {"target": label, "reached": False}
+        if compact is not None:
+            (eff, raw), e, c = compact
+            entry.update({"reached": bool(eff <= limit), f"{kind}_effective": eff, f"{kind}_raw": raw,
+                          "error": float(e["episode_best_error"]), "episode": e["episode"]})
+        targets.append(entry)
+    row["targets"] = targets
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pair", nargs=3, action="append", required=True, metavar=("NAME", "TRAINED", "RANDOM"),
+                    help="a name and two run folders: the trained agent's and the random agent's")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    pairs = []
+    for name, trained, rand in args.pair:
+        trained_dir, random_dir = Path(trained), Path(rand)
+        for p in (trained_dir, random_dir):
+            if not (p / "config.yaml").is_file():
+                raise SystemExit(f"--pair {name}: {p} is not a run folder (no config.yaml)")
+        budget = min(_steps(trained_dir), _steps(random_dir))
+        rows = [run_row(trained_dir, budget), run_row(random_dir, budget)]
+        pairs.append({"name": name, "budget_steps": budget, "seed": rows[0]["seed"], "rows": rows})
+        for r in rows:
+            print(f"{name:10s} {r['agent']:18s} seed {r['seed']} steps {budget:7d} episodes {r['episodes']:6d} "
+                  f"successes {r['successes_chemical_accuracy']:5d} best {r.get('best_error', float('nan')):.3e} "
+                  f"gates {r.get('best_gates')} cnots {r.get('best_cnots')} "
+                  f"(effective {r.get('best_gates_effective')}/{r.get('best_cnots_effective')})", flush=True)
+            for t in r.get("targets", []):
+                print(f"{'':12s}{t['target']}: {'reached' if t['reached'] else 'not reached'} {t}")
+    result = {"description": "Paper-scale arch-search runs (masked DQN) beside a random masked agent with the "
+                             "same config and seed, both cut to the same number of env steps; results from "
+                             "the training episodes (the best circuit met while training), re-checked in qiskit",
+              "seeds": sorted({p["seed"] for p in pairs}), "pairs": pairs,
+              "wall_s_to_summarize": round(time.time() - t0, 1)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1, default=float))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

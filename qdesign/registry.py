@@ -49,6 +49,7 @@ def register_all() -> list[str]:
                 kwargs=dict(entry.kwargs),
                 max_episode_steps=entry.max_episode_steps,
                 disable_env_checker=True,
+                vector_entry_point=entry.vector_entry_point,
             )
         ids.append(entry.id)
     return ids

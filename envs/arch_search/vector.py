@@ -47,6 +47,16 @@ def check_num_envs(num_envs: Any) -> int:
     return int(num_envs)
 
 
+def _prune(info: dict[str, Any]) -> dict[str, Any]:
+    """Drop the keys no env reports (as Gymnasium's vector infos never hold them)."""
+    for key in [k for k in info if not k.startswith("_")]:
+        if not np.any(info[f"_{key}"]):
+            del info[key], info[f"_{key}"]
+        elif isinstance(info[key], dict):
+            _prune(info[key])
+    return info
+
+
 class ArchSearchVectorEnv(VectorEnv):
     """N ``ArchSearchEnv`` episodes as arrays; see the module docstring. Keyword arguments are the
     single env's (one problem and optimizer shared by all N episodes)."""
@@ -499,7 +509,7 @@ class ArchSearchVectorEnv(VectorEnv):
                     info[f"_{key}"] = info[f"_{key}"] & ~done
         else:
             self._needs_reset = done.copy()
-        return obs, rewards, terminated, truncated, info
+        return obs, rewards, terminated, truncated, _prune(info)
 
     # ------------------------------------------------------------------ outputs
     def circuit(self, index: int):

@@ -47,13 +47,18 @@ def check_num_envs(num_envs: Any) -> int:
     return int(num_envs)
 
 
+#: info keys only some envs report in a step (the others are always reported by every env)
+_PARTIAL = ("legal", "episode_best_error", "best_actions", "best_angles", "actions", "n_cnot_actions",
+            "final_obs", "final_info")
+
+
 def _prune(info: dict[str, Any]) -> dict[str, Any]:
     """Drop the keys no env reports (as Gymnasium's vector infos never hold them)."""
-    for key in [k for k in info if not k.startswith("_")]:
-        if not np.any(info[f"_{key}"]):
+    for key in _PARTIAL:
+        if key in info and not info[f"_{key}"].any():
             del info[key], info[f"_{key}"]
-        elif isinstance(info[key], dict):
-            _prune(info[key])
+    if "final_info" in info:
+        _prune(info["final_info"])
     return info
 
 
@@ -186,9 +191,9 @@ class ArchSearchVectorEnv(VectorEnv):
 
     def _features(self, energy: np.ndarray) -> np.ndarray:
         env = self.template
-        norm = np.clip((energy - env.lower_bound) / env._scale, 0.0, 1.0)
+        norm = np.minimum(np.maximum((energy - env.lower_bound) / env._scale, 0.0), 1.0)
         err = np.abs(energy - env.target_energy)
-        log_err = np.clip(-np.log10(np.maximum(err, 1e-10)) / 10.0, 0.0, 1.0)
+        log_err = np.minimum(np.maximum(-np.log10(np.maximum(err, 1e-10)) / 10.0, 0.0), 1.0)
         return np.stack([norm, log_err], axis=1).astype(np.float32)
 
     def _obs(self) -> np.ndarray:

@@ -1,0 +1,133 @@
+"""Env steps per second: one ArchSearch env vs the batched vector env with N = 1, 2, 4, 8 (issue 13 item 3).
+
+All variants run side by side in one process, interleaved repetition by repetition (the machine is
+shared, so only ratios measured together mean anything): every env takes the same number of steps
+(so the single env and each env of a batch go through episodes of the same lengths, and steps
+late in an episode, on longer circuits, weigh the same), with random masked actions drawn from
+``numpy.random.default_rng(seed)``, the single env reset with ``seed`` and vector env ``i`` with
+``seed + i`` (autoreset on). The vector env also runs with one
+optimiser thread, to separate the gain of batching from that of using both cores. The reported
+ratio is the median over repetitions of (N=8 vector steps/s) / (single env steps/s) from the same
+repetition. Target: >= 2.
+Run: ``python experiments/bench/arch_search_vector_env.py [--quick] [--lih6] [--out DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+
+import qdesign  # noqa: F401
+
+SIZES = (1, 2, 4, 8)
+
+
+def single_steps_per_s(env_id: str, steps: int, seed: int) -> float:
+    env = gym.make(env_id)
+    env.reset(seed=seed)
+    base = env.unwrapped
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        a = int(rng.choice(np.flatnonzero(base.action_masks())))
+        _, _, term, trunc, _ = env.step(a)
+        if term or trunc:
+            env.reset()
+    return steps / (time.perf_counter() - t0)
+
+
+def vector_steps_per_s(env_id: str, n: int, steps: int, seed: int, threads: int | None = None) -> float:
+    """``steps`` steps of each of the ``n`` envs."""
+    env = gym.make_vec(env_id, num_envs=n, vectorization_mode="vector_entry_point", threads=threads)
+    env.reset(seed=seed)
+    rng = np.random.default_rng(seed)
+    rounds = steps
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        masks = env.action_masks()
+        env.step(np.array([rng.choice(np.flatnonzero(m)) for m in masks]))
+    dt = time.perf_counter() - t0
+    env.close()
+    return rounds * n / dt
+
+
+def bench(env_id: str, steps: int, reps: int, seed: int) -> dict:
+    variants = ["single"] + [f"vector N={n}" for n in SIZES] + ["vector N=8, 1 thread"]
+    speeds: dict[str, list[float]] = {v: [] for v in variants}
+    single_steps_per_s(env_id, 20, seed)  # compile / warm caches outside the timed runs
+    vector_steps_per_s(env_id, 2, 20, seed)
+    for _ in range(reps):
+        speeds["single"].append(single_steps_per_s(env_id, steps, seed))
+        for n in SIZES:
+            speeds[f"vector N={n}"].append(vector_steps_per_s(env_id, n, steps, seed))
+        speeds["vector N=8, 1 thread"].append(vector_steps_per_s(env_id, 8, steps, seed, threads=1))
+    ratios = {v: [s / b for s, b in zip(speeds[v], speeds["single"])] for v in variants}
+    return {"env_id": env_id, "steps": steps, "reps": reps, "seed": seed, "speeds": speeds,
+            "median_steps_per_s": {v: float(np.median(s)) for v, s in speeds.items()},
+            "median_ratio_to_single": {v: float(np.median(r)) for v, r in ratios.items()},
+            "ratio_n8_to_single": float(np.median(ratios["vector N=8"]))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer steps and repetitions")
+    parser.add_argument("--lih6", action="store_true", help="also LiH-6 (slower)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
+    args = parser.parse_args()
+    cases = [("qdesign/ArchSearch-LiH4-v0", 60 if args.quick else 200)]  # steps per env
+    if args.lih6:
+        cases.append(("qdesign/ArchSearch-LiH6-v0", 40 if args.quick else 100))
+    reps = 2 if args.quick else 5
+    load0 = os.getloadavg()
+    results = [bench(env_id, steps, reps, args.seed) for env_id, steps in cases]
+    load1 = os.getloadavg()
+    rows = []
+    for r in results:
+        for v, s in r["median_steps_per_s"].items():
+            rows.append([r["env_id"].removeprefix("qdesign/"), v, round(s, 1),
+                         round(r["median_ratio_to_single"][v], 2), r["steps"], r["reps"]])
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    data = {
+        "seed": args.seed,
+        "quick": args.quick,
+        "cpus": cpus,
+        "load_average_start": load0,
+        "load_average_end": load1,
+        "results": results,
+        "tables": [{
+            "title": "Single ArchSearch env vs the batched vector env (random masked actions, steps/s; "
+                     "median over repetitions run interleaved in one process; x single = median of the "
+                     "per-repetition ratios)",
+            "columns": ["env", "variant", "env steps/s", "x single", "steps per env", "repetitions"],
+            "rows": rows, "seeds": {"seed": [args.seed]}}],
+        "notes": [
+            f"Env i of a vector run is reset with seed {args.seed} + i, the single env with {args.seed}; "
+            f"actions from numpy default_rng({args.seed}). Energies are those of the single env to the bit "
+            "(tests/test_arch_search_vector_env.py).",
+            f"Shared machine: {cpus} cores, load average {load0[0]:.1f} at start and {load1[0]:.1f} at end "
+            "(other processes compete for the cores, so absolute steps/s vary from run to run; the "
+            "ratios are measured side by side).",
+            "'1 thread' runs the batched optimiser on one thread: the gain of batching alone.",
+        ] + [f"{r['env_id'].removeprefix('qdesign/')}: N=8 vector / single = {r['ratio_n8_to_single']:.2f}x "
+             "(target >= 2)" for r in results],
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "arch_search_vector_env.json"
+    path.write_text(json.dumps(data, indent=1))
+    for row in rows:
+        print(" | ".join(str(x) for x in row))
+    for note in data["notes"]:
+        print("-", note)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

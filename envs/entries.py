@@ -28,6 +28,9 @@ class EnvEntry:
     version: int = 0
     max_episode_steps: int | None = None
     limit_kwarg: str | None = None
+    #: ``module:Class`` of a batched ``gymnasium.vector.VectorEnv`` for ``gym.make_vec(...,
+    #: vectorization_mode="vector_entry_point")`` (None: Gymnasium's sync/async wrappers only)
+    vector_entry_point: str | None = None
 
     @property
     def id(self) -> str:

@@ -18,6 +18,10 @@ class CurriculumConfig:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
+#: how ``n_envs`` envs are stepped together (``qdesign.training.build_vec_env``)
+VEC_ENVS = ("auto", "batched", "dummy", "subproc")
+
+
 @dataclass
 class TrainConfig:
     """Everything one training run needs; saved resolved into the run folder."""
@@ -30,7 +34,9 @@ class TrainConfig:
     total_timesteps: int = 10_000
     seed: int = 0
     n_envs: int = 1
-    vec_env: str = "dummy"  # "dummy" | "subproc"
+    #: "auto" (batched when n_envs > 1 and the id has a batched vector env, else dummy) | "batched" |
+    #: "dummy" | "subproc"
+    vec_env: str = "auto"
     curriculum: CurriculumConfig | None = None
     eval_episodes: int = 5
     checkpoint_every_seconds: float = 120.0
@@ -47,8 +53,8 @@ class TrainConfig:
             raise ValueError(f"total_timesteps must be >= 1, got {self.total_timesteps}")
         if self.n_envs < 1:
             raise ValueError(f"n_envs must be >= 1, got {self.n_envs}")
-        if self.vec_env not in ("dummy", "subproc"):
-            raise ValueError(f"vec_env must be 'dummy' or 'subproc', got {self.vec_env!r}")
+        if self.vec_env not in VEC_ENVS:
+            raise ValueError(f"vec_env must be one of {VEC_ENVS}, got {self.vec_env!r}")
         if self.num_threads < 1:
             raise ValueError(f"num_threads must be >= 1, got {self.num_threads}")
         if self.checkpoint_every_seconds <= 0:

@@ -49,13 +49,14 @@ def register_all() -> list[str]:
                 kwargs=dict(entry.kwargs),
                 max_episode_steps=entry.max_episode_steps,
                 disable_env_checker=True,
+                vector_entry_point=entry.vector_entry_point,
             )
         ids.append(entry.id)
     return ids
 
 
 __all__ = ["NAMESPACE", "FAMILIES", "EnvEntry", "all_entries", "check_env_id", "episode_limit",
-           "family_entries", "qdesign_ids", "register_all"]
+           "family_entries", "qdesign_ids", "register_all", "vector_entry_point"]
 
 
 def qdesign_ids() -> list[str]:
@@ -69,6 +70,16 @@ def check_env_id(env_id: str) -> str:
     if bare not in qdesign_ids():
         raise ValueError(f"unknown env id {env_id!r}; valid ids: {', '.join(qdesign_ids())}")
     return bare
+
+
+def vector_entry_point(env_id: str) -> str | None:
+    """The batched ``VectorEnv`` entry point of a qdesign id (``gym.make_vec(..., vectorization_mode=
+    "vector_entry_point")``), or None when the id only vectorises by copies."""
+    bare = check_env_id(env_id)
+    for entry in all_entries():
+        if entry.id == bare:
+            return entry.vector_entry_point
+    return None
 
 
 def episode_limit(env_id: str, env_kwargs: dict[str, Any] | None = None) -> int | None:

@@ -30,7 +30,7 @@ from qdesign.config import TrainConfig
 from qdesign.curricula.callback import CurriculumCallback, apply_level
 from qdesign.curricula.factory import make_curriculum
 from qdesign.curricula.protocol import Curriculum
-from qdesign.registry import check_env_id, episode_limit
+from qdesign.registry import check_env_id, episode_limit, vector_entry_point
 from qdesign.rollouts import make_env, rollout_metrics
 from qdesign.runs import Checkpoint, CheckpointError, RunDir, atomic_write_json, restore_rng_state
 from qdesign.tasks import Task, load_task
@@ -41,17 +41,46 @@ _SKIP_INFO = {"action_mask", "terminal_observation", "episode", "TimeLimit.trunc
 
 
 # -- building blocks ------------------------------------------------------------------------------
+def resolve_vec_env(config: TrainConfig, n_envs: int | None = None) -> str:
+    """The concrete vectorisation of a run: ``"auto"`` is ``"batched"`` when ``n_envs > 1`` and the id has a
+    batched vector env (architecture search), else ``"dummy"``."""
+    n = n_envs or config.n_envs
+    if config.vec_env != "auto":
+        return config.vec_env
+    return "batched" if n > 1 and vector_entry_point(check_env_id(config.env_id)) else "dummy"
+
+
 def build_vec_env(config: TrainConfig, seed: int | None = None, n_envs: int | None = None) -> VecEnv:
     """The config's env as an SB3 VecEnv of ``n_envs`` copies, seeded, with the id's episode limit and no
-    rendering."""
+    rendering: one batched Gymnasium ``VectorEnv`` behind an SB3 adapter (``vec_env: batched``), or SB3's
+    Dummy/SubprocVecEnv over single envs."""
     env_id = check_env_id(config.env_id)
     n = n_envs or config.n_envs
-    vec_cls = SubprocVecEnv if (config.vec_env == "subproc" and n > 1) else DummyVecEnv
+    seed = config.seed if seed is None else seed
+    limit = episode_limit(env_id, config.env_kwargs)
+    kind = resolve_vec_env(config, n)
+    if kind == "batched":
+        if not vector_entry_point(env_id):
+            raise ValueError(f"vec_env='batched' needs an env id with a batched vector env; {env_id!r} has "
+                             "none (allowed: 'dummy', 'subproc' or 'auto' for it)")
+        import gymnasium as gym
+        from gymnasium.vector import AutoresetMode
+        from stable_baselines3.common.vec_env import VecMonitor
+
+        from qdesign.vec_adapter import SB3VectorAdapter
+
+        venv = gym.make_vec(env_id, num_envs=n, vectorization_mode="vector_entry_point",
+                            autoreset_mode=AutoresetMode.SAME_STEP, max_episode_steps=limit,
+                            **config.env_kwargs)
+        adapter = SB3VectorAdapter(venv)
+        adapter.seed(seed)  # env i gets seed + i, as make_vec_env seeds Dummy/SubprocVecEnv
+        return VecMonitor(adapter)
+    vec_cls = SubprocVecEnv if (kind == "subproc" and n > 1) else DummyVecEnv
     vec_kwargs = {"start_method": "forkserver"} if vec_cls is SubprocVecEnv else None
     # "qdesign:<id>" makes workers started with spawn/forkserver import qdesign before gym.make
-    return make_vec_env(f"qdesign:{env_id}", n_envs=n, seed=config.seed if seed is None else seed,
+    return make_vec_env(f"qdesign:{env_id}", n_envs=n, seed=seed,
                         env_kwargs={"render_mode": None,  # frames only when asked for
-                                    "max_episode_steps": episode_limit(env_id, config.env_kwargs),
+                                    "max_episode_steps": limit,
                                     **config.env_kwargs},
                         vec_env_cls=vec_cls, vec_env_kwargs=vec_kwargs)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from qdesign.envs.entries import EnvEntry
 
 ENTRY_POINT = "qdesign.envs.arch_search.env:ArchSearchEnv"
+#: every id also builds N episodes as one batched VectorEnv (``gym.make_vec(..., num_envs=N)``)
+VECTOR_ENTRY_POINT = "qdesign.envs.arch_search.vector:ArchSearchVectorEnv"
 
 #: named molecular problems (``build_problem`` kwargs); their Hamiltonians ship as package data
 PROBLEMS: dict[str, dict] = {
@@ -47,13 +49,15 @@ LIMIT_KWARG, DEFAULT_MAX_GATES = "max_gates", 40
 def _entry(name: str, problem: str, description: str, **extra) -> EnvEntry:
     kwargs = {**PROBLEMS[problem], **_NOISELESS_OPT, **extra}
     return EnvEntry(name=name, entry_point=ENTRY_POINT, description=description, kwargs=kwargs,
-                    max_episode_steps=kwargs.get(LIMIT_KWARG, DEFAULT_MAX_GATES), limit_kwarg=LIMIT_KWARG)
+                    max_episode_steps=kwargs.get(LIMIT_KWARG, DEFAULT_MAX_GATES), limit_kwarg=LIMIT_KWARG,
+                    vector_entry_point=VECTOR_ENTRY_POINT)
 
 
 ENTRIES: list[EnvEntry] = [
     EnvEntry(name="ArchSearch", entry_point=ENTRY_POINT,
              description="CRLQAS architecture search for VQE on any molecule (build_problem kwargs)",
-             kwargs=dict(_NOISELESS_OPT), max_episode_steps=DEFAULT_MAX_GATES, limit_kwarg=LIMIT_KWARG),
+             kwargs=dict(_NOISELESS_OPT), max_episode_steps=DEFAULT_MAX_GATES, limit_kwarg=LIMIT_KWARG,
+             vector_entry_point=VECTOR_ENTRY_POINT),
     # (problem kwargs default to H2 0.7414 A (JW) in the env)
     _entry("ArchSearch-H2-2q", "H2-2q", "H2 0.7414 A, 2 qubits (parity, two-qubit reduction)"),
     _entry("ArchSearch-H2-3q", "H2-3q", "H2 0.7414 A, 3 qubits (parity, total-parity qubit removed)"),

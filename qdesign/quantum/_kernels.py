@@ -449,3 +449,82 @@ def bfgs_adjoint(kind, q0, q1, param, mats, x0, n, indptr, indices, data, const,
     stats[0] = nfev
     stats[1] = it
     return f
+
+
+@njit(cache=True, nogil=True)
+def bfgs_adjoint_batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices, data,
+                       const, maxiter, gtol, xout, stats, fout):  # pragma: no cover - jitted
+    """Many independent :func:`bfgs_adjoint` solves in one call (without the GIL, so callers can split
+    the jobs over threads).
+
+    Circuit ``c`` is row ``c`` of the padded gate arrays (``kind``, ``q0``, ``q1``, ``param``: (C, L);
+    ``mats``: (C, L, 2, 2)) cut at ``glen[c]`` gates; job ``j`` minimises circuit ``job_circ[j]`` from
+    ``x0[j, :plen[j]]``, writing ``xout[j]``, ``stats[j]`` and ``fout[j]``. Each solve is exactly the
+    single-circuit kernel (same arithmetic, same result); the batch only removes the per-call
+    Python overhead of a vector environment's N circuits.
+    """
+    for j in range(job_circ.shape[0]):
+        c = job_circ[j]
+        m = glen[c]
+        p = plen[j]
+        xj = np.empty(p)
+        for i in range(p):
+            xj[i] = x0[j, i]
+        xo = np.empty(p)
+        st = np.zeros(3)
+        fout[j] = bfgs_adjoint(kind[c, :m].copy(), q0[c, :m].copy(), q1[c, :m].copy(), param[c, :m].copy(),
+                               mats[c, :m].copy(), xj, n, indptr, indices, data, const, maxiter, gtol, xo, st)
+        for i in range(p):
+            xout[j, i] = xo[i]
+        for i in range(3):
+            stats[j, i] = st[i]
+
+
+@njit(cache=True, nogil=True)
+def active_gate_counts(kind, q0, q1, param, is_x, glen, skip, thetas, atol, out):  # pragma: no cover
+    """Per circuit ``c`` (padded rows as in :func:`bfgs_adjoint_batch`, angles ``thetas[c]``): ``out[c]`` =
+    [active gates, active CX] among gates ``skip[c]..glen[c]``, by the rule of
+    ``qdesign.quantum.circuit.active_gates`` (rotations by multiples of 2 pi, RZ on a known basis
+    state and CX with a known-|0> control do nothing; X flips a known bit; other fixed gates make
+    their qubits unknown)."""
+    nq = 0
+    for c in range(kind.shape[0]):
+        for g in range(glen[c]):
+            nq = max(nq, q0[c, g] + 1, q1[c, g] + 1)
+    known = np.zeros(max(nq, 1), dtype=np.int64)
+    two_pi = 2.0 * math.pi
+    for c in range(kind.shape[0]):
+        known[:] = 0
+        n_act = 0
+        n_cx = 0
+        for g in range(glen[c]):
+            k = kind[c, g]
+            act = True
+            if k == SV_RX or k == SV_RY or k == SV_RZ:
+                q = q0[c, g]
+                turns = thetas[c, param[c, g]] / two_pi
+                if abs(turns - round(turns)) * two_pi <= atol or (k == SV_RZ and known[q] >= 0):
+                    act = False
+                else:
+                    known[q] = -1
+            elif k == SV_CX:
+                a = q0[c, g]
+                t = q1[c, g]
+                if known[a] == 0:
+                    act = False
+                elif known[a] == 1:
+                    known[t] = -1 if known[t] < 0 else 1 - known[t]
+                else:
+                    known[t] = -1
+            elif is_x[c, g]:
+                q = q0[c, g]
+                known[q] = -1 if known[q] < 0 else 1 - known[q]
+            else:
+                known[q0[c, g]] = -1
+                known[q1[c, g]] = -1
+            if act and g >= skip[c]:
+                n_act += 1
+                if k == SV_CX:
+                    n_cx += 1
+        out[c, 0] = n_act
+        out[c, 1] = n_cx

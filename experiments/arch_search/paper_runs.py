@@ -116,15 +116,18 @@ def main(argv: list[str] | None = None) -> int:
         rows = [run_row(trained_dir, budget), run_row(random_dir, budget)]
         pairs.append({"name": name, "budget_steps": budget, "seed": rows[0]["seed"], "rows": rows})
         for r in rows:
-            print(f"{name:10s} {r['agent']:18s} seed {r['seed']} steps {budget:7d} episodes {r['episodes']:6d} "
-                  f"successes {r['successes_chemical_accuracy']:5d} best {r.get('best_error', float('nan')):.3e} "
+            best = r.get("best_error", float("nan"))
+            print(f"{name:10s} {r['agent']:18s} seed {r['seed']} steps {budget:7d} "
+                  f"episodes {r['episodes']:6d} successes {r['successes_chemical_accuracy']:5d} "
+                  f"best {best:.3e} "
                   f"gates {r.get('best_gates')} cnots {r.get('best_cnots')} "
                   f"(effective {r.get('best_gates_effective')}/{r.get('best_cnots_effective')})", flush=True)
             for t in r.get("targets", []):
                 print(f"{'':12s}{t['target']}: {'reached' if t['reached'] else 'not reached'} {t}")
-    result = {"description": "Paper-scale arch-search runs (masked DQN) beside a random masked agent with the "
-                             "same config and seed, both cut to the same number of env steps; results from "
-                             "the training episodes (the best circuit met while training), re-checked in qiskit",
+    result = {"description": "Paper-scale arch-search runs (masked DQN) beside a random masked agent with "
+                             "the same config and seed, both cut to the same number of env steps; results "
+                             "from the training episodes (the best circuit met while training), re-checked "
+                             "in qiskit",
               "seeds": sorted({p["seed"] for p in pairs}), "pairs": pairs,
               "wall_s_to_summarize": round(time.time() - t0, 1)}
     args.out.parent.mkdir(parents=True, exist_ok=True)

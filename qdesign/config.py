@@ -46,6 +46,9 @@ class TrainConfig:
     progress_bar: bool = True
     #: BLAS/OpenMP and torch threads per training process; 1 avoids oversubscribing small machines
     num_threads: int = 1
+    #: stop after this much wall time (resumed runs count their earlier time), like the papers'
+    #: "N episodes or T hours"; the run then ends normally (evaluation, summary, status "complete")
+    max_wall_seconds: float | None = None
 
     def validate(self) -> TrainConfig:
         """Check the fields' ranges and choices; raises a ValueError naming the field, returns self."""
@@ -61,6 +64,8 @@ class TrainConfig:
             raise ValueError(f"checkpoint_every_seconds must be > 0, got {self.checkpoint_every_seconds}")
         if self.checkpoint_first_seconds <= 0:
             raise ValueError(f"checkpoint_first_seconds must be > 0, got {self.checkpoint_first_seconds}")
+        if self.max_wall_seconds is not None and not self.max_wall_seconds > 0:
+            raise ValueError(f"max_wall_seconds must be > 0 or null, got {self.max_wall_seconds}")
         if self.checkpoint_every_steps is not None and self.checkpoint_every_steps < 1:
             raise ValueError(f"checkpoint_every_steps must be >= 1 or null, "
                              f"got {self.checkpoint_every_steps}")

@@ -203,6 +203,7 @@ class RunCallback(BaseCallback):
         self.saves = 0
         self.due = False
         self.on_policy = False
+        self.wall_budget_reached = False
 
     def _init_callback(self) -> None:
         self.on_policy = (getattr(self.model, "rollout_buffer", None) is not None
@@ -227,6 +228,10 @@ class RunCallback(BaseCallback):
                 self.due = True
             else:
                 self.checkpoint()
+        limit = self.config.max_wall_seconds
+        if limit is not None and self.wall_offset + time.monotonic() - self.started >= limit:
+            self.wall_budget_reached = True
+            return False  # SB3 stops learn(); custom agents are stopped by _drive_callbacks
         return True
 
     def _on_rollout_start(self) -> None:
@@ -302,11 +307,16 @@ def _drive_callbacks(model: Any, recorder: EpisodeRecorder, callbacks: CallbackL
 
     def hook(dones: np.ndarray, infos: list[dict[str, Any]]) -> None:
         callbacks.update_locals({"dones": dones, "infos": infos})
-        callbacks.on_step()
+        if not callbacks.on_step():  # e.g. max_wall_seconds: end the agent's learn() from its env
+            raise _StopTraining
         if np.any(dones):  # callbacks record at episode ends; flush TensorBoard only then
             view.logger.dump(recorder.num_timesteps)
 
     recorder.step_hook = hook
+
+
+class _StopTraining(Exception):
+    """Raised from a custom agent's env step when a callback asks training to stop."""
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -440,7 +450,10 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curri
                 else:  # custom agents: the same callbacks, driven from the env steps
                     cbl = CallbackList(callbacks)
                     _drive_callbacks(model, vec_env, cbl, run.path / "tb" / "run_1")
-                    model.learn(total_timesteps=remaining)
+                    try:
+                        model.learn(total_timesteps=remaining)
+                    except _StopTraining:
+                        pass
                     vec_env.step_hook = None
                     cbl.on_training_end()
     except KeyboardInterrupt as err:
@@ -470,6 +483,8 @@ def _learn_inner(run: RunDir, config: TrainConfig, task: Task, curriculum: Curri
     summary.update(task.summarize(run.path, config, episodes, model))
     summary["wall_time_s"] = round(wall_offset + time.time() - started, 2)
     summary["resumed"] = resume_state is not None
+    if run_cb is not None and run_cb.wall_budget_reached:
+        summary["stopped_by"] = f"max_wall_seconds={config.max_wall_seconds:g}"
     plot_learning_curves(episodes, run.path / "learning_curves.png")
     atomic_write_json(run.path / "summary.json", summary)
     run.write_meta(status=status, finished=time.time())

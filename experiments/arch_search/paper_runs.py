@@ -53,6 +53,16 @@ def _steps(run: Path) -> int:
     return int(eps[-1]["timestep"]) if eps else 0
 
 
+def greedy(run: Path, n_episodes: int) -> dict[str, Any]:
+    """The run's final policy on ``n_episodes`` fresh episodes (deterministic actions for the trained
+    agent; random masked ones for the random agent), from ``qdesign.training.evaluate_run``."""
+    from qdesign.training import evaluate_run
+
+    m = evaluate_run(run, n_episodes=n_episodes)
+    return {"greedy_episodes": n_episodes, "greedy_success_rate": m.get("success_rate"),
+            "greedy_min_error": m.get("min_error")}
+
+
 def run_row(run: Path, budget: int) -> dict[str, Any]:
     """The numbers of one run folder over its first ``budget`` env steps."""
     from qiskit.quantum_info import Statevector
@@ -104,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pair", nargs=3, action="append", required=True, metavar=("NAME", "TRAINED", "RANDOM"),
                     help="a name and two run folders: the trained agent's and the random agent's")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--greedy", type=int, default=0, metavar="N",
+                    help="also evaluate each final model on N episodes (needs model.zip: a finished run)")
     args = ap.parse_args(argv)
     t0 = time.time()
     pairs = []
@@ -114,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"--pair {name}: {p} is not a run folder (no config.yaml)")
         budget = min(_steps(trained_dir), _steps(random_dir))
         rows = [run_row(trained_dir, budget), run_row(random_dir, budget)]
+        if args.greedy:  # the final policies (trained on the whole run, not cut to the budget)
+            for row, d in zip(rows, (trained_dir, random_dir)):
+                row.update(greedy(d, args.greedy))
         pairs.append({"name": name, "budget_steps": budget, "seed": rows[0]["seed"], "rows": rows})
         for r in rows:
             best = r.get("best_error", float("nan"))

@@ -139,7 +139,26 @@ def main(argv: list[str] | None = None) -> int:
                   f"(effective {r.get('best_gates_effective')}/{r.get('best_cnots_effective')})", flush=True)
             for t in r.get("targets", []):
                 print(f"{'':12s}{t['target']}: {'reached' if t['reached'] else 'not reached'} {t}")
-    result = {"description": "Paper-scale arch-search runs (masked DQN) beside a random masked agent with "
+    cols = ["pair", "agent", "seed", "budget_steps", "episodes", "successes_chemical_accuracy",
+            "first_chemical_accuracy_step", "best_error", "best_error_qiskit", "best_gates",
+            "best_gates_effective", "best_cnots", "best_cnots_effective", "last_threshold",
+            "greedy_success_rate", "targets"]
+
+    def cell(r: dict[str, Any], c: str) -> Any:
+        if c == "targets":
+            return "; ".join(f"{t['target']}: {'reached' if t['reached'] else 'not reached'}"
+                             + (f" (best {t.get('gates_effective', t.get('cnots_effective'))} at "
+                                f"{t['error']:.2e})" if "error" in t else "") for t in r.get("targets", []))
+        return r.get(c)
+
+    table = {"title": "Paper-scale runs: the masked DQN beside a random masked agent, same config, seed "
+                      "and env steps (best circuit met during training, re-checked in qiskit; greedy = "
+                      "the final policy's own episodes)",
+             "columns": cols,
+             "rows": [[p["name"] if c == "pair" else cell(r, c) for c in cols]
+                      for p in pairs for r in p["rows"]]}
+    result = {"tables": [table],
+              "description": "Paper-scale arch-search runs (masked DQN) beside a random masked agent with "
                              "the same config and seed, both cut to the same number of env steps; results "
                              "from the training episodes (the best circuit met while training), re-checked "
                              "in qiskit",

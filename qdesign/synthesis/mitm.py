@@ -19,7 +19,8 @@ Precision costs depth: about 2 more gates per halving of epsilon on Clifford+T, 
 covers epsilon 1e-3 and most of 1e-4; the extension handles the rest).
 
 Tables are built in seconds with numpy and cached under ``~/.cache/qdesign/mitm`` (override with
-``QDESIGN_CACHE``).
+``QDESIGN_CACHE``), their KD-trees beside them (``mitm_trees``: 8 s to build for the deep tables, a few
+milliseconds to load); ``prebuild`` (``qdesign prebuild-tables``) builds both ahead of time.
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from scipy.spatial import cKDTree
 from qdesign.quantum.gatesets import GateSet, build_gate_set
 from qdesign.quantum.unitary import quaternion_to_su2, su2_to_quaternion
 from qdesign.synthesis.bfs_levels import build_levels, left_products, trace_word
-from qdesign.synthesis.table_cache import load_levels, save_levels, table_path
+from qdesign.synthesis.table_cache import (
+    load_levels,
+    load_tree,
+    save_levels,
+    save_tree,
+    table_path,
+    tree_path,
+)
 
 #: default table depth per built-in set (cumulative table sizes ~1e5-1e6 elements, a few seconds)
 DEFAULT_DEPTH = {"clifford_t": 28, "ht": 36, "hrc6": 8, "hrc3": 12}
@@ -91,6 +99,7 @@ class MITMSolver:
         self._trees: dict[int | str, cKDTree] = {}
         path = table_path("mitm", self.gs, self.depth, self.max_elements,
                           "_strict" if self.sign_strict else "") if cache else None
+        self._path = path
         levels = load_levels(path, ("q", "p", "g"))
         if levels is not None:
             self.quats, self.parent, self.gate = levels["q"], levels["p"], levels["g"]
@@ -113,10 +122,29 @@ class MITMSolver:
         """Number of distinct elements stored at each word length."""
         return [len(q) for q in self.quats]
 
-    def _tree(self, level: int) -> cKDTree:
+    def _tree_file(self, level: int | str):
+        return None if self._path is None else tree_path(self._path, f"L{level}")
+
+    def tree_ready(self, level: int | str) -> bool:
+        """Whether the KD-tree of ``level`` (or ``"all"``) is in memory or cached on disk (no build)."""
+        if level in self._trees:
+            return True
+        f = self._tree_file(level)
+        return f is not None and f.is_file()
+
+    def _tree(self, level: int | str) -> cKDTree:
+        """The KD-tree over ``level`` (``"all"``: every element), from memory, the disk cache or built
+        (and then cached); both signs of each quaternion unless sign-strict."""
         if level not in self._trees:
-            q = self.quats[level]
-            self._trees[level] = cKDTree(q if self.sign_strict else np.concatenate([q, -q]))
+            qs = self.quats if level == "all" else [self.quats[int(level)]]
+            n = sum(len(q) for q in qs) * (1 if self.sign_strict else 2)
+            path = self._tree_file(level)
+            tree = load_tree(path, n, qs[0][:4])
+            if tree is None:
+                q = np.concatenate(qs) if len(qs) > 1 else qs[0]
+                tree = cKDTree(q if self.sign_strict else np.concatenate([q, -q]))
+                save_tree(path, tree)
+            self._trees[level] = tree
         return self._trees[level]
 
     def word(self, level: int, index: int) -> list[int]:
@@ -195,7 +223,7 @@ class MITMSolver:
         top = self.depth if max_prefix is None else min(int(max_prefix), self.depth)
         if self.expected_hits(epsilon, top, middle="all") < 1e-3:
             return None
-        if "all" not in self._trees and TREE_SECONDS_PER_POINT * 2 * sum(self.level_sizes()) > time_limit:
+        if not self.tree_ready("all") and TREE_SECONDS_PER_POINT * 2 * sum(self.level_sizes()) > time_limit:
             return None  # the all-element tree alone would take longer than allowed
         tree, owner = self._all_tree()
         a_mats = quaternion_to_su2(self.quats[self.depth]).conj()
@@ -220,9 +248,7 @@ class MITMSolver:
 
     def _all_tree(self) -> tuple[cKDTree, Any]:
         """One KD-tree over every table element (both signs unless sign-strict), with an index map."""
-        if "all" not in self._trees:
-            q = np.concatenate(self.quats)
-            self._trees["all"] = cKDTree(q if self.sign_strict else np.concatenate([q, -q]))
+        tree = self._tree("all")
         starts = np.cumsum([0] + self.level_sizes())
         total = int(starts[-1])
 
@@ -231,7 +257,7 @@ class MITMSolver:
             lvl = int(np.searchsorted(starts, index, side="right") - 1)
             return lvl, index - int(starts[lvl])
 
-        return self._trees["all"], owner
+        return tree, owner
 
     def _solve_tables(self, target: np.ndarray, epsilon: float, max_length: int | None,
                       min_length: int, deadline: float | None = None) -> Solution | None:
@@ -247,7 +273,7 @@ class MITMSolver:
                 return None
             a = max(0, length - big)
             b = length - a
-            if deadline is not None and b not in self._trees and \
+            if deadline is not None and not self.tree_ready(b) and \
                     time.time() + TREE_SECONDS_PER_POINT * 2 * len(self.quats[b]) > deadline:
                 return None  # building this level's tree would overrun the deadline
             if a == 0:
@@ -309,3 +335,28 @@ def get_solver(gate_set: str | list | dict | GateSet = "clifford_t", depth: int 
     if key not in _SOLVERS:
         _SOLVERS[key] = MITMSolver(gs, depth=depth, max_elements=max_elements, sign_strict=sign_strict)
     return _SOLVERS[key]
+
+
+def prebuild(gate_set: str | list | dict | GateSet = "clifford_t", epsilons: tuple[float, ...] = (1e-2, 1e-3),
+             depth: int | None = None, sign_strict: bool = False) -> list[dict[str, Any]]:
+    """Build and cache (on disk) the tables and every KD-tree the solvers for ``epsilons`` search, so a
+    later call with a short ``time_limit`` reaches the exact optimum instead of falling back to longer
+    words (the deep Clifford+T trees take about 10 s to build and milliseconds to load). The default
+    epsilons cover both table sizes of Clifford+T (``DEEP_EPSILON`` switches between them). Returns one
+    summary per distinct table: depth, element count, seconds, and where its trees are. ``depth``: one
+    explicit table depth instead of the per-epsilon defaults."""
+    out: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for eps in epsilons:
+        solver = get_solver(gate_set, depth, float(eps), sign_strict=sign_strict)
+        if id(solver) in seen:
+            continue
+        seen.add(id(solver))
+        t0 = time.time()
+        for level in range(solver.depth + 1):
+            solver._tree(level)
+        solver._tree("all")
+        f = solver._tree_file("all")
+        out.append({"gate_set": solver.gs.name, "depth": solver.depth, "elements": sum(solver.level_sizes()),
+                    "seconds": time.time() - t0, "trees": None if f is None else str(f.parent)})
+    return out

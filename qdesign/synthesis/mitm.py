@@ -55,7 +55,25 @@ DEEP_MAX_ELEMENTS = 4_000_000
 #: to keep a call with a deadline from starting work it cannot finish in time
 TREE_SECONDS_PER_POINT = 1.5e-6
 QUERY_CHUNK = 32768
+#: objectives: "gates" (fewest gates, then fewest T), "t_count" (fewest T, then fewest gates)
+OBJECTIVES = ("gates", "t_count")
+#: with objective "t_count", lengths searched beyond the shortest hit for a word with fewer T gates
+T_SLACK = 4
 _HASH_COEF = np.random.default_rng(12345).integers(1, 2**62, size=4, dtype=np.int64) | 1
+
+
+def check_objective(objective: object) -> str:
+    """``objective`` if it is one of ``OBJECTIVES``, else a ValueError naming the choices."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
+    return str(objective)
+
+
+def word_cost(word: list[int], t_gates: np.ndarray, objective: str = "gates") -> tuple[int, int]:
+    """Sort key of a word under ``objective``: (gates, T) or (T, gates); ``t_gates[a]`` is 1 for T-type
+    actions."""
+    t = int(t_gates[np.asarray(word, dtype=np.int64)].sum()) if len(word) else 0
+    return (t, len(word)) if objective == "t_count" else (len(word), t)
 
 
 def _keys(q: np.ndarray, strict: bool = False) -> np.ndarray:
@@ -118,6 +136,21 @@ class MITMSolver:
             len(self.gs.matrices), self.depth, self.max_elements)
         self.depth = len(self.quats) - 1
 
+    @property
+    def t_gates(self) -> np.ndarray:
+        """1 for the T-type actions (``t``, ``tdg``) of the gate set, else 0."""
+        return np.array([n in ("t", "tdg") for n in self.gs.gate_names], dtype=np.int64)
+
+    def t_counts(self, level: int) -> np.ndarray:
+        """T-count of the stored word of every element of ``level`` (computed once, from the parents)."""
+        if not hasattr(self, "_tcounts"):
+            tg = self.t_gates
+            tc = [np.zeros(1, dtype=np.int64)]
+            for lvl in range(1, len(self.quats)):
+                tc.append(tc[lvl - 1][self.parent[lvl]] + tg[self.gate[lvl].astype(np.int64)])
+            self._tcounts = tc
+        return self._tcounts[level]
+
     def level_sizes(self) -> list[int]:
         """Number of distinct elements stored at each word length."""
         return [len(q) for q in self.quats]
@@ -162,7 +195,8 @@ class MITMSolver:
         return 2 * self.depth
 
     def solve(self, target: np.ndarray, epsilon: float, max_length: int | None = None,
-              min_length: int = 0, extend: int = 0, deadline: float | None = None) -> Solution | None:
+              min_length: int = 0, extend: int = 0, deadline: float | None = None,
+              objective: str = "gates") -> Solution | None:
         """Shortest word W with ``d(W, target) <= epsilon`` and ``len(W) <= max_length``, else ``None``.
 
         ``extend`` > 0 also searches lengths up to ``2 * depth + extend`` (still exact; the cost grows
@@ -170,9 +204,13 @@ class MITMSolver:
         ``||W - target||_F <= epsilon`` on SU(2) matrices (no phase or sign freedom): the quaternion
         chord is ``||.||_F / sqrt(2)``. ``deadline`` (a ``time.time()`` value): give up (``None``) once it
         has passed; checked between lengths, so a call overruns it by at most one length's queries.
+        ``objective="gates"``: the shortest length, and among its hits the fewest T gates;
+        ``"t_count"``: also the ``T_SLACK`` lengths after the shortest, keeping the fewest T gates (then
+        gates) among every hit (the stored word of each element is one of its shortest words).
         """
         target = np.asarray(target, dtype=complex)
-        sol = self._solve_tables(target, epsilon, max_length, min_length, deadline)
+        check_objective(objective)
+        sol = self._solve_tables(target, epsilon, max_length, min_length, deadline, objective)
         if sol is not None or extend <= 0:
             return sol
         extend = min(int(extend), self.depth)
@@ -260,7 +298,8 @@ class MITMSolver:
         return tree, owner
 
     def _solve_tables(self, target: np.ndarray, epsilon: float, max_length: int | None,
-                      min_length: int, deadline: float | None = None) -> Solution | None:
+                      min_length: int, deadline: float | None = None,
+                      objective: str = "gates") -> Solution | None:
         limit = self.max_length if max_length is None else min(max_length, self.max_length)
         if self.sign_strict:
             if not np.isclose(np.linalg.det(target), 1.0, atol=1e-9):
@@ -268,34 +307,51 @@ class MITMSolver:
             epsilon = epsilon / np.sqrt(2)
         tq = su2_to_quaternion(target)
         big = self.depth
-        for length in range(max(0, min_length), limit + 1):
+        best: tuple[tuple[int, int], Solution] | None = None
+        stop = limit  # last length searched: the first hit's length (+ T_SLACK for "t_count")
+
+        def keep(b: int, ib: np.ndarray, a: int, ia: np.ndarray, dist: np.ndarray) -> None:
+            """Keep the best hit (objective order, then distance) among element pairs (b, ib) . (a, ia)."""
+            nonlocal best
+            t = self.t_counts(b)[ib] + (self.t_counts(a)[ia] if a else 0)
+            n = b + a
+            order = np.lexsort((dist, t))
+            k = int(order[0])
+            cost = (int(t[k]), n) if objective == "t_count" else (n, int(t[k]))
+            if best is None or cost < best[0]:
+                word = self.word(b, int(ib[k])) + (self.word(a, int(ia[k])) if a else [])
+                best = (cost, Solution(word, float(dist[k]) * self._scale))
+
+        length = max(0, min_length)
+        while length <= stop:
             if deadline is not None and time.time() > deadline:
-                return None
+                break
             a = max(0, length - big)
             b = length - a
             if deadline is not None and not self.tree_ready(b) and \
                     time.time() + TREE_SECONDS_PER_POINT * 2 * len(self.quats[b]) > deadline:
-                return None  # building this level's tree would overrun the deadline
+                break  # building this level's tree would overrun the deadline
+            found = best is not None
             if a == 0:
                 dist, idx = self._tree(b).query(tq[None], k=1, distance_upper_bound=epsilon)
                 if np.isfinite(dist[0]):
-                    i = int(idx[0]) % len(self.quats[b])
-                    return Solution(self.word(b, i), float(dist[0]) * self._scale)
-                continue
-            # query points A^dag U for every A of level a
-            tree = self._tree(b)
-            for lo in range(0, len(self.quats[a]), QUERY_CHUNK):  # chunks: the deadline is checked often
-                if lo and deadline is not None and time.time() > deadline:
-                    return None
-                amat = quaternion_to_su2(self.quats[a][lo: lo + QUERY_CHUNK])
-                pts = su2_to_quaternion(np.einsum("nji,jk->nik", amat.conj(), target))
-                dist, idx = tree.query(pts, k=1, distance_upper_bound=epsilon)
-                ok = np.isfinite(dist)
-                if ok.any():
-                    j = int(np.argmin(np.where(ok, dist, np.inf)))
-                    i = int(idx[j]) % len(self.quats[b])  # (the tree holds +q then -q unless strict)
-                    return Solution(self.word(b, i) + self.word(a, lo + j), float(dist[j]) * self._scale)
-        return None
+                    keep(b, np.array([int(idx[0]) % len(self.quats[b])]), 0, np.zeros(1, np.int64), dist)
+            else:
+                # query points A^dag U for every A of level a
+                tree = self._tree(b)
+                for lo in range(0, len(self.quats[a]), QUERY_CHUNK):  # chunks: the deadline is checked often
+                    if lo and deadline is not None and time.time() > deadline:
+                        break
+                    amat = quaternion_to_su2(self.quats[a][lo: lo + QUERY_CHUNK])
+                    pts = su2_to_quaternion(np.einsum("nji,jk->nik", amat.conj(), target))
+                    dist, idx = tree.query(pts, k=1, distance_upper_bound=epsilon)
+                    ok = np.flatnonzero(np.isfinite(dist))
+                    if len(ok):  # (the tree holds +q then -q unless strict)
+                        keep(b, idx[ok] % len(self.quats[b]), a, lo + ok, dist[ok])
+            if best is not None and not found:  # first hit: the shortest length
+                stop = min(limit, length + (T_SLACK if objective == "t_count" else 0))
+            length += 1
+        return None if best is None else best[1]
 
 
 def counting_floor(solver: MITMSolver, epsilon: float) -> float:

@@ -93,9 +93,9 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._masks = np.ones((n + 1, n), dtype=bool)
         for last in range(-1, n):
             self._masks[last] = allowed_after(self.gs, last)  # row -1 (= n): nothing applied yet
-        # non-backtracking choices per last gate (random_word's, precomputed: same draws, same words)
         self._allowed = self._masks.tolist()  # the same rows as Python lists: a cheaper lookup per step
         self._gate_labels = list(self.gs.labels)
+        # non-backtracking choices per last gate (random_word's, precomputed: same draws, same words)
         self._choices = [np.flatnonzero(self._masks[last]) for last in range(n)] + [np.arange(n)]
         # one qubit: the residual lives as four Python complex numbers (r00, r01, r10, r11); 2x2 numpy
         # products and reductions cost several times more per step than the scalar arithmetic

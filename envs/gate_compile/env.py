@@ -93,8 +93,19 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._masks = np.ones((n + 1, n), dtype=bool)
         for last in range(-1, n):
             self._masks[last] = allowed_after(self.gs, last)  # row -1 (= n): nothing applied yet
+        self._allowed = self._masks.tolist()  # the same rows as Python lists: a cheaper lookup per step
+        self._gate_labels = list(self.gs.labels)
+        # non-backtracking choices per last gate (random_word's, precomputed: same draws, same words)
+        self._choices = [np.flatnonzero(self._masks[last]) for last in range(n)] + [np.arange(n)]
+        # one qubit: the residual lives as four Python complex numbers (r00, r01, r10, r11); 2x2 numpy
+        # products and reductions cost several times more per step than the scalar arithmetic
+        self._small = d == 2
+        self._d = d
+        self._gdag_t = [tuple(g.ravel().tolist()) for g in self._gates_dag] if self._small else []
+        self._r: tuple = (1 + 0j, 0j, 0j, 1 + 0j)
         self._target = self._eye
         self._residual = self._eye
+        self._seq = ""
         self._word: list[int] = []
         self._labels: list[str] = []
         self._budget = max_gates
@@ -117,14 +128,26 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         return int(self._level)
 
     # -- helpers ------------------------------------------------------------------------------------
+    @property
+    def _residual(self) -> np.ndarray:
+        if self._small:
+            return np.array(self._r, dtype=complex).reshape(2, 2)
+        return self._res
+
+    @_residual.setter
+    def _residual(self, value: np.ndarray) -> None:
+        if self._small:
+            self._r = tuple(np.asarray(value, dtype=complex).ravel().tolist())
+        else:
+            self._res = value
+
     def _obs(self) -> np.ndarray:
         # canonical_phase of one matrix without the stacked-array machinery (same representative); on one
         # qubit in plain Python complex arithmetic, which beats numpy calls on 2x2 arrays several times
-        r = self._residual
-        d = self.gs.dim
+        d = self._d
         rem = (self._budget - len(self._word)) / self.max_gates
-        if d == 2:
-            a, b, c, e = r.ravel().tolist()
+        if self._small:
+            a, b, c, e = self._r
             f = cmath.exp(-0.5j * cmath.phase(a * e - b * c))
             if ((a + e) * f).real < 0:  # roots of unity for d = 2 are +-1: keep Re Tr >= 0
                 f = -f
@@ -132,6 +155,7 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
             # entries of a unitary have modulus <= 1 (+1e-16, which float32 rounds away): no clip needed
             return np.array([a.real, b.real, c.real, e.real, a.imag, b.imag, c.imag, e.imag, rem],
                             dtype=np.float32)
+        r = self._res
         det = np.linalg.det(r)
         s = r * np.exp(-1j * np.angle(det) / d)
         c = s * self._roots[int(np.argmax((np.trace(s) * self._roots).real))]
@@ -150,14 +174,14 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     def _distance(self) -> float:
         """Phase-invariant distance of the residual to I, cancellation-free (as phase_invariant_distance):
         ``||R - (Tr R / |Tr R|) I||_F / sqrt(d)``; also keeps ``|Tr R|`` for the fidelity."""
-        r = self._residual
-        if self.gs.dim == 2:
-            a, b, c, e = r.ravel().tolist()
+        if self._small:
+            a, b, c, e = self._r
             tr = a + e
             mag = abs(tr)
             ph = tr / mag if mag > 0 else 1.0
             self._abs_tr = mag
             return math.sqrt((abs(a - ph) ** 2 + abs(b) ** 2 + abs(c) ** 2 + abs(e - ph) ** 2) / 2)
+        r = self._res
         tr = complex(np.trace(r))
         mag = abs(tr)
         self._abs_tr = mag
@@ -166,14 +190,14 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
 
     def _info(self) -> dict[str, Any]:
         # W = R^dag U, so |Tr(W^dag U)| = |Tr(U^dag R U)| = |Tr R|: the fidelity needs no matrix product
-        d = self.gs.dim
+        d = self._d
         return {
             "distance": float(self._dist),
             "fidelity": float((self._abs_tr ** 2 + d) / (d * (d + 1))),
             "length": len(self._word),
             "is_success": bool(self._dist <= self.epsilon),
-            "action_mask": self.action_masks(),
-            "sequence": " ".join(self._labels),
+            "action_mask": self.action_masks(),  # a copy: Gymnasium's checker forbids shared info data
+            "sequence": self._seq,
             "word": list(self._word),
             "target_kind": self._kind,
             "scramble_depth": int(self.level) if self._kind == "scramble" else -1,
@@ -203,7 +227,8 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._apply_pending_level()
         options = options or {}
         self._word = []
-        self._labels: list[str] = []  # labels of the word, kept in step so info's "sequence" is one join
+        self._labels: list[str] = []
+        self._seq = ""  # info's "sequence", extended in step (one string append, not a join per step)
         if options.get("target") is not None:
             self._target = as_unitary(options["target"], name="options['target']", dim=self.gs.dim)
             self._kind, self._budget = "fixed", self.max_gates
@@ -217,24 +242,53 @@ class GateCompileEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                     self._target = haar_target(self.gs, self.np_random)
                     self._budget = self.max_gates
                 else:
-                    self._target, _ = scrambled_target(self.gs, self.level, self.np_random)
+                    self._target = self._scrambled(self.level)
                     self._budget = int(min(self.max_gates,
                                            np.ceil(self.budget_slope * self.level) + self.budget_offset))
-                if phase_invariant_distance(self._target, self._eye) > self.epsilon:
+                if not self._small and phase_invariant_distance(self._target, self._eye) > self.epsilon:
                     break
+                if self._small:
+                    self._residual = self._target
+                    if self._distance() > self.epsilon:
+                        break
         self._residual = self._target.copy()
         self._dist = self._distance()
         self._dists = [self._dist]
         self._episode += 1
         return self._obs(), self._info()
 
+    def _scrambled(self, depth: int) -> np.ndarray:
+        """``scrambled_target``'s unitary with the same random draws (so the same word), its choices
+        precomputed per last gate."""
+        if not self._small:
+            return scrambled_target(self.gs, depth, self.np_random)[0]
+        rng, choices, mats = self.np_random, self._choices, self.gs.matrices
+        last = -1
+        u = self._eye
+        for _ in range(depth):
+            ch = choices[last]
+            last = int(ch[rng.integers(len(ch))])
+            u = mats[last] @ u
+        return u
+
     def step(self, action: Any):
         """Apply one gate to the word; reward, success and budget as in the module docstring."""
-        a = int(self._begin_step(action)[0])
-        masked = self.mask_inverses and not self._masks[self._word[-1] if self._word else -1, a]
-        self._residual = self._residual @ self._gates_dag[a]
+        if type(action) is int and not self._episode_over and 0 <= action < self._n_actions:
+            a = action  # the common case, checked without building an array
+        else:
+            a = int(self._begin_step(action)[0])
+        masked = self.mask_inverses and not self._allowed[self._word[-1] if self._word else -1][a]
+        if self._small:
+            r00, r01, r10, r11 = self._r
+            g00, g01, g10, g11 = self._gdag_t[a]
+            self._r = (r00 * g00 + r01 * g10, r00 * g01 + r01 * g11, r10 * g00 + r11 * g10,
+                       r10 * g01 + r11 * g11)
+        else:
+            self._res = self._res @ self._gates_dag[a]
         self._word.append(a)
-        self._labels.append(self.gs.labels[a])
+        label = self._gate_labels[a]
+        self._labels.append(label)
+        self._seq = f"{self._seq} {label}" if self._seq else label
         before = self._dist
         self._dist = self._distance()
         self._dists.append(self._dist)

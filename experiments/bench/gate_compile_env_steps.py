@@ -55,8 +55,14 @@ def main() -> None:
         for name, (env_id, kw) in ENVS.items():
             runs[name].append(rate(env_id, kw, args.steps))
     best = {k: max(v) for k, v in runs.items()}
-    out = {"steps": args.steps, "runs": runs, "best_steps_per_s": best,
-           "ratio_to_cartpole": {k: best[k] / best["cartpole"] for k in ENVS}}
+    ratio = {k: best[k] / best["cartpole"] for k in ENVS}
+    out = {"steps": args.steps, "seed": 0, "runs": runs, "best_steps_per_s": best,
+           "ratio_to_cartpole": ratio,
+           "tables": [{"title": f"Random masked steps per second, best of {args.repeats} alternating runs "
+                                f"of {args.steps} steps (same loop, seed 0)",
+                       "columns": ["env", "steps/s", "ratio to CartPole-v1"],
+                       "rows": [[k, round(best[k]), round(ratio[k], 3)] for k in ENVS],
+                       "seeds": {"seed": [0]}}]}
     for k in ENVS:
         print(f"{k:16} {best[k]:10.0f} steps/s   ratio to CartPole {out['ratio_to_cartpole'][k]:.3f}")
     atomic_write_json(args.out, out)

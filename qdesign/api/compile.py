@@ -91,8 +91,22 @@ def _as_target(unitary: Any) -> Any:
 
 def compile_unitary(unitary: Any, gate_set: str | list | dict | GateSet = "clifford_t", epsilon: float = 1e-2,
                     method: str = "astar", time_limit: float | None = None, metric: str = "operator",
+                    objective: str = "gates", n_jobs: int | None = None, cache: bool | str = True,
                     **kwargs: Any) -> Any:
     """A ``qiskit.QuantumCircuit`` over ``gate_set`` within phase-invariant distance ``epsilon`` of it.
+
+    A list (or tuple, or an ``(n, d, d)`` array) of targets gives a list of circuits, compiled in order
+    or, with ``n_jobs`` > 1, in that many worker processes (each loads its own tables; results are the
+    same as in order, except where a ``time_limit`` cuts a search at a different point).
+
+    ``objective``: ``"gates"`` (default: fewest gates, then fewest T) or ``"t_count"`` (fewest T gates,
+    then fewest gates); ``astar`` and ``optimal`` choose among their candidate words by it (one qubit;
+    methods producing a single word, ``sk`` and ``gridsynth``, have no choice to make).
+
+    ``cache``: ``True`` (default) keeps the last ``RESULT_CACHE_SIZE`` results in memory, keyed by the
+    exact target, gate set, epsilon, method, metric, objective, time limit and keywords (a hit returns a
+    new circuit, ``metadata["cached"]`` set); ``"disk"`` also stores them under
+    ``$QDESIGN_CACHE/results`` (default ``~/.cache/qdesign``) for later processes; ``False``: neither.
 
     ``unitary``: a 2x2 or 4x4 matrix, ``Operator``, gate or ``QuantumCircuit``. ``gate_set``:
     ``"clifford_t"`` (h, s, sdg, t, tdg), ``"ht"``, ``"hrc6"``, ``"hrc3"``,
@@ -128,13 +142,35 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict | GateSet = "cliff
     Raises ``ValueError`` for bad arguments, ``TypeError`` for unknown keywords and ``CompileError``
     (a ``RuntimeError``) when nothing within epsilon was found.
     """
+    from qdesign.api.compile_batch import check_batch_args, compile_batch, is_batch
+
+    check_batch_args(objective, n_jobs, cache)
+    if is_batch(unitary):
+        _check_args(gate_set, epsilon, method, time_limit, metric, kwargs)
+        params = dict(gate_set=gate_set, epsilon=epsilon, method=method, time_limit=time_limit,
+                      metric=metric, objective=objective, cache=cache, **kwargs)
+        return compile_batch(compile_unitary, list(unitary), params, n_jobs)
+    return _compile_one(unitary, gate_set, epsilon, method, time_limit, metric, objective, cache, kwargs)
+
+
+def _compile_one(unitary: Any, gate_set: Any, epsilon: Any, method: str, time_limit: float | None,
+                 metric: str, objective: str, cache: bool | str, kwargs: dict[str, Any]) -> Any:
+    """``compile_unitary`` for one target, through the result cache."""
     from qiskit.quantum_info import Operator
 
+    from qdesign.api.compile_batch import cache_get, cache_key, cache_put
     from qdesign.synthesis.metrics import check_metric, metric_distance
 
     gs = _check_args(gate_set, epsilon, method, time_limit, metric, kwargs)
     epsilon = float(epsilon)
     target = as_unitary(_as_target(unitary), name="unitary", dim=gs.dim)
+    if objective == "t_count" and gs.num_qubits == 2:
+        raise ValueError("objective='t_count' is one-qubit only for now (the two-qubit search counts "
+                         "gates); use objective='gates'")
+    key = cache_key(target, gs, epsilon, method, time_limit, metric, objective, kwargs) if cache else None
+    hit = cache_get(key, gs, cache)
+    if hit is not None and metric_distance(np.asarray(Operator(hit).data), target, metric) <= epsilon:
+        return hit
     strict = metric == "frobenius_sign_strict"
     if strict:
         check_metric(metric, gs, target)
@@ -142,7 +178,8 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict | GateSet = "cliff
     search_metric = "phase" if (metric == "operator" and gs.num_qubits == 1) else metric
     t0 = time.time()
     extra: dict[str, Any] = {}
-    word = _run(method, target, gs, epsilon, time_limit, metric=search_metric, extra=extra, **kwargs)
+    word = _run(method, target, gs, epsilon, time_limit, metric=search_metric, extra=extra,
+                objective=objective, **kwargs)
     if word is None:
         from qdesign.synthesis.gridsynth import precision_note
 
@@ -168,12 +205,14 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict | GateSet = "cliff
                    "operator_distance": float(metric_distance(op, target, "operator")), "metric": metric,
                    "method": method, "gate_set": gs.name, "seconds": time.time() - t0,
                    "length": len(word), "t_count": t_count, "cx_count": n_cx,
-                   "clifford_count": len(word) - t_count, **extra}
+                   "clifford_count": len(word) - t_count, "objective": objective, **extra}
+    cache_put(key, word, qc, cache)
     return qc
 
 
 def _run(method: str, target: np.ndarray, gs: Any, epsilon: float, time_limit: float | None,
-         metric: str = "phase", extra: dict[str, Any] | None = None, **kwargs: Any) -> list[int] | None:
+         metric: str = "phase", extra: dict[str, Any] | None = None, objective: str = "gates",
+         **kwargs: Any) -> list[int] | None:
     if method == "optimal":
         from qdesign.synthesis.mitm import get_solver
 
@@ -181,12 +220,14 @@ def _run(method: str, target: np.ndarray, gs: Any, epsilon: float, time_limit: f
             raise ValueError(f"method 'optimal' is one-qubit only; gate_set {gs.name!r} has 2 qubits")
         deadline = None if time_limit is None else time.time() + float(time_limit)
         solver = get_solver(gs, kwargs.get("depth"), epsilon, sign_strict=metric == "frobenius_sign_strict")
-        sol = solver.solve(target, epsilon, extend=int(kwargs.get("extend", 2)), deadline=deadline)
+        sol = solver.solve(target, epsilon, extend=int(kwargs.get("extend", 2)), deadline=deadline,
+                           objective=objective)
         return None if sol is None else sol.word
     if method == "astar":
         from qdesign.synthesis.bwqs import astar
 
-        return astar(target, gs, epsilon, time_limit=time_limit, metric=metric, **kwargs).word
+        return astar(target, gs, epsilon, time_limit=time_limit, metric=metric, objective=objective,
+                     **kwargs).word
     if method == "sk":
         from qdesign.synthesis.solovay_kitaev import sk_word
 
@@ -200,7 +241,7 @@ def _run(method: str, target: np.ndarray, gs: Any, epsilon: float, time_limit: f
     from qdesign.api.agent_compile import agent_word
 
     return agent_word(method.split(":", 1)[1], target, gs, epsilon, time_limit=time_limit, metric=metric,
-                      info=extra, **kwargs)
+                      info=extra, objective=objective, **kwargs)
 
 
 def _suppress_warnings() -> None:  # pragma: no cover - convenience for scripts

@@ -22,7 +22,7 @@ from qdesign.plugins import UnknownKeywordError
 
 __all__ = ["QDesignSynthesis"]
 
-_KEYS = ("epsilon", "method", "time_limit")
+_KEYS = ("epsilon", "method", "time_limit", "objective")
 
 
 class QDesignSynthesis(UnitarySynthesisPlugin):
@@ -86,6 +86,7 @@ class QDesignSynthesis(UnitarySynthesisPlugin):
                 f"unitary_synthesis_plugin_config: unknown key(s) {unknown} for the qdesign "
                 f"plugin (it takes {list(_KEYS)})")
         qc = compile_unitary(unitary, gate_set="clifford_t", epsilon=config.get("epsilon", 1e-3),
-                             method=config.get("method", "astar"), time_limit=config.get("time_limit"))
+                             method=config.get("method", "astar"), time_limit=config.get("time_limit"),
+                             objective=config.get("objective", "gates"))
         qc.metadata = {}
         return circuit_to_dag(qc)

@@ -163,23 +163,26 @@ def bwqs(root: np.ndarray, gs: GateSet, epsilon: float, heuristic: Heuristic, la
 
 
 def mitm_finisher(gs: GateSet, epsilon: float, depth: int | None = None,
-                  sign_strict: bool = False) -> Callable:
+                  sign_strict: bool = False, objective: str = "gates") -> Callable:
     """Last-mile finisher from the exact one-qubit meet-in-the-middle solver (tables chosen for epsilon;
-    ``sign_strict``: tables and test of the Frobenius sign-strict metric)."""
+    ``sign_strict``: tables and test of the Frobenius sign-strict metric; ``objective``: see
+    ``MITMSolver.solve``)."""
     from qdesign.synthesis.mitm import get_solver
 
     solver = get_solver(gs, depth, epsilon, sign_strict=sign_strict)
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
-        sol = solver.solve(residual, epsilon, max_length=max_len)
+        sol = solver.solve(residual, epsilon, max_length=max_len, objective=objective)
         return None if sol is None else sol.word
 
     return finish
 
 
 def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: int = 0,
-                       sign_strict: bool = False, deadline: float | None = None) -> Callable:
-    """Root call of the one-qubit search, best word of several routes (fewest gates):
+                       sign_strict: bool = False, deadline: float | None = None,
+                       objective: str = "gates") -> Callable:
+    """Root call of the one-qubit search, best word of several routes (fewest gates, then fewest T; with
+    ``objective="t_count"`` fewest T, then fewest gates):
 
     * Clifford+T-type sets (h and t): a Z-rotation target (diagonal up to phase) gets one gridsynth
       ``Rz`` (Ross-Selinger, arXiv 1403.2975); every target first gets the three-rotation Euler word of
@@ -193,10 +196,14 @@ def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: i
 
     Everything stops at ``deadline`` (a ``time.time()`` value) when one is given; a route already
     running finishes its current step (at most one table level's queries)."""
-    from qdesign.synthesis.mitm import get_solver
+    from qdesign.synthesis.mitm import get_solver, word_cost
 
     solver = get_solver(gs, None, epsilon, sign_strict=sign_strict)
     clifford_t = {"h", "t"} <= set(gs.gate_names) and not sign_strict
+    t_gates = solver.t_gates
+
+    def cost(word: list[int]) -> tuple[int, int]:
+        return word_cost(word, t_gates, objective)
 
     def finish(residual: np.ndarray, max_len: int) -> list[int] | None:
         from qdesign.synthesis.sandwich import quick_words
@@ -209,16 +216,17 @@ def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: i
                 and (deadline is None or time.time() < deadline)))
         reach = min(max_len, min(len(w) for w in words) - 1) if words else max_len
         if solver.expected_hits(epsilon) >= 1e-3 and (deadline is None or time.time() < deadline):
-            sol = solver.solve(residual, epsilon, max_length=reach, extend=extend, deadline=deadline)
+            sol = solver.solve(residual, epsilon, max_length=reach, extend=extend, deadline=deadline,
+                               objective=objective)
             if sol is not None:
-                return sol.word
+                return min(words + [sol.word], key=cost)
         end = deadline if deadline is not None else max(time.time(), start) + time_limit
         if time.time() < end:
             deep = solver.solve_deep(residual, epsilon, time_limit=end - time.time())
             if deep is not None:
                 words.append(deep.word)
         words = [w for w in words if len(w) <= max_len]
-        return min(words, key=len) if words else None
+        return min(words, key=cost) if words else None
 
     return finish
 
@@ -271,7 +279,7 @@ TWO_QUBIT_SECONDS = 60.0
 def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | None = None,
           heuristic: Heuristic | str | Path | None = None, finisher: bool | int = True,
           prefix: list[int] | None = None,
-          metric: str = "phase", **kwargs) -> SearchResult:
+          metric: str = "phase", objective: str = "gates", **kwargs) -> SearchResult:
     """Compile ``target`` (or finish ``prefix``): BWQS with the learned heuristic and, on one qubit, the
     exact MITM last-mile finisher (``finisher`` = True for full tables, an int for a table depth); on two
     qubits the breadth-first table finisher of ``table2q`` (exact MITM at the root, lookups below).
@@ -283,7 +291,13 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
     target in SU(2); search, closed set, finishers and the returned distance all use it; see
     ``metrics``). ``time_limit`` (seconds) bounds the whole call, root routes included; without it a one-qubit
     root may search ``DEEP_SECONDS`` beyond the exact reach and the tree search 30 s, and a two-qubit
-    call stops after ``TWO_QUBIT_SECONDS``."""
+    call stops after ``TWO_QUBIT_SECONDS``.
+    ``objective``: ``"gates"`` (fewest gates, then fewest T) or ``"t_count"`` (fewest T, then fewest
+    gates); on one qubit the root routes and the exact tables choose by it (``MITMSolver.solve``); on two
+    qubits the one-qubit words of the KAK baseline do."""
+    from qdesign.synthesis.mitm import check_objective
+
+    check_objective(objective)
     check_metric(metric, gs, np.asarray(target))
     strict = metric == "frobenius_sign_strict"
     if strict and gs.num_qubits != 1:
@@ -308,13 +322,14 @@ def astar(target: np.ndarray, gs: GateSet, epsilon: float, time_limit: float | N
         h = heuristic
     fin = None
     if finisher is not False and gs.num_qubits == 1:
-        fin = mitm_finisher(gs, epsilon, None if finisher is True else int(finisher), sign_strict=strict)
+        fin = mitm_finisher(gs, epsilon, None if finisher is True else int(finisher), sign_strict=strict,
+                            objective=objective)
         if finisher is True:
             from qdesign.synthesis.mitm import get_solver
 
             kwargs.setdefault("finisher_cap", get_solver(gs, None, epsilon, sign_strict=strict).depth + 6)
             kwargs.setdefault("root_finisher", deep_root_finisher(
-                gs, epsilon, DEEP_SECONDS, sign_strict=strict, deadline=deadline))
+                gs, epsilon, DEEP_SECONDS, sign_strict=strict, deadline=deadline, objective=objective))
     elif finisher is not False and gs.num_qubits == 2:
         from qdesign.synthesis.table2q import table_finisher, table_root_finisher
 

@@ -19,7 +19,8 @@ Precision costs depth: about 2 more gates per halving of epsilon on Clifford+T, 
 covers epsilon 1e-3 and most of 1e-4; the extension handles the rest).
 
 Tables are built in seconds with numpy and cached under ``~/.cache/qdesign/mitm`` (override with
-``QDESIGN_CACHE``).
+``QDESIGN_CACHE``), their KD-trees beside them (``mitm_trees``: 8 s to build for the deep tables, a few
+milliseconds to load); ``prebuild`` (``qdesign prebuild-tables``) builds both ahead of time.
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from scipy.spatial import cKDTree
 from qdesign.quantum.gatesets import GateSet, build_gate_set
 from qdesign.quantum.unitary import quaternion_to_su2, su2_to_quaternion
 from qdesign.synthesis.bfs_levels import build_levels, left_products, trace_word
-from qdesign.synthesis.table_cache import load_levels, save_levels, table_path
+from qdesign.synthesis.table_cache import (
+    load_levels,
+    load_tree,
+    save_levels,
+    save_tree,
+    table_path,
+    tree_path,
+)
 
 #: default table depth per built-in set (cumulative table sizes ~1e5-1e6 elements, a few seconds)
 DEFAULT_DEPTH = {"clifford_t": 28, "ht": 36, "hrc6": 8, "hrc3": 12}
@@ -47,7 +55,25 @@ DEEP_MAX_ELEMENTS = 4_000_000
 #: to keep a call with a deadline from starting work it cannot finish in time
 TREE_SECONDS_PER_POINT = 1.5e-6
 QUERY_CHUNK = 32768
+#: objectives: "gates" (fewest gates, then fewest T), "t_count" (fewest T, then fewest gates)
+OBJECTIVES = ("gates", "t_count")
+#: with objective "t_count", lengths searched beyond the shortest hit for a word with fewer T gates
+T_SLACK = 4
 _HASH_COEF = np.random.default_rng(12345).integers(1, 2**62, size=4, dtype=np.int64) | 1
+
+
+def check_objective(objective: object) -> str:
+    """``objective`` if it is one of ``OBJECTIVES``, else a ValueError naming the choices."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
+    return str(objective)
+
+
+def word_cost(word: list[int], t_gates: np.ndarray, objective: str = "gates") -> tuple[int, int]:
+    """Sort key of a word under ``objective``: (gates, T) or (T, gates); ``t_gates[a]`` is 1 for T-type
+    actions."""
+    t = int(t_gates[np.asarray(word, dtype=np.int64)].sum()) if len(word) else 0
+    return (t, len(word)) if objective == "t_count" else (len(word), t)
 
 
 def _keys(q: np.ndarray, strict: bool = False) -> np.ndarray:
@@ -91,6 +117,7 @@ class MITMSolver:
         self._trees: dict[int | str, cKDTree] = {}
         path = table_path("mitm", self.gs, self.depth, self.max_elements,
                           "_strict" if self.sign_strict else "") if cache else None
+        self._path = path
         levels = load_levels(path, ("q", "p", "g"))
         if levels is not None:
             self.quats, self.parent, self.gate = levels["q"], levels["p"], levels["g"]
@@ -109,14 +136,48 @@ class MITMSolver:
             len(self.gs.matrices), self.depth, self.max_elements)
         self.depth = len(self.quats) - 1
 
+    @property
+    def t_gates(self) -> np.ndarray:
+        """1 for the T-type actions (``t``, ``tdg``) of the gate set, else 0."""
+        return np.array([n in ("t", "tdg") for n in self.gs.gate_names], dtype=np.int64)
+
+    def t_counts(self, level: int) -> np.ndarray:
+        """T-count of the stored word of every element of ``level`` (computed once, from the parents)."""
+        if not hasattr(self, "_tcounts"):
+            tg = self.t_gates
+            tc = [np.zeros(1, dtype=np.int64)]
+            for lvl in range(1, len(self.quats)):
+                tc.append(tc[lvl - 1][self.parent[lvl]] + tg[self.gate[lvl].astype(np.int64)])
+            self._tcounts = tc
+        return self._tcounts[level]
+
     def level_sizes(self) -> list[int]:
         """Number of distinct elements stored at each word length."""
         return [len(q) for q in self.quats]
 
-    def _tree(self, level: int) -> cKDTree:
+    def _tree_file(self, level: int | str):
+        return None if self._path is None else tree_path(self._path, f"L{level}")
+
+    def tree_ready(self, level: int | str) -> bool:
+        """Whether the KD-tree of ``level`` (or ``"all"``) is in memory or cached on disk (no build)."""
+        if level in self._trees:
+            return True
+        f = self._tree_file(level)
+        return f is not None and f.is_file()
+
+    def _tree(self, level: int | str) -> cKDTree:
+        """The KD-tree over ``level`` (``"all"``: every element), from memory, the disk cache or built
+        (and then cached); both signs of each quaternion unless sign-strict."""
         if level not in self._trees:
-            q = self.quats[level]
-            self._trees[level] = cKDTree(q if self.sign_strict else np.concatenate([q, -q]))
+            qs = self.quats if level == "all" else [self.quats[int(level)]]
+            n = sum(len(q) for q in qs) * (1 if self.sign_strict else 2)
+            path = self._tree_file(level)
+            tree = load_tree(path, n, qs[0][:4])
+            if tree is None:
+                q = np.concatenate(qs) if len(qs) > 1 else qs[0]
+                tree = cKDTree(q if self.sign_strict else np.concatenate([q, -q]))
+                save_tree(path, tree)
+            self._trees[level] = tree
         return self._trees[level]
 
     def word(self, level: int, index: int) -> list[int]:
@@ -134,7 +195,8 @@ class MITMSolver:
         return 2 * self.depth
 
     def solve(self, target: np.ndarray, epsilon: float, max_length: int | None = None,
-              min_length: int = 0, extend: int = 0, deadline: float | None = None) -> Solution | None:
+              min_length: int = 0, extend: int = 0, deadline: float | None = None,
+              objective: str = "gates") -> Solution | None:
         """Shortest word W with ``d(W, target) <= epsilon`` and ``len(W) <= max_length``, else ``None``.
 
         ``extend`` > 0 also searches lengths up to ``2 * depth + extend`` (still exact; the cost grows
@@ -142,9 +204,13 @@ class MITMSolver:
         ``||W - target||_F <= epsilon`` on SU(2) matrices (no phase or sign freedom): the quaternion
         chord is ``||.||_F / sqrt(2)``. ``deadline`` (a ``time.time()`` value): give up (``None``) once it
         has passed; checked between lengths, so a call overruns it by at most one length's queries.
+        ``objective="gates"``: the shortest length, and among its hits the fewest T gates;
+        ``"t_count"``: also the ``T_SLACK`` lengths after the shortest, keeping the fewest T gates (then
+        gates) among every hit (the stored word of each element is one of its shortest words).
         """
         target = np.asarray(target, dtype=complex)
-        sol = self._solve_tables(target, epsilon, max_length, min_length, deadline)
+        check_objective(objective)
+        sol = self._solve_tables(target, epsilon, max_length, min_length, deadline, objective)
         if sol is not None or extend <= 0:
             return sol
         extend = min(int(extend), self.depth)
@@ -195,7 +261,7 @@ class MITMSolver:
         top = self.depth if max_prefix is None else min(int(max_prefix), self.depth)
         if self.expected_hits(epsilon, top, middle="all") < 1e-3:
             return None
-        if "all" not in self._trees and TREE_SECONDS_PER_POINT * 2 * sum(self.level_sizes()) > time_limit:
+        if not self.tree_ready("all") and TREE_SECONDS_PER_POINT * 2 * sum(self.level_sizes()) > time_limit:
             return None  # the all-element tree alone would take longer than allowed
         tree, owner = self._all_tree()
         a_mats = quaternion_to_su2(self.quats[self.depth]).conj()
@@ -220,9 +286,7 @@ class MITMSolver:
 
     def _all_tree(self) -> tuple[cKDTree, Any]:
         """One KD-tree over every table element (both signs unless sign-strict), with an index map."""
-        if "all" not in self._trees:
-            q = np.concatenate(self.quats)
-            self._trees["all"] = cKDTree(q if self.sign_strict else np.concatenate([q, -q]))
+        tree = self._tree("all")
         starts = np.cumsum([0] + self.level_sizes())
         total = int(starts[-1])
 
@@ -231,10 +295,11 @@ class MITMSolver:
             lvl = int(np.searchsorted(starts, index, side="right") - 1)
             return lvl, index - int(starts[lvl])
 
-        return self._trees["all"], owner
+        return tree, owner
 
     def _solve_tables(self, target: np.ndarray, epsilon: float, max_length: int | None,
-                      min_length: int, deadline: float | None = None) -> Solution | None:
+                      min_length: int, deadline: float | None = None,
+                      objective: str = "gates") -> Solution | None:
         limit = self.max_length if max_length is None else min(max_length, self.max_length)
         if self.sign_strict:
             if not np.isclose(np.linalg.det(target), 1.0, atol=1e-9):
@@ -242,34 +307,51 @@ class MITMSolver:
             epsilon = epsilon / np.sqrt(2)
         tq = su2_to_quaternion(target)
         big = self.depth
-        for length in range(max(0, min_length), limit + 1):
+        best: tuple[tuple[int, int], Solution] | None = None
+        stop = limit  # last length searched: the first hit's length (+ T_SLACK for "t_count")
+
+        def keep(b: int, ib: np.ndarray, a: int, ia: np.ndarray, dist: np.ndarray) -> None:
+            """Keep the best hit (objective order, then distance) among element pairs (b, ib) . (a, ia)."""
+            nonlocal best
+            t = self.t_counts(b)[ib] + (self.t_counts(a)[ia] if a else 0)
+            n = b + a
+            order = np.lexsort((dist, t))
+            k = int(order[0])
+            cost = (int(t[k]), n) if objective == "t_count" else (n, int(t[k]))
+            if best is None or cost < best[0]:
+                word = self.word(b, int(ib[k])) + (self.word(a, int(ia[k])) if a else [])
+                best = (cost, Solution(word, float(dist[k]) * self._scale))
+
+        length = max(0, min_length)
+        while length <= stop:
             if deadline is not None and time.time() > deadline:
-                return None
+                break
             a = max(0, length - big)
             b = length - a
-            if deadline is not None and b not in self._trees and \
+            if deadline is not None and not self.tree_ready(b) and \
                     time.time() + TREE_SECONDS_PER_POINT * 2 * len(self.quats[b]) > deadline:
-                return None  # building this level's tree would overrun the deadline
+                break  # building this level's tree would overrun the deadline
+            found = best is not None
             if a == 0:
                 dist, idx = self._tree(b).query(tq[None], k=1, distance_upper_bound=epsilon)
                 if np.isfinite(dist[0]):
-                    i = int(idx[0]) % len(self.quats[b])
-                    return Solution(self.word(b, i), float(dist[0]) * self._scale)
-                continue
-            # query points A^dag U for every A of level a
-            tree = self._tree(b)
-            for lo in range(0, len(self.quats[a]), QUERY_CHUNK):  # chunks: the deadline is checked often
-                if lo and deadline is not None and time.time() > deadline:
-                    return None
-                amat = quaternion_to_su2(self.quats[a][lo: lo + QUERY_CHUNK])
-                pts = su2_to_quaternion(np.einsum("nji,jk->nik", amat.conj(), target))
-                dist, idx = tree.query(pts, k=1, distance_upper_bound=epsilon)
-                ok = np.isfinite(dist)
-                if ok.any():
-                    j = int(np.argmin(np.where(ok, dist, np.inf)))
-                    i = int(idx[j]) % len(self.quats[b])  # (the tree holds +q then -q unless strict)
-                    return Solution(self.word(b, i) + self.word(a, lo + j), float(dist[j]) * self._scale)
-        return None
+                    keep(b, np.array([int(idx[0]) % len(self.quats[b])]), 0, np.zeros(1, np.int64), dist)
+            else:
+                # query points A^dag U for every A of level a
+                tree = self._tree(b)
+                for lo in range(0, len(self.quats[a]), QUERY_CHUNK):  # chunks: the deadline is checked often
+                    if lo and deadline is not None and time.time() > deadline:
+                        break
+                    amat = quaternion_to_su2(self.quats[a][lo: lo + QUERY_CHUNK])
+                    pts = su2_to_quaternion(np.einsum("nji,jk->nik", amat.conj(), target))
+                    dist, idx = tree.query(pts, k=1, distance_upper_bound=epsilon)
+                    ok = np.flatnonzero(np.isfinite(dist))
+                    if len(ok):  # (the tree holds +q then -q unless strict)
+                        keep(b, idx[ok] % len(self.quats[b]), a, lo + ok, dist[ok])
+            if best is not None and not found:  # first hit: the shortest length
+                stop = min(limit, length + (T_SLACK if objective == "t_count" else 0))
+            length += 1
+        return None if best is None else best[1]
 
 
 def counting_floor(solver: MITMSolver, epsilon: float) -> float:
@@ -309,3 +391,28 @@ def get_solver(gate_set: str | list | dict | GateSet = "clifford_t", depth: int 
     if key not in _SOLVERS:
         _SOLVERS[key] = MITMSolver(gs, depth=depth, max_elements=max_elements, sign_strict=sign_strict)
     return _SOLVERS[key]
+
+
+def prebuild(gate_set: str | list | dict | GateSet = "clifford_t", epsilons: tuple[float, ...] = (1e-2, 1e-3),
+             depth: int | None = None, sign_strict: bool = False) -> list[dict[str, Any]]:
+    """Build and cache (on disk) the tables and every KD-tree the solvers for ``epsilons`` search, so a
+    later call with a short ``time_limit`` reaches the exact optimum instead of falling back to longer
+    words (the deep Clifford+T trees take about 10 s to build and milliseconds to load). The default
+    epsilons cover both table sizes of Clifford+T (``DEEP_EPSILON`` switches between them). Returns one
+    summary per distinct table: depth, element count, seconds, and where its trees are. ``depth``: one
+    explicit table depth instead of the per-epsilon defaults."""
+    out: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for eps in epsilons:
+        solver = get_solver(gate_set, depth, float(eps), sign_strict=sign_strict)
+        if id(solver) in seen:
+            continue
+        seen.add(id(solver))
+        t0 = time.time()
+        for level in range(solver.depth + 1):
+            solver._tree(level)
+        solver._tree("all")
+        f = solver._tree_file("all")
+        out.append({"gate_set": solver.gs.name, "depth": solver.depth, "elements": sum(solver.level_sizes()),
+                    "seconds": time.time() - t0, "trees": None if f is None else str(f.parent)})
+    return out

@@ -109,6 +109,17 @@ class GateCompileTask(Task):
         p.add_argument("--out", help="model file (default: runs/costtogo/ctg_<gate_set>.pt)")
         p.set_defaults(func=cmd_train_costtogo)
 
+        p = sub.add_parser("prebuild-tables",
+                           help="build and cache the exact one-qubit tables and their search trees "
+                                "(once, ~1 min), so short time limits reach the optimum")
+        p.add_argument("gate_sets", nargs="*", default=["clifford_t"], metavar="GATE_SET",
+                       help="one-qubit gate sets (default: clifford_t); cache folder: $QDESIGN_CACHE "
+                            "or ~/.cache/qdesign")
+        p.add_argument("--epsilon", type=float, nargs="+", default=[1e-2, 1e-3],
+                       help="precisions whose tables to build (default covers both Clifford+T sizes)")
+        p.add_argument("--depth", type=int, help="one explicit table depth instead of the defaults")
+        p.set_defaults(func=cmd_prebuild_tables)
+
     def bench_commands(self, out_dir: Path, quick: bool = False) -> list[list[str]]:
         """``experiments/bench/gate_compile.py`` (quick: 20 targets, Clifford+T and HRC6 at 1e-2)."""
         quick_args = ["--targets", "20", "--gate-sets", "clifford_t", "hrc6"]
@@ -142,6 +153,17 @@ def agent_plus_finisher(model: Any, gs: Any, epsilon: float, n_targets: int = 10
 
 
 TASK = GateCompileTask()
+
+
+def cmd_prebuild_tables(args: argparse.Namespace) -> int:
+    """``qdesign prebuild-tables``: tables and KD-trees of the exact one-qubit solver, cached on disk."""
+    from qdesign.synthesis.mitm import prebuild
+
+    for gs in args.gate_sets:
+        for row in prebuild(gs, tuple(args.epsilon), depth=args.depth):
+            print(f"{row['gate_set']}: depth {row['depth']}, {row['elements']} elements, "
+                  f"{row['seconds']:.1f} s -> {row['trees']}")
+    return 0
 
 
 def cmd_train_costtogo(args: argparse.Namespace) -> int:

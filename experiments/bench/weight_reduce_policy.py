@@ -3,10 +3,10 @@ masked agent with the same rollout budget and seeds, beside search; and the poli
 
 Per Table I seed (the dense systematic start [A^T|I] of the paper's base codes, target (6,3) with k
 and d kept):
-* policy alone (no search): ``reduce_weight(method="policy")`` greedy, and with ``samples`` sampled
-  rollouts for each sampling seed;
-* random masked agent: the same number of rollouts on the same env, actions uniform over the mask,
-  same seeds;
+* policy alone (no search): ``reduce_weight(method="policy")`` greedy, and greedy plus ``samples``
+  sampled rollouts for each sampling seed;
+* random masked agent: the same number of rollouts (1 + samples) on the same env, actions uniform over
+  the mask, same seeds;
 * search: ``reduce_weight(method="rl")`` (beam, finishers, seed anneal, fixed-n anneal) and the bare
   beam over the same moves and padding as the policy;
 * the beam with the policy as prior (``beam_search(prior=...)``): expansions per state limited to the
@@ -45,6 +45,11 @@ def code(s: dict[str, Any]) -> dict[str, Any]:
             "q": int(s["q"])}
 
 
+def _fmt_code(c: dict[str, Any]) -> str:
+    kd2n = c["k"] * c["d"] ** 2 / c["n"] if c.get("d") else 0.0
+    return f"[[{c['n']},{c['k']},{c['d']}]]({c['w']},{c['q']}) ({kd2n:.2f})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--policy", default=None, help="policy path (default: the shipped policy)")
@@ -53,6 +58,7 @@ def main() -> None:
     ap.add_argument("--expand", default="2,4,8,16", help="beam max_expand values with and without the prior")
     ap.add_argument("--quick", action="store_true", help="one seed, one budget")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results"))
+    ap.add_argument("--tag", default="", help="suffix of the JSON name (weight_reduce_policy_TAG.json)")
     args = ap.parse_args()
     budgets = [int(x) for x in args.samples.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")]
@@ -74,7 +80,7 @@ def main() -> None:
         row["policy_greedy"] = {**code(r.params.to_dict()), "met_target": r.met_target,
                                 "seconds": time.perf_counter() - t, "source": "policy"}
         row["policy_sampled"], row["random_masked"] = [], []
-        for S in budgets:
+        for S in [0, *budgets]:
             for sd in seeds:
                 t = time.perf_counter()
                 r = reduce_weight(hx, hz, *TARGET, method="policy", policy=args.policy, samples=S, seed=sd)
@@ -84,7 +90,8 @@ def main() -> None:
                                               "rollouts": r.details["rollouts"],
                                               "seconds": time.perf_counter() - t, "source": "policy"})
                 t = time.perf_counter()
-                Hr, sr, det = policy_codes(sp, H, w, q, d0, samples=S, seed=sd, uniform=True)
+                # the same number of rollouts as the policy's greedy one plus its S samples
+                Hr, sr, det = policy_codes(sp, H, w, q, d0, samples=S + 1, seed=sd, uniform=True)
                 goal = SeedGoal(w, q, base["k"], d0)
                 row["random_masked"].append({"samples": S, "sampling_seed": sd, **code(sr),
                                              "met_target": goal.met(sr),
@@ -124,18 +131,17 @@ def main() -> None:
         sel = [x for x in recs if x["samples"] == S]
         return f"{sum(x['rollouts_meeting_target'] for x in sel)}/{sum(x['rollouts'] for x in sel)}"
 
-    t1_cols = ["seed code", "base", "paper RL n", "policy greedy n (policy)"]
-    for S in budgets:
-        t1_cols += [f"policy {S} samples n per seed (policy)", f"policy rollouts at target ({S})",
-                    f"random masked {S} n per seed", f"random rollouts at target ({S})"]
+    t1_cols = ["seed code", "base", "paper RL n", "policy greedy code (kd2/n)"]
+    for S in [0, *budgets]:
+        t1_cols += [f"policy greedy + {S} samples: n per seed", "policy rollouts at target",
+                    f"random masked, {S + 1} rollouts: n per seed", "random rollouts at target"]
     t1_cols += ["rl n (search)", "rl engine"]
     t1_rows = []
     for row in rows:
         b = row["base"]
         cells: list[Any] = [row["seed_code"], f"[[{b['n']},{b['k']},{b['d']}]]({b['w']},{b['q']})",
-                            row["paper_rl_n"],
-                            row["policy_greedy"]["n"] if row["policy_greedy"]["met_target"] else "-"]
-        for S in budgets:
+                            row["paper_rl_n"], _fmt_code(row["policy_greedy"])]
+        for S in [0, *budgets]:
             cells += [best_n(row["policy_sampled"], S), hits(row["policy_sampled"], S),
                       best_n(row["random_masked"], S), hits(row["random_masked"], S)]
         cells += [row["search_rl"]["n"], row["search_rl"]["engine"]]
@@ -149,8 +155,9 @@ def main() -> None:
         "expand": expands, "rows": rows, "wall_seconds": time.perf_counter() - t0,
         "tables": [
             {"title": "Table I by a trained policy alone (no search) vs the random masked agent (same "
-                      "rollouts, same env, same sampling seeds) vs search (reduce_weight method='rl'); "
-                      "n of the code meeting (6,3) with k and d kept, '-' when not met",
+                      "rollouts: 1 + samples, same env, same sampling seeds) vs search "
+                      "(reduce_weight method='rl'); n of the code meeting (6,3) with k and d kept, "
+                      "'-' when not met",
              "columns": t1_cols, "rows": t1_rows, "seeds": {"sampling seeds": seeds}},
             {"title": "Beam search over the policy's moves with and without the policy as prior: child "
                       "states scored until the returned code was found, and in all (beam width 6, depth "
@@ -168,7 +175,7 @@ def main() -> None:
             "rl column's) is a general CSS code from Tanner-graph moves (rl: the n-preserving anneal).",
         ],
     }
-    path = Path(args.out) / "weight_reduce_policy.json"
+    path = Path(args.out) / f"weight_reduce_policy{'_' + args.tag if args.tag else ''}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=1,
                                default=lambda o: o.item() if isinstance(o, np.generic) else str(o)))

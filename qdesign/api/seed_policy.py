@@ -136,8 +136,10 @@ def _load_sb3_policy(path: str, env_kwargs_json: str) -> SeedPolicy:
     from sb3_contrib import MaskablePPO
 
     model = MaskablePPO.load(path, device="cpu")
-    obs_dim = int(np.prod(model.observation_space.shape))
-    R, N = _dims_from_spaces(obs_dim, int(model.action_space.n))
+    obs_space: Any = model.observation_space
+    act_space: Any = model.action_space
+    obs_dim = int(np.prod(obs_space.shape))
+    R, N = _dims_from_spaces(obs_dim, int(act_space.n))
     env_kwargs = json.loads(env_kwargs_json)
     actor = ActorNet.from_state_dict(model.policy.state_dict(), model.policy.activation_fn.__name__)
     return SeedPolicy(actor, R, N, int(env_kwargs.get("max_steps", 40)), path, env_kwargs)
@@ -177,7 +179,8 @@ def save_seed_policy(model: Any, env: Any, path: str | Path, name: str,
     path.parent.mkdir(parents=True, exist_ok=True)
     activation = model.policy.activation_fn.__name__
     actor = ActorNet.from_state_dict(model.policy.state_dict(), activation)
-    np.savez_compressed(path, **actor.arrays())
+    arrays: dict[str, Any] = actor.arrays()
+    np.savez_compressed(path, **arrays)
     net_arch = (model.policy_kwargs or {}).get("net_arch")
     meta = {"name": name, "r_max": int(env.r_max), "n_max": int(env.n_max), "max_steps": int(env.max_steps),
             "net_arch": net_arch, "activation": activation, "env_kwargs": dict(env_kwargs or {}),

@@ -49,3 +49,47 @@ def tanner_policy_rollout(env: Any, model: Agent, seed: int = 0) -> tuple[np.nda
             best = (env.h_x.copy(), env.h_z.copy(), dict(env.score))
         done = term or trunc
     return best
+
+
+def action_probabilities(model: Any, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The masked action distribution of a MaskablePPO ``model`` (or its policy) at ``obs``
+    (float64, sums to 1, zero on masked actions); used to sample rollouts with a seeded generator
+    and as a prior that orders the beam search's expansions."""
+    if hasattr(model, "action_probabilities"):  # e.g. qdesign.api.seed_policy.ActorNet (numpy)
+        return model.action_probabilities(obs, mask)
+    import torch
+
+    policy = getattr(model, "policy", model)
+    with torch.no_grad():
+        obs_t, _ = policy.obs_to_tensor(np.asarray(obs, dtype=np.float32))
+        dist = policy.get_distribution(obs_t, action_masks=np.asarray(mask, dtype=bool)[None])
+        p = dist.distribution.probs[0].double().cpu().numpy()
+    p = np.where(mask, p, 0.0)
+    total = p.sum()
+    return p / total if total > 0 else mask / mask.sum()
+
+
+def sampled_policy_rollout(env: Any, model: Any, rng: np.random.Generator | None = None,
+                           seed: int = 0, options: dict[str, Any] | None = None,
+                           uniform: bool = False) -> tuple[np.ndarray, dict]:
+    """Best (H, score) of one masked rollout on a ``SeedReduceEnv``: actions sampled from the policy's
+    masked distribution with ``rng`` (greedy when ``rng`` is None); ``uniform=True`` samples
+    uniformly over the valid actions instead (the random masked agent, ``model`` unused)."""
+    obs, _ = env.reset(seed=seed, options=options)
+    best_H, best_s = env.H.copy(), dict(env.score)
+    done = False
+    while not done:
+        mask = env.action_masks()
+        if uniform:
+            if rng is None:
+                raise ValueError("uniform=True needs an rng")
+            action = int(rng.choice(np.flatnonzero(mask)))
+        else:
+            p = action_probabilities(model, obs, mask)
+            action = int(p.argmax()) if rng is None else int(rng.choice(p.size, p=p))
+        obs, _, term, trunc, _ = env.step(action)
+        goal = env.goal
+        if goal.key(env.score, env.H) < goal.key(best_s, best_H):
+            best_H, best_s = env.H.copy(), dict(env.score)
+        done = term or trunc
+    return best_H, best_s

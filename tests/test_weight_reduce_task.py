@@ -26,7 +26,7 @@ def test_seed_size_curriculum_advances_on_success() -> None:
 
 
 def test_configs_load() -> None:
-    for name in ("default", "tighten"):
+    for name in ("default", "tighten", "policy", "policy_kd2n"):
         cfg = config_from_dict(load_yaml(f"experiments/configs/weight_reduce/{name}.yaml"))
         assert cfg.task == "weight-reduce"
     task = load_task("weight-reduce")

@@ -27,7 +27,11 @@ from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, 
 from qdesign.envs.weight_reduce.reward import RewardWeights, degree_term, he_liu_reward
 from qdesign.reduction.seed_state import SeedGoal, SeedMoves, hgp_score, seed_start_matrix
 
-__all__ = ["SeedReduceEnv", "hgp_score", "seed_start_matrix"]
+__all__ = ["REWARD_MODES", "SeedReduceEnv", "hgp_score", "seed_start_matrix"]
+
+#: "delta": change of the He & Liu score; "paper": the score itself; "kd2n": change of the degree
+#: term plus a success bonus scaled by the code's kd^2/n over the base code's (what a user compares)
+REWARD_MODES = ("delta", "paper", "kd2n")
 
 
 class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
@@ -40,7 +44,8 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                  d_target: int | None = None, extra_bits: int = 8, n_max: int | None = None,
                  r_max: int | None = None, max_steps: int = 40, reward_mode: str = "delta",
                  reward_weights: dict[str, float] | None = None, success_bonus: float = 1.0,
-                 k_penalty: float = 0.5, invalid_penalty: float = 0.1, sample_seeds: bool = False) -> None:
+                 k_penalty: float = 0.5, invalid_penalty: float = 0.1, sample_seeds: bool = False,
+                 d_credit: float = 2.0) -> None:
         check_render_mode(render_mode)
         self.render_mode = render_mode
         self.seeds = [seeds] if isinstance(seeds, str) else list(seeds)
@@ -49,8 +54,8 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         from qdesign.codes.css import check_target
 
         check_target(max_check_weight, max_qubit_degree)
-        if reward_mode not in ("delta", "paper"):
-            raise ValueError(f"reward_mode must be 'delta' or 'paper', got {reward_mode!r}")
+        if reward_mode not in REWARD_MODES:
+            raise ValueError(f"reward_mode must be one of {REWARD_MODES}, got {reward_mode!r}")
         if max_steps < 1:
             raise ValueError(f"max_steps must be >= 1, got {max_steps}")
         if extra_bits < 0:
@@ -71,6 +76,10 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self.weights = RewardWeights(**(reward_weights or {}))
         self.success_bonus, self.k_penalty = float(success_bonus), float(k_penalty)
         self.invalid_penalty = float(invalid_penalty)
+        if isinstance(d_credit, bool) or not isinstance(d_credit, (int, float)) or d_credit < 1:
+            raise ValueError(f"d_credit must be a number >= 1 (distance counted up to d_credit x the goal), "
+                             f"got {d_credit!r}")
+        self.d_credit = float(d_credit)
         self.sample_seeds = bool(sample_seeds)
         R, N = self.r_max, self.n_max
         self.moves = SeedMoves(R, N)
@@ -149,10 +158,24 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     def _success(self, s: dict[str, Any]) -> bool:
         return self.goal.met(s)
 
+    def kd2n_ratio(self, s: dict[str, Any]) -> float:
+        """kd^2/n of the code ``s`` over the base code's at the distance goal (1.0: same k, d and n;
+        a code that meets the goal with more qubits scores n0/n).  Distance counts up to
+        ``d_credit`` x the goal: 1 ranks codes by n alone (the paper's Table I: k and d kept, fewest
+        qubits), 2 lets a longer code with a larger distance win when its kd^2/n is larger."""
+        if s["k"] != self.k0 or s["k"] == 0:
+            return 0.0
+        d = min(float(s["d"]), self.d_credit * self.d_goal)
+        return float((s["k"] * d * d / s["n"]) / (self.k0 * self.d_goal ** 2 / self.n0))
+
     def _potential(self, s: dict[str, Any], prev_d: float) -> float:
         H = self.H
         deg = degree_term(H.sum(axis=0), H.sum(axis=1), self.max_qubit_degree,
                           max(self.max_check_weight - self.max_qubit_degree, 2), self.weights)
+        if self.reward_mode == "kd2n":
+            # degree shaping plus the kd^2/n ratio (k kept, d capped at twice the goal): the
+            # telescoping sum rewards lowering weights without adding qubits or losing distance
+            return self.weights.alpha * deg + self.weights.beta * self.kd2n_ratio(s)
         return he_liu_reward(deg, s["d"], prev_d, 0.0, 2.0 * self.d_base, s["n"], self.n0, self.weights)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
@@ -170,12 +193,13 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
             self.H = self._apply(a)
             self.score = hgp_score(self.H)
             phi_after = self._potential(self.score, prev["d"])
-            reward = phi_after - phi_before if self.reward_mode == "delta" else phi_after
+            reward = phi_after if self.reward_mode == "paper" else phi_after - phi_before
             if self.score["k"] != self.k0:
                 reward -= self.k_penalty
         success = self._success(self.score)
         if success:
-            reward += self.success_bonus
+            scale = self.kd2n_ratio(self.score) if self.reward_mode == "kd2n" else 1.0
+            reward += self.success_bonus * scale
         terminated = bool(success)
         truncated = bool(not terminated and self.steps >= self.max_steps)
         info = self._info(success)
@@ -203,6 +227,22 @@ class SeedReduceEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
             min(s["q"] / (2.0 * self.max_qubit_degree), 1.0), min(self.steps / self.max_steps, 1.0),
         ], dtype=np.float32)
         return np.concatenate([grid.ravel(), feats]).astype(np.float32)
+
+    def observe(self, H: np.ndarray) -> np.ndarray:
+        """The observation of seed ``H`` within the current episode (its goal, base code and step),
+        without changing the env: how a policy scores states other than the current one (the beam
+        search's prior)."""
+        H = np.asarray(H, dtype=np.uint8)
+        if H.ndim != 2 or H.shape[0] > self.r_max or H.shape[1] > self.n_max:
+            raise ValueError(f"H must be a binary matrix within (r_max, n_max) = "
+                             f"({self.r_max}, {self.n_max}), "
+                             f"got shape {H.shape}")
+        saved = self.H, self.score
+        try:
+            self.H, self.score = H, hgp_score(H)
+            return self._obs()
+        finally:
+            self.H, self.score = saved
 
     def _info(self, success: bool) -> dict[str, Any]:
         s = self.score

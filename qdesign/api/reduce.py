@@ -10,6 +10,10 @@ Methods
   still need extra qubits are also annealed at fixed n over WeightReduce's moves.
 * ``"sabo"``: Sabo et al.'s classical weight reduction of the seed (rows then columns, compressed or
   not, best of ``runs`` random orders) followed by the hypergraph product.
+* ``"policy"``: a trained SeedReduce policy alone, no search: a greedy masked rollout from the
+  code's seed (plus ``samples`` rollouts sampled from the policy), best state visited; the policy
+  shipped with qdesign unless ``policy=`` names another (``qdesign.api.seed_policy``).  The
+  details say ``engine="policy"``, ``search=False``, which policy and how many samples.
 * ``"hastings"``: the quantum pipeline copying → gauging → thickening with heights → coning (see
   ``qdesign.reduction.hastings``; randomised by ``seed``); works on any CSS code, distance is
   a Stim upper bound beyond ``exact_max_n`` qubits.  Coning bounds (w, q) but not by (6, 3): the
@@ -39,9 +43,9 @@ from qdesign.codes.params import (
     hgp_code_parameters,
     sparse_hgp_matrices,
 )
-from qdesign.reduction.options import HastingsOptions, RLOptions, SaboOptions, method_options
+from qdesign.reduction.options import HastingsOptions, PolicyOptions, RLOptions, SaboOptions, method_options
 
-METHODS = ("rl", "sabo", "hastings")
+METHODS = ("rl", "sabo", "hastings", "policy")
 SEED_ANNEAL_SECONDS = 300.0  # default budget of the seed anneal (Table II rows k = 4..225: 1-225 s, 2 cores)
 
 
@@ -185,7 +189,8 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
                   **keywords: Any) -> ReduceResult:
     """Weight-reduce the CSS code (h_x, h_z); returns the new matrices and a report (see module doc).
 
-    ``options``: the method's dataclass (``RLOptions``, ``SaboOptions``, ``HastingsOptions`` from
+    ``options``: the method's dataclass (``RLOptions``, ``SaboOptions``, ``HastingsOptions``,
+    ``PolicyOptions`` from
     ``qdesign.reduction.options``); their fields may also be given as flat keywords (``runs=3``),
     which override ``options``. A keyword of another method is an ``UnknownKeywordError``
     (a ``ValueError`` and a ``TypeError``).
@@ -224,7 +229,7 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
         base = code_parameters(code.h_x, code.h_z, hgp_seeds=seeds, exact_max_n=exact_max_n)
     target = (int(max_check_weight), int(max_qubit_degree))
     details: dict[str, Any] = {}
-    if method in ("sabo", "rl"):
+    if method in ("sabo", "rl", "policy"):
         if seeds is None or not np.array_equal(seeds[0], seeds[1]):
             raise ValueError(f"method={method!r} works on hypergraph products HGP(H, H); pass "
                              "seed_matrix=H or use method='hastings' for general CSS codes")
@@ -253,6 +258,14 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
             Hn = best[1]
             details.update({"compressed": best[2], "runs": opts.runs, "seed": seed, "order_seed": best[3],
                             "order_seeds_tried": order_seeds, "compressed_modes": modes})
+        elif method == "policy":
+            from qdesign.api.seed_policy import load_seed_policy, policy_codes
+
+            assert isinstance(opts, PolicyOptions)
+            sp = load_seed_policy(opts.policy)
+            Hn, _score, info = policy_codes(sp, H, max_check_weight, max_qubit_degree, int(base.d),
+                                            samples=opts.samples, seed=seed)
+            details.update(info)
         else:
             assert isinstance(opts, RLOptions)
             Hn, info = _rl(H, max_check_weight, max_qubit_degree, int(base.d), opts.model, opts.beam_width,

@@ -2,10 +2,16 @@
 
 The search uses the same moves and masks as ``SeedReduceEnv`` (``SeedMoves``), so whatever a
 trained MaskablePPO policy can reach, the beam can reach too; the split and pair-factoring finishers
-complete a seed the beam leaves heavy.
+complete a seed the beam leaves heavy.  A trained policy can also guide it: ``prior`` (any callable
+from a seed H to probabilities over ``SeedMoves``' actions; this layer never imports the agent)
+orders each state's moves and keeps the ``max_expand`` most probable, as AlphaZero-style search
+uses a policy network to narrow its expansions (Silver et al., arXiv:1712.01815, Sec. "Methods").
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -15,19 +21,34 @@ from qdesign.reduction.seed_state import SeedGoal, SeedMoves, hgp_score
 
 def beam_search(start: np.ndarray, seed_moves: SeedMoves, goal: SeedGoal, beam_width: int = 6,
                 max_depth: int = 40, max_expand: int = 400,
-                rng: np.random.Generator | None = None) -> tuple[np.ndarray, dict]:
+                rng: np.random.Generator | None = None,
+                prior: Callable[[np.ndarray], np.ndarray] | None = None,
+                stats: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
     """Best (H, score) reachable from ``start``: meets ``goal`` if possible, with the fewest qubits and
-    the largest distance (``goal.key``); at most ``max_expand`` moves are tried per beam state."""
+    the largest distance (``goal.key``); at most ``max_expand`` moves are tried per beam state
+    (a random subset, or with ``prior`` the most probable under it).  ``stats``, if given, receives
+    ``expanded`` (child states scored), ``expanded_to_best`` (scored when the returned state was
+    found: the work needed for the result, whatever the stopping rule) and ``depth`` (levels searched)."""
+    if max_expand < 1:
+        raise ValueError(f"max_expand must be >= 1, got {max_expand}")
     rng = rng or np.random.default_rng(0)
+    expanded = depth = expanded_to_best = 0
     start = np.asarray(start, dtype=np.uint8).copy()
     best_H, best_s = start, hgp_score(start)
     beam = [(start, best_s)]
     seen = {start.tobytes() + bytes(start.shape)}
     for _ in range(max_depth):
+        depth += 1
         candidates = []
         for H, _s in beam:
             acts = np.flatnonzero(seed_moves.masks(H, goal.max_qubit_degree))
-            if acts.size > max_expand:
+            if prior is not None:
+                p = np.asarray(prior(H), dtype=np.float64)
+                if p.shape != (seed_moves.n_actions,):
+                    raise ValueError(f"prior must return {seed_moves.n_actions} probabilities, got shape "
+                                     f"{p.shape}")
+                acts = acts[np.argsort(-p[acts], kind="stable")][:max_expand]
+            elif acts.size > max_expand:
                 acts = rng.choice(acts, size=max_expand, replace=False)
             for a in acts:
                 H2 = seed_moves.apply(H, int(a))
@@ -35,15 +56,18 @@ def beam_search(start: np.ndarray, seed_moves: SeedMoves, goal: SeedGoal, beam_w
                 if key in seen:
                     continue
                 seen.add(key)
-                candidates.append((H2, hgp_score(H2)))
+                expanded += 1
+                candidates.append((H2, hgp_score(H2), expanded))
         if not candidates:
             break
         candidates.sort(key=lambda c: goal.key(c[1], c[0]))
-        beam = candidates[:beam_width]
-        if goal.key(beam[0][1], beam[0][0]) < goal.key(best_s, best_H):
-            best_H, best_s = beam[0]
+        if goal.key(candidates[0][1], candidates[0][0]) < goal.key(best_s, best_H):
+            best_H, best_s, expanded_to_best = candidates[0]
+        beam = [(c[0], c[1]) for c in candidates[:beam_width]]
         if goal.violation(best_s) == 0 and all(goal.violation(s) == 0 for _, s in beam):
             break
+    if stats is not None:
+        stats.update({"expanded": expanded, "expanded_to_best": expanded_to_best, "depth": depth})
     return best_H, best_s
 
 

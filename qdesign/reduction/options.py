@@ -1,4 +1,4 @@
-"""Options of the three weight-reduction methods, one small dataclass each.
+"""Options of the four weight-reduction methods, one small dataclass each.
 
 ``reduce_weight(h_x, h_z, method="sabo", options=SaboOptions(runs=3))`` says which knobs belong to
 which method; the flat keywords of earlier releases (``runs=3``) still work and fill the same fields.
@@ -7,6 +7,7 @@ which method; the flat keywords of earlier releases (``runs=3``) still work and 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from os import PathLike
 from typing import Any
 
 from qdesign.plugins import UnknownKeywordError
@@ -77,7 +78,27 @@ class HastingsOptions:
             raise ValueError(f"time_limit={t!r} must be None or a positive number of seconds")
 
 
-METHOD_OPTIONS: dict[str, type] = {"rl": RLOptions, "sabo": SaboOptions, "hastings": HastingsOptions}
+@dataclass(frozen=True)
+class PolicyOptions:
+    """``method="policy"``: a trained SeedReduce policy alone, no search (He & Liu, arXiv:2502.14372,
+    Sec. II: the agent edits the Tanner graph; here the classical seed of a hypergraph product).
+
+    ``policy``: ``None`` for the policy shipped with qdesign, or a path (a ``.pt`` with its ``.json``,
+    a MaskablePPO ``.zip`` or a ``qdesign train`` run folder); ``samples``: rollouts sampled from the
+    policy's masked distribution (seeded by ``reduce_weight``'s ``seed``) besides the greedy one.
+    """
+
+    policy: Any = None
+    samples: int = 0
+
+    def __post_init__(self) -> None:
+        _positive_int("samples", self.samples, minimum=0)
+        if self.policy is not None and not isinstance(self.policy, (str, PathLike)):
+            raise ValueError(f"policy must be None (the shipped policy) or a path, got {self.policy!r}")
+
+
+METHOD_OPTIONS: dict[str, type] = {"rl": RLOptions, "sabo": SaboOptions, "hastings": HastingsOptions,
+                                   "policy": PolicyOptions}
 
 
 def _positive_int(name: str, value: Any, minimum: int = 1) -> None:

@@ -146,7 +146,9 @@ def test_env_reset_options_masks_reward_and_render():
     assert info["target_kind"] == "fixed" and not info["is_success"]
     a = env.labels.index("cx(0,2)")
     _, reward, term, trunc, info = env.step(a)
-    assert term and not trunc and info["cx_count"] == 1 and reward > -1.0  # shaping paid back
+    assert term and not trunc and info["cx_count"] == 1
+    # CX, shaping (w 2 -> 0: X0 -> X0 X2 and Z2 -> Z0 Z2 each have one off-block bit), success bonus
+    assert reward == pytest.approx(-1.0 + 0.5 * 2 / 3 + 10.0)
     assert "CliffordSynth[3q]" in env.render()
     env.reset(seed=0)
     env.step(0)

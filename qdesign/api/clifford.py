@@ -56,8 +56,9 @@ def policy_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5,
                            cx_cost: float = 1.0) -> Any:
     """Estimated CX to go from a trained CliffordSynth policy's value network, for ``beam_search``.
 
-    The env's return is ``-(CX + small single-qubit costs) + shaping * w_0 / n`` (the potential
-    telescopes), so ``(shaping * w / n - V) / cx_cost`` estimates the CX still to pay."""
+    The env's return is ``success_bonus - (CX + small single-qubit costs) + shaping * w_0 / n`` (the
+    potential telescopes), so ``(shaping * w / n - V) / cx_cost`` is the CX still to pay up to a
+    constant (the bonus), which does not change how a beam ranks states."""
     import torch
 
     from qdesign.quantum.clifford_tableau import local_mask

@@ -31,7 +31,7 @@ class CliffordSynthTask(Task):
             env_id="qdesign/CliffordSynth-3q-v0",
             env_kwargs={"scramble_depth": 1},
             agent="maskable_ppo",
-            agent_kwargs={"learning_rate": 3e-4, "n_steps": 256, "batch_size": 256, "gamma": 0.99,
+            agent_kwargs={"learning_rate": 3e-4, "n_steps": 256, "batch_size": 256, "gamma": 0.995,
                           "ent_coef": 0.01, "policy_kwargs": {"net_arch": [256, 256]}},
             total_timesteps=50_000,
             seed=0,

@@ -182,3 +182,18 @@ def test_clifford_synth_task_and_presets():
     assert load_task("clifford-synth").name == "clifford-synth"
     assert {"cliff3q_maskable_ppo", "cliff4q_maskable_ppo"} <= set(preset_configs("clifford-synth"))
     assert qdesign.__version__
+
+
+def test_agent_method_uses_the_shipped_policy_value():
+    from pathlib import Path
+
+    import qdesign.synthesis.models as models
+
+    model = Path(models.__file__).parent / "cliff3q_maskable_ppo.zip"
+    assert model.is_file()
+    for seed in range(2):
+        cliff = random_clifford(3, seed=seed)
+        qc = compile_unitary(cliff, gate_set="clifford", method=f"agent:{model}", beam=2, radius=1)
+        assert Clifford(qc) == cliff
+    with pytest.raises(ValueError, match="trained on"):
+        compile_unitary(random_clifford(4, seed=0), gate_set="clifford", method=f"agent:{model}")

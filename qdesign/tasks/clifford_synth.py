@@ -59,6 +59,12 @@ class CliffordSynthTask(Task):
             out["policy_on_random_cliffords"] = policy_rollout_stats(model, n, n_targets=20, seed=777)
         return out
 
+    def bench_commands(self, out_dir: Path, quick: bool = False) -> list[list[str]]:
+        """``experiments/bench/clifford_synth.py`` (quick: 5 Cliffords on 3 and 4 qubits)."""
+        quick_args = ["--targets", "5", "--qubits", "3", "4"]
+        return [["clifford_synth.py", "--out", str(Path(out_dir) / "clifford_synth.json")]
+                + (quick_args if quick else [])]
+
 
 def _qubits_of(env_id: str) -> int:
     """The qubit count in ``qdesign/CliffordSynth-<n>q-v0``."""

@@ -63,6 +63,8 @@ def timed(fn, *args):
 
 def run_search(cliff, **kw):
     res = beam_search(tableau_of(cliff), **kw)
+    if res.gates is None:  # a narrow beam can run into states it has already seen and stop
+        return None
     qc = _assemble(cliff, res.gates)
     assert Clifford(qc) == cliff
     return qc
@@ -147,13 +149,14 @@ def main() -> None:
                 for c in cliffs:
                     qc, sec = timed(lambda c=c, h=h: run_search(c, beam=args.learned_beam, heuristic=h,
                                                                 radius=args.learned_radius))
-                    vals.append((cx_of(qc)[0], sec))
-                cx = np.array([v[0] for v in vals], dtype=float)
+                    vals.append((cx_of(qc)[0] if qc is not None else None, sec))
+                ok = [k for k, v in enumerate(vals) if v[0] is not None]
+                cx = np.array([vals[k][0] for k in ok], dtype=float)
                 learn_rows.append([n, f"search beam={args.learned_beam} radius={args.learned_radius}, "
                                    f"heuristic {hname}",
                                    "search + learned value" if hname.startswith("value") else "search alone",
-                                   1.0, round(float(cx.mean()), 3),
-                                   round(float(cx.mean() / greedy.mean()), 3),
+                                   len(ok) / len(vals), round(float(cx.mean()), 3) if ok else None,
+                                   round(float(cx.mean() / greedy[ok].mean()), 3) if ok else None,
                                    round(float(np.mean([v[1] for v in vals])) * 1e3, 3),
                                    f"{seeds[0]}..{seeds[-1]}"])
             pol = policy_alone(model, n, cliffs)

@@ -36,7 +36,7 @@ def presets_table(family: str) -> str:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    for family in ("arch_search", "gate_compile", "weight_reduce"):
+    for family in ("arch_search", "gate_compile", "clifford_synth", "weight_reduce"):
         markdown = markdown.replace(f"<!-- PRESETS {family} -->", presets_table(family))
     if page.file.src_uri == "results.md":
         body = RESULTS.read_text().split("\n", 1)[1]  # its title is ours

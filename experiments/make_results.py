@@ -428,6 +428,7 @@ METRICS = {
                     "best_depth", "actions_to_chemical_accuracy"],
     "gate-compile": ["success_rate_last_100", "curriculum_level", "mean_length"],
     "weight-reduce": ["success_rate_last_100", "n", "k", "d", "w", "q"],
+    "clifford-synth": ["success_rate_last_100", "curriculum_level", "max_scramble_depth_solved"],
 }
 
 
@@ -504,7 +505,7 @@ def render() -> str:
              "Do not edit by hand. Paper numbers are quoted from the papers for comparison.\n"]
     runs = load_runs()
     plots = make_plots(runs)
-    for task in ("arch-search", "gate-compile", "weight-reduce"):
+    for task in ("arch-search", "gate-compile", "weight-reduce", "clifford-synth"):
         parts.append(f"## {task}\n")
         if task in plots:
             parts.append(f"![{task}]({plots[task]})\n")

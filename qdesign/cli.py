@@ -16,7 +16,20 @@ from qdesign.tasks import TASKS, load_task, resolve_train_config
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps help text without splitting hyphenated names (a task name such as ``clifford-synth``)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line, no usage dump, exit 2
         print(f"qdesign: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)

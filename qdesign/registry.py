@@ -16,7 +16,7 @@ import gymnasium as gym
 
 from qdesign.envs.entries import NAMESPACE, EnvEntry
 
-FAMILIES: tuple[str, ...] = ("arch_search", "gate_compile", "weight_reduce")
+FAMILIES: tuple[str, ...] = ("arch_search", "gate_compile", "weight_reduce", "clifford_synth")
 
 
 def family_entries(family: str) -> list[EnvEntry]:

@@ -139,9 +139,22 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict | GateSet = "cliff
     ``optimal``, ``astar`` and ``agent:<path>`` only). Distances are computed without cancellation
     (accurate to ~1e-15 at any size).
 
-    Raises ``ValueError`` for bad arguments, ``TypeError`` for unknown keywords and ``CompileError``
+    ``gate_set="clifford"``: ``unitary`` is a ``qiskit.quantum_info.Clifford`` (or a Clifford-valued
+    ``QuantumCircuit``) on any number of qubits, compiled exactly (``epsilon`` unused) with CX count
+    first by ``method="astar"`` or ``"agent:<path>"`` (a trained CliffordSynth policy as the search
+    heuristic); see ``qdesign.api.clifford.compile_clifford``.
+
+    Raises ``ValueError`` for bad arguments, ``UnknownKeywordError`` (a ``TypeError`` and a
+    ``ValueError``) for unknown keywords and ``CompileError``
     (a ``RuntimeError``) when nothing within epsilon was found.
     """
+    if isinstance(gate_set, str) and gate_set == "clifford":  # n-qubit Clifford synthesis, CX first
+        from qdesign.api.clifford import CliffordSynthesisError, compile_clifford
+
+        try:
+            return compile_clifford(unitary, method=method, time_limit=time_limit, **kwargs)
+        except CliffordSynthesisError as err:
+            raise CompileError(str(err)) from err
     from qdesign.api.compile_batch import check_batch_args, compile_batch, is_batch
 
     check_batch_args(objective, n_jobs, cache)

@@ -20,6 +20,7 @@ TASKS: dict[str, str] = {
     "arch-search": "qdesign.tasks.arch_search",
     "gate-compile": "qdesign.tasks.gate_compile",
     "weight-reduce": "qdesign.tasks.weight_reduce",
+    "clifford-synth": "qdesign.tasks.clifford_synth",
 }
 
 

@@ -1,0 +1,164 @@
+"""Clifford synthesis for ``compile_unitary(clifford, gate_set="clifford", method=...)``.
+
+``method="astar"``: the CX-first search of ``qdesign.synthesis.clifford_search`` with its support
+heuristic (exhaustive, hence CX-optimal, on 3 qubits). ``method="agent:<path>"``: the same search with
+a trained CliffordSynth policy's value network as the heuristic (``policy_value_heuristic``). The
+result is the exact single-qubit layer followed by the search's gates inverted in reverse order, and
+is checked with ``qiskit.quantum_info.Clifford`` before it is returned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qdesign.plugins import UnknownKeywordError
+
+__all__ = ["CliffordSynthesisError", "compile_clifford", "CLIFFORD_METHOD_KWARGS", "policy_value_heuristic",
+           "policy_rollout_stats", "as_clifford"]
+
+CLIFFORD_METHOD_KWARGS = ("beam", "radius", "max_depth")
+_INVERSE = {"h": "h", "s": "sdg", "sdg": "s", "cx": "cx"}
+
+
+class CliffordSynthesisError(RuntimeError):
+    """The search found no circuit (``compile_unitary`` re-raises it as its ``CompileError``)."""
+
+
+def as_clifford(target: Any):
+    """``target`` as a ``qiskit.quantum_info.Clifford`` (a Clifford or a Clifford-valued circuit)."""
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import Clifford
+
+    if isinstance(target, Clifford):
+        return target
+    if isinstance(target, QuantumCircuit):
+        try:
+            return Clifford(target)
+        except Exception as err:
+            raise ValueError(f"target circuit is not a Clifford circuit: {err}") from err
+    raise ValueError(f"target for gate_set='clifford' must be a qiskit Clifford or a Clifford-valued "
+                     f"QuantumCircuit, got {type(target).__name__}")
+
+
+def _load_agent(path: str):
+    from sb3_contrib import MaskablePPO
+
+    file = Path(path)
+    if not file.is_file():
+        raise ValueError(f"method 'agent:{path}': no such model file")
+    return MaskablePPO.load(str(file), device="cpu")
+
+
+def policy_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5,
+                           cx_cost: float = 1.0) -> Any:
+    """Estimated CX to go from a trained CliffordSynth policy's value network, for ``beam_search``.
+
+    The env's return is ``success_bonus - (CX + small single-qubit costs) + shaping * w_0 / n`` (the
+    potential telescopes), so ``(shaping * w / n - V) / cx_cost`` is the CX still to pay up to a
+    constant (the bonus), which does not change how a beam ranks states."""
+    import torch
+
+    from qdesign.quantum.clifford_tableau import local_mask
+    from qdesign.synthesis.clifford_search import tableau_of_state
+
+    expected = 4 * num_qubits * num_qubits
+    if int(np.prod(model.observation_space.shape)) != expected:
+        raise ValueError(f"the agent was trained on {model.observation_space.shape} observations, "
+                         f"not a {num_qubits}-qubit tableau ({expected} bits)")
+    off = ~local_mask(num_qubits)
+
+    def heuristic(states):
+        tabs = np.stack([tableau_of_state(s) for s in states])
+        w = tabs[:, off].sum(axis=1)
+        obs = torch.as_tensor(tabs.reshape(len(states), -1), dtype=torch.float32)
+        with torch.no_grad():
+            v = model.policy.predict_values(obs).numpy().reshape(-1)
+        return (shaping * w / num_qubits - v) / cx_cost
+
+    return heuristic
+
+
+def _assemble(target: Any, gates: list) -> Any:
+    """The circuit ``L`` + inverse(gates): the exact local layer first, then the reduction undone."""
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import Clifford
+
+    from qdesign.quantum.clifford_tableau import local_layer_circuit
+
+    n = target.num_qubits
+    rest = QuantumCircuit(n)
+    for name, qubits in reversed(gates):
+        getattr(rest, _INVERSE[name])(*qubits)
+    local = target.compose(Clifford(rest).adjoint())
+    qc = local_layer_circuit(local)
+    qc.compose(rest, inplace=True)
+    return qc
+
+
+def compile_clifford(target: Any, method: str = "astar", time_limit: float | None = None,
+                     **kwargs: Any):
+    """A circuit over {h, s, sdg, x, y, z, cx} with ``Clifford(qc) == target`` and few CX.
+
+    Raises ``CliffordSynthesisError`` when the search finds nothing within ``time_limit``."""
+    from qiskit.quantum_info import Clifford
+
+    from qdesign.quantum.clifford_tableau import tableau_of
+    from qdesign.synthesis.clifford_search import beam_search
+
+    unknown = sorted(set(kwargs) - set(CLIFFORD_METHOD_KWARGS))
+    if unknown:
+        raise UnknownKeywordError(f"compile_unitary() got unexpected keyword argument(s) {unknown} for "
+                                  f"gate_set='clifford' (it takes {list(CLIFFORD_METHOD_KWARGS)})")
+    if not isinstance(method, str) or not (method == "astar" or method.startswith("agent:")):
+        raise ValueError(f"method for gate_set='clifford' must be 'astar' or 'agent:<path>', got {method!r}")
+    cliff = as_clifford(target)
+    n = cliff.num_qubits
+    beam = int(kwargs.get("beam", 64))
+    if beam < 1:
+        raise ValueError(f"beam must be >= 1, got {beam}")
+    heuristic = None
+    if method.startswith("agent:"):
+        heuristic = policy_value_heuristic(_load_agent(method.split(":", 1)[1]), n)
+    if n == 1:
+        gates: list = []
+    else:
+        res = beam_search(tableau_of(cliff), beam=beam, heuristic=heuristic, radius=kwargs.get("radius"),
+                          time_limit=time_limit, max_depth=int(kwargs.get("max_depth", 200)))
+        if res.gates is None:
+            raise CliffordSynthesisError(f"no Clifford circuit found (beam={beam}, time_limit={time_limit})")
+        gates = res.gates
+    qc = _assemble(cliff, gates)
+    if Clifford(qc) != cliff:  # pragma: no cover - the assembly is exact by construction
+        raise CliffordSynthesisError("internal error: the synthesised circuit does not equal the target")
+    return qc
+
+
+def policy_rollout_stats(model: Any, num_qubits: int, n_targets: int = 20, seed: int = 0) -> dict[str, Any]:
+    """The trained policy alone (greedy, masked) on uniformly random Cliffords: success rate and CX."""
+    from qiskit.quantum_info import random_clifford
+    from qiskit.synthesis import synth_clifford_greedy
+
+    from qdesign.envs.clifford_synth.env import CliffordSynthEnv
+    from qdesign.envs.clifford_synth.presets import MAX_STEPS
+
+    env = CliffordSynthEnv(num_qubits=num_qubits, max_steps=MAX_STEPS.get(num_qubits, 50 * num_qubits))
+    ok, cx, greedy = 0, [], []
+    for k in range(n_targets):
+        cliff = random_clifford(num_qubits, seed=seed + k)
+        obs, info = env.reset(seed=seed + k, options={"clifford": cliff})
+        done = False
+        while not done:
+            action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
+            obs, _, term, trunc, info = env.step(int(action))
+            done = term or trunc
+        if info["is_success"]:
+            ok += 1
+            cx.append(info["cx_count"])
+            ops = synth_clifford_greedy(cliff).count_ops()
+            greedy.append(ops.get("cx", 0) + 3 * ops.get("swap", 0))
+    return {"targets": n_targets, "seed": seed, "success_rate": ok / n_targets,
+            "mean_cx_solved": float(np.mean(cx)) if cx else None,
+            "qiskit_greedy_mean_cx_same_targets": float(np.mean(greedy)) if greedy else None}

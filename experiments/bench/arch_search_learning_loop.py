@@ -17,7 +17,9 @@ and inside DQN gradient updates (measured by wrapping ``ArchSearchEnv.step`` and
   this config at 15k steps (``experiments/arch_search/learning_vs_random.py``: greedy success in 0
   of 3 seeds against 2 of 3 with ``train_freq=1``), so it is not the default;
 * ``new_train_freq2``: as ``new`` with one gradient step per 2 env steps and the epsilon decay per
-  update 0.999 (about 0.9995**2, the same epsilon per env step): half the updates per env step.
+  update 0.999 (about 0.9995**2, the same epsilon per env step): half the updates per env step. At
+  30k steps it learned worse than ``train_freq=1`` on the same seeds (greedy success in 3 of 5 seeds;
+  ``arch_search_learning_vs_random_30k_5seeds_train_freq*.json``), so it is not the default either.
 
 All variants run with ``num_threads=1`` (the config default): ``torch.set_num_threads(1)`` is set
 by the trainer because a 64 x 1122 -> 256 MLP update is too small to split across 2 shared cores

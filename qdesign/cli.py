@@ -1,4 +1,4 @@
-"""The ``qdesign`` command: list, train, evaluate, bench, sweep.
+"""The ``qdesign`` command: list, train, evaluate, bench, sweep, plot.
 
 Exit codes: 0 success, 1 the work itself failed, 2 bad arguments or config, 130 interrupted.
 """
@@ -129,6 +129,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    """``qdesign plot``: the curriculum-threshold plot of a run (``threshold.png``), also for a run that
+    is still going (its ``episodes.jsonl`` is only read)."""
+    from qdesign.plots import plot_threshold
+
+    path = plot_threshold(args.run_dir, out=args.out)
+    print(f"saved {path}")
+    return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """``qdesign bench``: the family's benchmark scripts (they print their tables); lists the JSON.
 
@@ -203,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--episodes", type=int)
     p.add_argument("--seed", type=int, default=10_000, help="first held-out seed")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("plot", help="draw a run's curriculum threshold and its episodes' best errors "
+                                    "against episodes (threshold.png in the run folder)")
+    p.add_argument("run_dir", help="a run folder, or an episodes.jsonl file")
+    p.add_argument("--out", help="the image file (default: RUN_DIR/threshold.png)")
+    p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("bench", help="side-by-side benchmark of a task against its baselines")
     p.add_argument("task", help=task_names)

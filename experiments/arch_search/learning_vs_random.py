@@ -75,10 +75,22 @@ def main(timesteps: int, seeds: list[int], eval_episodes: int, config: Path, out
                       f"(warm-up {r['successes_in_warmup']}), first after warm-up at "
                       f"{r['actions_to_first_success_after_warmup']}, greedy {r['greedy_success_rate']}, "
                       f"best err {r['best_error']:.2e} ({r['wall_s']:.0f} s)", flush=True)
+            if out is not None:  # a partial file after every seed: a long run cut short still reports
+                atomic_write_json(out, {**_result(rows, config, timesteps, eval_episodes, agent_kwargs),
+                                        "partial": True})
+    result = _result(rows, config, timesteps, eval_episodes, agent_kwargs)
+    if out is not None:
+        atomic_write_json(out, result)
+    return result
+
+
+def _result(rows: list[dict], config: Path, timesteps: int, eval_episodes: int,
+            agent_kwargs: dict | None) -> dict:
     cols = ["agent", "seed", "timesteps", "episodes", "successes", "successes_in_warmup",
             "actions_to_first_success_after_warmup", "greedy_success_rate", "best_error"]
     override = f" with agent_kwargs {json.dumps(agent_kwargs)}" if agent_kwargs else ""
     result = {"config": config.name, "agent_kwargs_override": agent_kwargs or {},
+              "seeds": sorted({r["seed"] for r in rows}),
               "chemical_accuracy": CHEMICAL_ACCURACY, "rows": rows,
               "tables": [{"title": f"Trained masked DQN vs random masked agent, {config.name}"
                                    f"{override}"
@@ -89,8 +101,6 @@ def main(timesteps: int, seeds: list[int], eval_episodes: int, config: Path, out
                           "columns": cols, "rows": [[r[c] for c in cols] for r in rows]}],
               "notes": ["successes_in_warmup: successes while the DQN still acts uniformly at random "
                         "(before learning_starts), not learned"]}
-    if out is not None:
-        atomic_write_json(out, result)
     return result
 
 

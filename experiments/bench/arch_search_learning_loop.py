@@ -15,7 +15,11 @@ and inside DQN gradient updates (measured by wrapping ``ArchSearchEnv.step`` and
   epsilon decay per update raised to 0.9995**4 so that epsilon per env step is unchanged. It cuts
   the update time per env step 4x, but it is a different learning algorithm and it learned worse on
   this config at 15k steps (``experiments/arch_search/learning_vs_random.py``: greedy success in 0
-  of 3 seeds against 2 of 3 with ``train_freq=1``), so it is not the default.
+  of 3 seeds against 2 of 3 with ``train_freq=1``), so it is not the default;
+* ``new_train_freq2``: as ``new`` with one gradient step per 2 env steps and the epsilon decay per
+  update 0.999 (about 0.9995**2, the same epsilon per env step): half the updates per env step. At
+  30k steps it learned worse than ``train_freq=1`` on the same seeds (greedy success in 3 of 5 seeds;
+  ``arch_search_learning_vs_random_30k_5seeds_train_freq*.json``), so it is not the default either.
 
 All variants run with ``num_threads=1`` (the config default): ``torch.set_num_threads(1)`` is set
 by the trainer because a 64 x 1122 -> 256 MLP update is too small to split across 2 shared cores
@@ -46,6 +50,7 @@ VARIANTS = {
     "old": ({"optimizer": "lbfgs", "optimizer_kwargs": {"maxiter": 200}}, OLD_DQN),
     "new_env": (NEW_ENV, OLD_DQN),
     "new": (NEW_ENV, {}),
+    "new_train_freq2": (NEW_ENV, {"train_freq": 2, "exploration_decay": 0.999}),
     "new_train_freq4": (NEW_ENV, {"train_freq": 4, "exploration_decay": 0.998}),
 }
 
@@ -119,7 +124,7 @@ def main(timesteps: int = 2000, seed: int = 0, out: Path | None = None) -> dict:
     for name in VARIANTS:
         r = run_variant(name, timesteps, seed)
         rows.append(r)
-        print(f"{name:14s} {r['env_steps_per_s']:7.1f} steps/s  env {r['ms_per_env_step']:6.2f} ms/step "
+        print(f"{name:16s} {r['env_steps_per_s']:7.1f} steps/s  env {r['ms_per_env_step']:6.2f} ms/step "
               f"({100 * r['env_share']:4.1f}% of wall)  {r['updates']:5d} updates x "
               f"{r['ms_per_update']:6.2f} ms "
               f"= {r['ms_update_per_env_step']:5.2f} ms/env step ({100 * r['update_share']:4.1f}% of wall)",
@@ -129,13 +134,13 @@ def main(timesteps: int = 2000, seed: int = 0, out: Path | None = None) -> dict:
         r["loop_speedup_vs_old"] = r["env_steps_per_s"] / base["env_steps_per_s"]
         r["env_step_speedup_vs_old"] = base["ms_per_env_step"] / r["ms_per_env_step"]
         r["update_ms_per_env_step_vs_old"] = base["ms_update_per_env_step"] / r["ms_update_per_env_step"]
-    print(f"\n{'variant':14s} {'loop x':>7s} {'env step x':>10s} {'update/env step x':>18s} "
+    print(f"\n{'variant':16s} {'loop x':>7s} {'env step x':>10s} {'update/env step x':>18s} "
           f"{'env share':>9s} {'update share':>12s}")
     for r in rows:
-        print(f"{r['variant']:14s} {r['loop_speedup_vs_old']:7.2f} {r['env_step_speedup_vs_old']:10.1f} "
+        print(f"{r['variant']:16s} {r['loop_speedup_vs_old']:7.2f} {r['env_step_speedup_vs_old']:10.1f} "
               f"{r['update_ms_per_env_step_vs_old']:18.2f} {100 * r['env_share']:8.1f}% "
               f"{100 * r['update_share']:11.1f}%")
-    result = {"config": str(CONFIG.name), "rows": rows}
+    result = {"config": str(CONFIG.name), "seeds": [seed], "rows": rows}
     if out is not None:
         atomic_write_json(out / "arch_search_learning_loop.json", result)
     return result

@@ -112,6 +112,12 @@ class ArchSearchTask(Task):
         re-checked in qiskit (also saved as QASM)."""
         run_dir = Path(run_dir)
         out: dict[str, Any] = {"episodes_recorded": len(episodes)}
+        try:  # the curriculum threshold and the episodes' best errors, per run (issue 13 item 6)
+            from qdesign.plots import plot_threshold
+
+            out["threshold_plot"] = plot_threshold(run_dir, episodes=episodes).name
+        except ValueError:  # no episodes with an error or threshold: nothing to draw
+            pass
         errs = [(e.get("episode_best_error", e.get("error", np.inf)), i) for i, e in enumerate(episodes)]
         errs = [(float(v), i) for v, i in errs if v is not None]
         if not errs:

@@ -214,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bb-shots", type=int, default=100, help="max shots per basis for the BB reference")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "ler_circuit_level.json")
     ap.add_argument("--plot", action="store_true")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep the rows already in --out and measure only the missing ones")
     args = ap.parse_args(argv)
     if args.plot:
         print(f"wrote {plot(args.out)}")
@@ -231,15 +233,23 @@ def main(argv: list[str] | None = None) -> int:
                  "missing": ["Table II rows (n >= 1409, d >= 16, so rounds >= 16): one BP-OSD shot on their "
                              "circuit-level error model costs far more than this 2-core budget allows",
                              "[[144,12,12]] gross code (12 rounds): not run in this budget"]}
+    if args.resume and args.out.exists():
+        old = json.loads(args.out.read_text())
+        for part in ("schedule", "table_i", "bb"):
+            if old.get(part):
+                res[part] = old[part]
+        res["resumed"] = True
     t_start = time.perf_counter()
     for part in args.parts.split(","):
         if part == "schedule":
-            res["schedule"] = []
+            res.setdefault("schedule", [])
             for name, H, in (("HGP(rep 3) [[13,1,3]]", rep(3)), ("HGP(rep 5) [[41,1,5]]", rep(5)),
                              ("HGP(Hamming) [[58,16,3]]", HAMMING), ("HGP(RM(1,3)) [[80,16,4]]", RM13)):
                 hx, hz = hgp_matrices(H)
                 d = int(params_of(hx, hz, H).d)
                 for schedule in ("coloring", "hgp"):
+                    if any(r["code"] == name and r["schedule"] == schedule for r in res["schedule"]):
+                        continue
                     r = ler_row(hx, hz, args.schedule_p, d, args, schedule)
                     row = {"code": name, "schedule": schedule, "layers": cnot_layers(hx, hz, schedule),
                            "circuit_d_upper": circuit_distance_upper(hx, hz, d, schedule), "d": d, **r}
@@ -249,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
                           flush=True)
                     save(res, args.out)
         elif part in ("table_i", "bb"):
-            res[part] = []
+            res.setdefault(part, [])
             if part == "table_i":
                 codes = [(c["table_row"], c["name"] + "".join(f"={a}" for a in c["also"]),
                           *(hgp_matrices(c["H"]) if c["H"] is not None else (c["hx"], c["hz"])), c["H"])
@@ -261,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
                 prm = params_of(hx, hz, H)
                 d = int(prm.d)
                 for p in (ps if part == "table_i" else [float(x) for x in args.bb_ps.split(",")]):
+                    if any(r["table_row"] == table_row and r["code"] == name and r["p"] == p
+                           for r in res[part]):
+                        continue
                     shots = args.shots if part == "table_i" else args.bb_shots
                     r = ler_row(hx, hz, p, d, argparse.Namespace(shots=shots, max_errors=args.max_errors))
                     schedule_used = "hgp" if H is not None else "coloring"

@@ -18,7 +18,8 @@ import numpy as np
 from qdesign.qec.decoders import DECODERS, QdesignDecoder
 from qdesign.qec.memory import memory_circuit
 
-_BATCH = 1024  # shots per sampling batch (early stop at max_errors between batches)
+_BATCH = 1024  # shots per sampling batch without max_errors
+_BATCH_EARLY_STOP = 32  # with max_errors: small batches, so a slow decoder stops soon after max_errors
 LER_NOISE = ("circuit", "uniform_depolarizing", "si1000", "phenomenological", "code_capacity")
 
 
@@ -107,8 +108,9 @@ def _one_basis(h_x, h_z, noise, p, rounds, shots, decoder, seed, basis, workers,
         sampler = circuit.compile_detector_sampler(seed=seed)
         nobs = circuit.num_observables
         errors = n_shots = 0
+        step = _BATCH if max_errors is None else _BATCH_EARLY_STOP
         while n_shots < shots and (max_errors is None or errors < max_errors):
-            batch = min(_BATCH, shots - n_shots)
+            batch = min(step, shots - n_shots)
             dets, obs = sampler.sample(batch, separate_observables=True, bit_packed=True)
             pred = compiled.decode_shots_bit_packed(bit_packed_detection_event_data=dets)
             wrong = np.unpackbits(np.bitwise_xor(pred, obs), axis=1, count=nobs, bitorder="little")

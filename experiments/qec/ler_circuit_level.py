@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bb-shots", type=int, default=100, help="max shots per basis for the BB reference")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "ler_circuit_level.json")
     ap.add_argument("--plot", action="store_true")
+    ap.add_argument("--only", default="", help="table_i codes to run, e.g. '7,4:rl;7,4:base' (default: all)")
     ap.add_argument("--resume", action="store_true",
                     help="keep the rows already in --out and measure only the missing ones")
     args = ap.parse_args(argv)
@@ -267,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 codes = [("reference", "BB", *bivariate_bicycle(6, 6, [(3, 0), (0, 1), (0, 2)],
                                                                [(0, 3), (1, 0), (2, 0)]), None)]
+            only = {tuple(x.split(":")) for x in args.only.split(";") if x}
             for table_row, name, hx, hz, H in codes:
+                if only and part == "table_i" and (table_row, name) not in only:
+                    continue
                 prm = params_of(hx, hz, H)
                 d = int(prm.d)
                 for p in (ps if part == "table_i" else [float(x) for x in args.bb_ps.split(",")]):

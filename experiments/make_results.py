@@ -98,8 +98,11 @@ def json_seeds(obj: Any, path: str = "") -> dict[str, list[int]]:
     return {k: sorted(v) for k, v in found.items()}
 
 
-def seeds_caption(seeds: dict[str, list[int]], note: str = "") -> str:
-    """The line under a table saying which seeds it aggregates and how many are distinct."""
+def seeds_caption(seeds: dict[str, list[int]], note: str = "", deterministic: str = "") -> str:
+    """The line under a table saying which seeds it aggregates and how many are distinct
+    (``deterministic``: the JSON's reason why the table draws no random number at all)."""
+    if not seeds and deterministic:
+        return f"_Seeds: none drawn ({deterministic})" + (f"; {note}" if note else "") + "._"
     if not seeds:
         return "_Seeds: seed not recorded in the JSON" + (f"; {note}" if note else "") + "._"
     parts = []
@@ -246,7 +249,8 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"title": "Distance: time of each method on the same codes (one run)",
          "columns": ["seed code", "n", "k", *methods, "qldpc_hgp / ours_hgp", "stim / ours_hgp",
-                     "qldpc_css_exact / ours_maxsat"], "rows": timing_rows, "own_seeds": {}},
+                     "qldpc_css_exact / ours_maxsat"], "rows": timing_rows, "own_seeds": {},
+         "deterministic": data.get("distance_timings_rng", "")},
         {"title": "Table I: HGP codes reduced to (6,3); ours vs the paper's RL and Sabo rows",
          "columns": ["seed code", "base (paper)", "ours rl", "paper RL [[n,k,d]]", "ours sabo", SABO_ORDERS,
                      "paper Sabo", "paper Hastings"], "rows": table_i,
@@ -256,7 +260,8 @@ def weight_reduce_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
                      SABO_ORDERS, "paper Sabo (n, d)", "kd2/n"], "rows": table_ii,
          "own_seeds": json_seeds({k: data.get(k, []) for k in ("table_ii", "table_ii_shipped_start")}),
          "seeds_note": SABO_NOTE},
-        {"title": "Env steps per second", "columns": ["env id", "steps/s"], "rows": steps, "own_seeds": {}},
+        {"title": "Env steps per second", "columns": ["env id", "steps/s"], "rows": steps,
+         "own_seeds": json_seeds({"env_steps_seed": data.get("env_steps_seed")})},
     ]
 
 
@@ -266,13 +271,23 @@ def weight_reduce_extra_tables(data: dict[str, Any]) -> list[dict[str, Any]] | N
         rows = []
         for r in data["table_ii_high_k"]:
             ours = r.get("ours") or {}
+            sabo = r.get("sabo") or {}
+            base = "BCH-based" if r.get("base_seed_rows") else "shipped"
             rows.append([r["k"], r.get("base_d"), _code(ours), _fmt(ours.get("kd2n")), r.get("paper_rl"),
-                         _fmt(r.get("paper_rl_kd2n")), r.get("paper_sabo"), _fmt(r.get("paper_sabo_kd2n")),
+                         _fmt(r.get("paper_rl_kd2n")),
+                         _code(sabo) if sabo else ("not run: " + r["sabo_note"][:60] if r.get("sabo_note")
+                                                   else "not run"),
+                         _fmt(sabo.get("kd2n")), base, r.get("paper_sabo"), _fmt(r.get("paper_sabo_kd2n")),
                          ours.get("seed_shape"), _fmt(r.get("row_seconds"))])
-        return [{"title": "Table II stretch, high k: seed anneal maximising kd^2/n at (6,3), d >= base, "
-                          f"vs the paper's RL(6,3) and Sabo rows (complete run: {data.get('complete')})",
-                 "columns": ["k", "base d", "ours", "kd2/n", "paper RL (n, d)", "kd2/n", "paper Sabo (n, d)",
-                             "kd2/n", "seed H shape", "seconds"], "rows": rows}]
+        return [{"title": "Table II stretch, high k: seed anneal maximising kd^2/n at (6,3), d >= base, and "
+                          "our Sabo (API default, 20 orders per mode), vs the paper's RL(6,3) and Sabo rows "
+                          f"(complete run: {data.get('complete')})",
+                 "columns": ["k", "base d", "ours", "kd2/n", "paper RL (n, d)", "kd2/n", "ours sabo", "kd2/n",
+                             "sabo base [30,k_c]", "paper Sabo (n, d)", "kd2/n", "seed H shape", "seconds"],
+                 "rows": rows,
+                 "seeds_note": "k_c = 18..20 ship no [30,k_c] seed: our Sabo starts there from a "
+                               "BCH-based code with the paper's base distance (generator in the JSON), "
+                               "not the paper's base matrix"}]
     if "table_ii" in data and "table_i" not in data and data.get("target", [6, 3]) != [6, 3]:
         w, q = data["target"]
         rows = [[r["k"], _code(r.get("rl")), _fmt((r.get("rl") or {}).get("kd2n")), r.get("paper_rl"),
@@ -308,10 +323,13 @@ def weight_reduce_extra_tables(data: dict[str, Any]) -> list[dict[str, Any]] | N
         return [{"title": "Hastings pipeline on [[15,1,3]] QRM (l=3, the tutorial's heights), 5 coning seeds",
                  "columns": ["copying", "reference n", "n per seed", "k kept", "d_Z (seed 0)", "base d_Z",
                              "n (keep d_Z)", "d_Z (keep d_Z)"], "rows": qrm,
-                 "seeds_note": f"{'/'.join(map(str, runs_per_row))} coning runs per row (`n_per_seed`), "
-                               "their seed values not recorded"},
+                 "own_seeds": json_seeds(data.get("qrm15", []), "qrm15"),
+                 "seeds_note": f"{'/'.join(map(str, runs_per_row))} coning runs per row (`n_per_seed`)"
+                               + ("" if any("seeds" in r for r in data.get("qrm15", []))
+                                  else ", their seed values not recorded")},
                 {"title": "Hastings pipeline on the [[45,9,3]] HGP of [6,3,3]",
-                 "columns": ["layers", "copying", "reference", "ours", "k kept", "s"], "rows": hgp}]
+                 "columns": ["layers", "copying", "reference", "ours", "k kept", "s"], "rows": hgp,
+                 "own_seeds": json_seeds(data.get("hgp633", []), "hgp633")}]
     if "runs" in data and "found" in data:
         rows = [[r["seed"], r.get("iterations"), _fmt(r.get("seconds")),
                  _code({**r, "d": min(r["d_x"], r["d_z"]) if "d_x" in r and "d_z" in r else "?"}),
@@ -405,7 +423,8 @@ def bench_section(file: Path, kind: str = "Benchmark") -> str:
             if "own_seeds" in table:  # a table of a multi-table JSON that names exactly its own seeds
                 seeds = table["own_seeds"]
             out.append(f"**{table.get('title', '')}**\n\n" + _table(table["columns"], table["rows"]) + "\n\n"
-                       + seeds_caption(seeds, table.get("seeds_note", "")) + "\n")
+                       + seeds_caption(seeds, table.get("seeds_note", ""), table.get("deterministic", ""))
+                       + "\n")
         for note in data.get("notes", []):
             out.append(f"- {note}")
     else:

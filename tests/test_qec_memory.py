@@ -201,3 +201,111 @@ def test_ler_result_fields_reproducible_and_matching_agrees_with_bposd():
 def test_public_names_are_exposed():
     assert qdesign.memory_circuit is memory_circuit
     assert qdesign.logical_error_rate is logical_error_rate
+
+
+# --- the interleaved HGP schedule (issue 15 item 1) ---------------------------------------------------
+
+def random_seed(rng: np.random.Generator, r: int, n: int) -> np.ndarray:
+    """A random binary matrix with no empty row or column (a valid HGP seed)."""
+    while True:
+        h = (rng.random((r, n)) < 0.4).astype(np.uint8)
+        if h.any(axis=1).all() and h.any(axis=0).all():
+            return h
+
+
+def test_hgp_schedule_layers_are_matchings_covering_every_check_edge_once():
+    from qdesign.qec.memory import hgp_schedule
+
+    rng = np.random.default_rng(5)
+    for _ in range(12):
+        h1 = random_seed(rng, int(rng.integers(1, 5)), int(rng.integers(2, 7)))
+        h2 = random_seed(rng, int(rng.integers(1, 5)), int(rng.integers(2, 7)))
+        hx, hz = hgp_matrices(h1, h2)
+        layers = hgp_schedule(h1, h2)
+        seen = {"X": np.zeros_like(hx), "Z": np.zeros_like(hz)}
+        for layer in layers:
+            data = [j for _, _, j in layer]
+            checks = [(kind, i) for kind, i, _ in layer]
+            assert len(set(data)) == len(data) and len(set(checks)) == len(checks)  # one CNOT per qubit
+            for kind, i, j in layer:
+                seen[kind][i, j] += 1
+        assert np.array_equal(seen["X"], hx) and np.array_equal(seen["Z"], hz)
+        d1 = int(max(h1.sum(0).max(), h1.sum(1).max()))
+        d2 = int(max(h2.sum(0).max(), h2.sum(1).max()))
+        assert len(layers) <= min(2 * ((d1 + 1) // 2) + d2, d1 + 2 * ((d2 + 1) // 2))
+        assert len(layers) >= max(hx.sum(1).max(), hz.sum(1).max())  # a check needs one layer per CNOT
+
+
+@pytest.mark.parametrize("basis", ["Z", "X"])
+def test_hgp_schedule_measures_the_stabilisers_of_random_products(basis):
+    """Noiseless, every detector is deterministic only if each round measures exactly H_X and H_Z
+    (an interleaving that breaks the commutation condition makes Stim's DEM construction fail)."""
+    rng = np.random.default_rng(11)
+    done = 0
+    while done < 6:
+        h1 = random_seed(rng, int(rng.integers(2, 5)), int(rng.integers(3, 7)))
+        h2 = random_seed(rng, int(rng.integers(2, 5)), int(rng.integers(3, 7)))
+        hx, hz = hgp_matrices(h1, h2)
+        from qdesign.codes.css import CSSCode
+
+        if CSSCode(hx, hz, allow_k0=True).k == 0:
+            continue
+        c = memory_circuit(hx, hz, rounds=3, p=0.001, noise="uniform_depolarizing", basis=basis,
+                           schedule="hgp")
+        c.without_noise().detector_error_model()
+        shots = c.without_noise().compile_detector_sampler(seed=2).sample(32, append_observables=True)
+        assert not shots.any()
+        done += 1
+
+
+def _cx_layers(c: stim.Circuit) -> int:
+    return sum(1 for inst in c if inst.name == "CX")
+
+
+def test_auto_schedule_picks_hgp_for_products_and_is_shallower():
+    for h in (rep(3), rep(5), HAMMING, RM13):
+        hx, hz = hgp_matrices(h)
+        auto = memory_circuit(hx, hz, 1, 0.001)
+        hgp = memory_circuit(hx, hz, 1, 0.001, schedule="hgp")
+        col = memory_circuit(hx, hz, 1, 0.001, schedule="coloring")
+        assert str(auto) == str(hgp) != str(col)
+        assert _cx_layers(hgp) < _cx_layers(col)
+    # HGP(rep d) = unrotated surface code: 4 layers, as its standard schedule
+    assert _cx_layers(memory_circuit(*hgp_matrices(rep(5)), 1, 0.001, schedule="hgp")) == 4
+    # not a product: auto falls back to the colouring, "hgp" is a named error
+    assert str(memory_circuit(HAMMING, HAMMING, 1, 0.001)) == str(
+        memory_circuit(HAMMING, HAMMING, 1, 0.001, schedule="coloring"))
+    with pytest.raises(ValueError, match="schedule='hgp'"):
+        memory_circuit(HAMMING, HAMMING, 1, 0.001, schedule="hgp")
+    with pytest.raises(ValueError, match="schedule"):
+        memory_circuit(HAMMING, HAMMING, 1, 0.001, schedule="cardinal")
+
+
+@pytest.mark.parametrize("schedule", ["hgp", "coloring"])
+def test_hgp_schedule_keeps_circuit_distance(schedule):
+    """Circuit-level distance with rounds = d: the exact graphlike distance of HGP(rep 3) and HGP(rep 5)
+    (Stim's shortest_graphlike_error, as for Stim's own surface code above), and Stim's undetectable
+    logical error search on [[58,16,3]]; a hook error that lowered the distance would show up here."""
+    for d in (3, 5):
+        hx, hz = hgp_matrices(rep(d))
+        for basis in "ZX":
+            for noise in ("uniform_depolarizing", "si1000"):
+                c = memory_circuit(hx, hz, rounds=d, p=0.001, noise=noise, basis=basis, schedule=schedule)
+                assert len(c.shortest_graphlike_error()) == d
+    hx, hz = hgp_matrices(HAMMING)
+    for basis in "ZX":
+        c = memory_circuit(hx, hz, rounds=3, p=0.001, noise="uniform_depolarizing", basis=basis,
+                           schedule=schedule)
+        assert undetectable_weight(c) == 3
+
+
+@pytest.mark.slow
+def test_hgp_schedule_keeps_circuit_distance_rm13():
+    hx, hz = hgp_matrices(RM13)
+    for basis in "ZX":
+        c = memory_circuit(hx, hz, rounds=4, p=0.001, noise="uniform_depolarizing", basis=basis,
+                           schedule="hgp")
+        errs = c.search_for_undetectable_logical_errors(
+            dont_explore_detection_event_sets_with_size_above=4, dont_explore_edges_with_degree_above=4,
+            dont_explore_edges_increasing_symptom_degree=False)
+        assert len(errs) == 4

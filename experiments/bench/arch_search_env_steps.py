@@ -56,7 +56,7 @@ def measure(env_id: str, noise, opt: str, kwargs: dict, steps: int, seed: int = 
         if term or trunc:
             env.reset()
     dt = time.perf_counter() - t0
-    return {"env_id": env_id, "noisy": noise is not None, "optimizer": opt, "steps": steps,
+    return {"env_id": env_id, "noisy": noise is not None, "optimizer": opt, "steps": steps, "seed": seed,
             "steps_per_s": steps / dt, "evals_per_step": nfev / steps, "us_per_eval": 1e6 * dt / max(nfev, 1)}
 
 

@@ -18,7 +18,8 @@ import numpy as np
 from qdesign.qec.decoders import DECODERS, QdesignDecoder
 from qdesign.qec.memory import memory_circuit
 
-_BATCH = 1024  # shots per sampling batch (early stop at max_errors between batches)
+_BATCH = 1024  # shots per sampling batch without max_errors
+_BATCH_EARLY_STOP = 32  # with max_errors: small batches, so a slow decoder stops soon after max_errors
 LER_NOISE = ("circuit", "uniform_depolarizing", "si1000", "phenomenological", "code_capacity")
 
 
@@ -87,9 +88,9 @@ class LogicalErrorRate:
 
 
 def _one_basis(h_x, h_z, noise, p, rounds, shots, decoder, seed, basis, workers, max_errors,
-               decoder_options) -> LogicalErrorRate:
+               decoder_options, schedule="auto") -> LogicalErrorRate:
     t0 = time.perf_counter()
-    circuit = memory_circuit(h_x, h_z, rounds, p, noise=noise, basis=basis)
+    circuit = memory_circuit(h_x, h_z, rounds, p, noise=noise, basis=basis, schedule=schedule)
     dec = QdesignDecoder(decoder, **decoder_options)
     if decoder == "pymatching":
         checks = np.asarray(h_z if basis == "Z" else h_x)
@@ -107,8 +108,9 @@ def _one_basis(h_x, h_z, noise, p, rounds, shots, decoder, seed, basis, workers,
         sampler = circuit.compile_detector_sampler(seed=seed)
         nobs = circuit.num_observables
         errors = n_shots = 0
+        step = _BATCH if max_errors is None else _BATCH_EARLY_STOP
         while n_shots < shots and (max_errors is None or errors < max_errors):
-            batch = min(_BATCH, shots - n_shots)
+            batch = min(step, shots - n_shots)
             dets, obs = sampler.sample(batch, separate_observables=True, bit_packed=True)
             pred = compiled.decode_shots_bit_packed(bit_packed_detection_event_data=dets)
             wrong = np.unpackbits(np.bitwise_xor(pred, obs), axis=1, count=nobs, bitorder="little")
@@ -136,8 +138,8 @@ def _one_basis(h_x, h_z, noise, p, rounds, shots, decoder, seed, basis, workers,
 def logical_error_rate(h_x: np.ndarray, h_z: np.ndarray, *, noise: str = "circuit", p: float,
                        rounds: int | None = None, shots: int = 10_000, decoder: str = "bposd",
                        seed: int | None = None, basis: str = "both", workers: int = 1,
-                       max_errors: int | None = None, decoder_options: dict | None = None
-                       ) -> LogicalErrorRate:
+                       max_errors: int | None = None, decoder_options: dict | None = None,
+                       schedule: str = "auto") -> LogicalErrorRate:
     """Logical error rate of the CSS code (H_X, H_Z) in a Stim memory experiment, decoded.
 
     ``noise``: "circuit" (= "uniform_depolarizing"), "si1000", "phenomenological" or "code_capacity"
@@ -147,7 +149,8 @@ def logical_error_rate(h_x: np.ndarray, h_z: np.ndarray, *, noise: str = "circui
     "bplsd" (``ldpc``) or "pymatching" (graphlike error models only; otherwise a ``ValueError`` says
     so).  ``workers=1`` samples in this process (``seed`` makes it reproducible); ``workers > 1`` uses
     ``sinter``'s multi-process collection (no seed; run it under ``if __name__ == "__main__":``).
-    Sampling stops after ``shots`` shots or ``max_errors`` logical errors per basis.
+    Sampling stops after ``shots`` shots or ``max_errors`` logical errors per basis.  ``schedule``
+    ("auto", "coloring", "hgp") is passed to :func:`~qdesign.qec.memory.memory_circuit`.
     """
     if noise not in LER_NOISE:
         raise ValueError(f"noise={noise!r} is not one of {', '.join(LER_NOISE)}")
@@ -169,13 +172,13 @@ def logical_error_rate(h_x: np.ndarray, h_z: np.ndarray, *, noise: str = "circui
     opts = dict(decoder_options or {})
     if basis != "both":
         return _one_basis(h_x, h_z, noise, p, rounds, int(shots), decoder, seed, basis, workers,
-                          max_errors, opts)
+                          max_errors, opts, schedule)
     t0 = time.perf_counter()
     parts = {}
     for i, b in enumerate(("Z", "X")):
         s = None if seed is None else int(seed) + i
         parts[b] = _one_basis(h_x, h_z, noise, p, rounds, int(shots), decoder, s, b, workers, max_errors,
-                              opts)
+                              opts, schedule)
     pz, px = parts["Z"], parts["X"]
     per_shot = 1 - (1 - pz.per_shot) * (1 - px.per_shot)
     ci = (1 - (1 - pz.ci[0]) * (1 - px.ci[0]), 1 - (1 - pz.ci[1]) * (1 - px.ci[1]))

@@ -115,7 +115,7 @@ def compile_clifford(target: Any, method: str = "astar", time_limit: float | Non
     if not isinstance(method, str) or not (method == "astar" or method.startswith("agent:")):
         raise ValueError(f"method for gate_set='clifford' must be 'astar' or 'agent:<path>', got {method!r}")
     cliff = as_clifford(target)
-    n = cliff.num_qubits
+    n = int(cliff.num_qubits or 0)
     beam = int(kwargs.get("beam", 64))
     if beam < 1:
         raise ValueError(f"beam must be >= 1, got {beam}")

@@ -16,6 +16,13 @@ Defaults are CRLQAS's (Patel et al., arXiv:2402.13754, App. B, and its code): 5 
 MLP, Adam lr 1e-4, batch 1000, replay 20,000, learning starts after 1000 transitions, target copy
 every 500 updates, gamma 0.88, n = 5. Adam runs as torch's fused kernel unless ``policy_kwargs`` sets
 ``optimizer_kwargs`` (the same update, a fraction of the per-tensor loop's CPU time).
+
+What an update costs is set by three knobs (issue 13 item 4), checked here with a ``ValueError`` naming
+the knob: ``gradient_steps`` gradient steps every ``train_freq`` env steps (per vector step when
+``n_envs > 1``), each on a ``batch_size`` replay batch. On a 2-core CPU a 3 x 256 MLP update costs a
+fixed ~2.4 ms plus ~0.03 ms per sample (1 torch thread), so the update share of wall time is mostly the
+number of updates per env step; torch's thread count is the training config's ``num_threads``
+(``TrainConfig``, default 1), set by the trainer with ``torch.set_num_threads`` before the agent is built.
 """
 
 from __future__ import annotations
@@ -104,6 +111,31 @@ def _env_masks(env: Any) -> np.ndarray | None:
         return None
 
 
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _check_update_knobs(train_freq: Any, gradient_steps: Any, batch_size: Any, buffer_size: Any) -> None:
+    """The update-cost knobs, checked before SB3 sees them (SB3 accepts e.g. ``gradient_steps=0``
+    silently: no learning at all): a ``ValueError`` naming the knob and what is allowed."""
+    freq = train_freq
+    if isinstance(train_freq, (tuple, list)) and len(train_freq) == 2:
+        freq, unit = train_freq
+        if unit not in ("step", "episode"):
+            raise ValueError(f"train_freq={train_freq!r} is invalid; allowed: an integer >= 1 (env steps) "
+                             "or (integer >= 1, 'step' | 'episode')")
+    if not _is_int(freq) or freq < 1:
+        raise ValueError(f"train_freq={train_freq!r} is invalid; allowed: an integer >= 1 (env steps) "
+                         "or (integer >= 1, 'step' | 'episode')")
+    if not _is_int(gradient_steps) or (gradient_steps < 1 and gradient_steps != -1):
+        raise ValueError(f"gradient_steps={gradient_steps!r} is invalid; allowed: an integer >= 1 (per "
+                         "train_freq env steps) or -1 (as many as env steps collected)")
+    if not _is_int(batch_size) or batch_size < 1:
+        raise ValueError(f"batch_size={batch_size!r} is invalid; allowed: an integer >= 1")
+    if _is_int(buffer_size) and batch_size > buffer_size:
+        raise ValueError(f"batch_size={batch_size!r} is invalid; allowed: at most buffer_size={buffer_size}")
+
+
 class MaskedDQN(DQN):
     """Masked double DQN with n-step returns; see the module docstring."""
 
@@ -123,6 +155,7 @@ class MaskedDQN(DQN):
             # Adam's per-tensor Python loop was ~30% of an update on CPU (cProfile, issue 13); the fused
             # kernel does the same Adam step in one call (measured 8.2 -> 5.9 ms per update, 3x256 MLP)
             policy_kwargs = {**policy_kwargs, "optimizer_kwargs": {"fused": True}}
+        _check_update_knobs(train_freq, gradient_steps, batch_size, buffer_size)
         if exploration_decay is not None and not 0 < exploration_decay <= 1:
             raise ValueError(f"exploration_decay={exploration_decay!r} is invalid; allowed: None or (0, 1]")
         rb_kwargs = {**(replay_buffer_kwargs or {}), "n_steps": int(n_steps), "gamma": float(gamma)}

@@ -1,9 +1,10 @@
 """Is learning doing anything? The masked DQN beside a random masked agent, same budget and seeds.
 
-For each seed both agents train on the same config (default ``lih_4q_3p4_dqn.yaml``) for the same
-number of env steps; the random agent is ``experiments/custom_agent/random_agent.py`` (uniform over
-the legal actions). Reported per (agent, seed), from the recorded training episodes (search: what
-the agent found while exploring) and from greedy evaluation episodes (the trained policy):
+For each seed both agents train on the same config (default ``lih_4q_3p4_dqn_fast.yaml`` since issue
+13 item 4; tables made before it name ``lih_4q_3p4_dqn.yaml``) for the same number of env steps; the
+random agent is ``experiments/custom_agent/random_agent.py`` (uniform over the legal actions). Reported
+per (agent, seed), from the recorded training episodes (search: what the agent found while exploring)
+and from greedy evaluation episodes (the trained policy):
 
 * successes: training episodes whose best error reached chemical accuracy (1.6e-3 Ha), and how
   many of them happened during the DQN's random warm-up (``learning_starts``), before any update;
@@ -34,7 +35,7 @@ from qdesign.runs import RunDir, atomic_write_json  # noqa: E402
 from qdesign.training import evaluate_run, train  # noqa: E402
 
 CHEMICAL_ACCURACY = 1.6e-3
-CONFIG = HERE.parent / "configs" / "arch_search" / "lih_4q_3p4_dqn.yaml"
+CONFIG = HERE.parent / "configs" / "arch_search" / "lih_4q_3p4_dqn_fast.yaml"
 RANDOM = "random_agent:RandomMaskedAgent"
 
 

@@ -6,8 +6,8 @@ machine load), the old config and ``lih_4q_3p4_dqn_fast.yaml`` (one gradient ste
 learning rate 1e-3), plus variants that show why the knobs are set as they are:
 
 * ``old`` / ``new``: the two YAML files as shipped (``num_threads: 1``);
-* ``old_batch32``: the old config with batch 32 instead of 64 (a cheaper batch, the same number of
-  updates) -- on CPU the update has a large fixed cost, so this alone does not halve it;
+* ``old_batch32`` / ``new_batch32``: the configs with batch 32 instead of 64 (a cheaper batch, the
+  same number of updates) -- on CPU the update has a large fixed cost, so this alone does not halve it;
 * ``new_threads2``: the new config with ``num_threads: 2`` (torch and BLAS threads) -- the old config on
   2 threads is left out: its update-per-step loop ran several times slower on the shared 2-core box;
 * ``new_n_envs2``: the new config on 2 envs stepped by the batched vector env, ``train_freq: 2`` vector
@@ -44,6 +44,7 @@ VARIANTS = {
     "old": (OLD, {}, {}),
     "new": (NEW, {}, {}),
     "old_batch32": (OLD, {"batch_size": 32}, {}),
+    "new_batch32": (NEW, {"batch_size": 32}, {}),
     "new_threads2": (NEW, {}, {"num_threads": 2}),
     "new_n_envs2": (NEW, {"train_freq": 2}, {"n_envs": 2, "vec_env": "batched"}),
 }

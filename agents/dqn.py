@@ -72,7 +72,6 @@ class MaskedNStepReplayBuffer(ReplayBuffer):
     def _get_samples(self, batch_inds: np.ndarray, env: Any = None) -> MaskedSamples:  # type: ignore[override]
         env_idx = np.random.randint(0, self.n_envs, size=len(batch_inds))
         n = self.n_steps
-        ends = self.dones.astype(bool) | self.timeouts.astype(bool)
         # the newest stored transition of each env is the end of what we may chain through
         newest = (self.pos - 1) % self.buffer_size
         returns = np.zeros(len(batch_inds), dtype=np.float32)
@@ -86,18 +85,21 @@ class MaskedNStepReplayBuffer(ReplayBuffer):
             returns += np.where(step_alive, (self.gamma ** j) * rew, 0.0).astype(np.float32)
             k_used += step_alive
             last = np.where(step_alive, idx, last)
-            alive = step_alive & ~ends[idx, env_idx] & (idx != newest)
+            # episode ends looked up at the sampled rows only (not over the whole buffer)
+            ends = (self.dones[idx, env_idx] != 0) | (self.timeouts[idx, env_idx] != 0)
+            alive = step_alive & ~ends & (idx != newest)
         timeouts = self.timeouts[last, env_idx].astype(np.float32)
         dones = self.dones[last, env_idx].astype(np.float32) * (1.0 - timeouts)
         obs = self._normalize_obs(self.observations[batch_inds, env_idx], env)
         next_obs = self._normalize_obs(self.next_observations[last, env_idx], env)
+        # every array below is a fresh gather, so torch may share its memory instead of copying it again
         return MaskedSamples(
-            observations=self.to_torch(obs),
-            actions=self.to_torch(self.actions[batch_inds, env_idx]),
-            next_observations=self.to_torch(next_obs),
-            dones=self.to_torch(dones[:, None]),
-            rewards=self.to_torch(returns[:, None]),
-            discounts=self.to_torch((self.gamma ** k_used).astype(np.float32)[:, None]),
+            observations=self.to_torch(obs, copy=False),
+            actions=self.to_torch(self.actions[batch_inds, env_idx], copy=False),
+            next_observations=self.to_torch(next_obs, copy=False),
+            dones=self.to_torch(dones[:, None], copy=False),
+            rewards=self.to_torch(returns[:, None], copy=False),
+            discounts=self.to_torch((self.gamma ** k_used).astype(np.float32)[:, None], copy=False),
             next_action_masks=th.as_tensor(self.next_action_masks[last, env_idx], device=self.device),
         )
 

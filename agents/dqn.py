@@ -222,6 +222,9 @@ class MaskedDQN(DQN):
         """Gradient steps on double-DQN n-step targets, taking the next-state max over legal actions only."""
         self.policy.set_training_mode(True)
         self._update_learning_rate(self.policy.optimizer)
+        # the online net's parameters: the only ones with gradients (the target net runs under no_grad),
+        # so clipping them is clipping policy.parameters(), without walking both nets every update
+        online_params = [p for group in self.policy.optimizer.param_groups for p in group["params"]]
         losses = []
         for _ in range(gradient_steps):
             data = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)  # type: ignore[union-attr]
@@ -241,7 +244,7 @@ class MaskedDQN(DQN):
             losses.append(loss.item())
             self.policy.optimizer.zero_grad()
             loss.backward()
-            th.nn.utils.clip_grad_norm_(self.policy.parameters(), self.max_grad_norm, foreach=True)
+            th.nn.utils.clip_grad_norm_(online_params, self.max_grad_norm, foreach=True)
             self.policy.optimizer.step()
         self._n_updates += gradient_steps
         self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")

@@ -28,7 +28,7 @@ def test_fast_config_knobs_reach_the_sb3_model(lih_vec):
     config, vec = lih_vec
     data = load_yaml(FAST)["agent_kwargs"]
     model = build_agent(config, vec, tb_dir=None)
-    assert model.train_freq.frequency == data["train_freq"] == 4
+    assert model.train_freq.frequency == data["train_freq"] == 5
     assert model.train_freq.unit.value == "step"
     assert model.gradient_steps == data["gradient_steps"] == 1
     assert model.batch_size == data["batch_size"]

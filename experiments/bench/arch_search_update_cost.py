@@ -2,16 +2,20 @@
 
 Issue 13 item 4: DQN updates were most of the wall time of ``lih_4q_3p4_dqn.yaml`` (one gradient step
 per env step). This bench trains, in ONE process and interleaved round by round (so both see the same
-machine load), the old config and ``lih_4q_3p4_dqn_fast.yaml`` (one gradient step per 4 env steps,
+machine load), the old config and ``lih_4q_3p4_dqn_fast.yaml`` (one gradient step per 5 env steps,
 learning rate 1e-3), plus variants that show why the knobs are set as they are:
 
-* ``old`` / ``new``: the two YAML files as shipped (``num_threads: 1``);
-* ``old_batch32`` / ``new_batch32``: the configs with batch 32 instead of 64 (a cheaper batch, the
-  same number of updates) -- on CPU the update has a large fixed cost, so this alone does not halve it;
+* ``old`` / ``new``: the two YAML files as shipped (``num_threads: 1``); ``new`` takes one gradient step
+  per 5 env steps;
+* ``new_train_freq4``: one gradient step per 4 env steps (epsilon decay 0.998), which learned as well
+  but whose update share was about half the wall time under load;
+* ``new_train_freq4_batch32``: as ``new_train_freq4`` with batch 32 (learned worse at 30k steps);
+* ``new_train_freq4_n_envs2``: as ``new_train_freq4`` on 2 envs stepped by the batched vector env,
+  ``train_freq: 2`` vector steps (SB3 counts ``train_freq`` in vector steps; learned worse at 30k);
+* ``old_batch32``: the old config with batch 32 instead of 64 (a cheaper batch, the same number of
+  updates) -- on CPU an update has a large fixed cost, so this alone does not halve it;
 * ``new_threads2``: the new config with ``num_threads: 2`` (torch and BLAS threads) -- the old config on
-  2 threads is left out: its update-per-step loop ran several times slower on the shared 2-core box;
-* ``new_n_envs2``: the new config on 2 envs stepped by the batched vector env, ``train_freq: 2`` vector
-  steps so the updates per env step stay one per 4 (SB3 counts ``train_freq`` in vector steps).
+  2 threads is left out: its update-per-step loop ran several times slower on the shared 2-core box.
 
 For each it reports the time inside env steps (``ArchSearchEnv.step`` / ``ArchSearchVectorEnv.step``),
 inside DQN updates (``MaskedDQN.train``), inside action selection (``MaskedDQN._sample_action``), the
@@ -40,13 +44,16 @@ from qdesign.training import train
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "arch_search"
 OLD, NEW = CONFIGS / "lih_4q_3p4_dqn.yaml", CONFIGS / "lih_4q_3p4_dqn_fast.yaml"
 # name -> (config file, agent_kwargs overrides, top-level overrides)
+TF4 = {"train_freq": 4, "exploration_decay": 0.998}  # the same epsilon per env step as 0.9995 per step
 VARIANTS = {
     "old": (OLD, {}, {}),
     "new": (NEW, {}, {}),
+    "new_train_freq4": (NEW, TF4, {}),
+    "new_train_freq4_batch32": (NEW, {**TF4, "batch_size": 32}, {}),
+    "new_train_freq4_n_envs2": (NEW, {"train_freq": 2, "exploration_decay": 0.998},
+                                {"n_envs": 2, "vec_env": "batched"}),
     "old_batch32": (OLD, {"batch_size": 32}, {}),
-    "new_batch32": (NEW, {"batch_size": 32}, {}),
     "new_threads2": (NEW, {}, {"num_threads": 2}),
-    "new_n_envs2": (NEW, {"train_freq": 2}, {"n_envs": 2, "vec_env": "batched"}),
 }
 
 
@@ -147,7 +154,7 @@ def _result(rows: list[dict], names: list[str], timesteps: int, seed: int, round
                         + COLS[:-1], "rows": per_round}],
             "notes": ["update share of the old and the new config measured in the same process, round by "
                       "round; the learning comparison of the new config is "
-                      "arch_search_learning_vs_random_30k_fast.json"]}
+                      "arch_search_learning_vs_random_30k_fast_*.json"]}
 
 
 def main(timesteps: int = 3000, seed: int = 0, rounds: int = 2, names: list[str] | None = None,
@@ -155,7 +162,7 @@ def main(timesteps: int = 3000, seed: int = 0, rounds: int = 2, names: list[str]
     names = names or list(VARIANTS)
     # a short discarded run first: one-time costs (torch's lazy imports, numba compiles) would otherwise
     # land in whichever variant runs first
-    for warm in ("new", "new_n_envs2"):  # the batched vector env compiles its own kernels
+    for warm in ("new", "new_train_freq4_n_envs2"):  # the batched vector env compiles its own kernels
         if warm in names:
             run_variant(warm, 100, seed)
     rows = []

@@ -1,9 +1,10 @@
 """Is learning doing anything? The masked DQN beside a random masked agent, same budget and seeds.
 
-For each seed both agents train on the same config (default ``lih_4q_3p4_dqn.yaml``) for the same
-number of env steps; the random agent is ``experiments/custom_agent/random_agent.py`` (uniform over
-the legal actions). Reported per (agent, seed), from the recorded training episodes (search: what
-the agent found while exploring) and from greedy evaluation episodes (the trained policy):
+For each seed both agents train on the same config (default ``lih_4q_3p4_dqn_fast.yaml`` since issue
+13 item 4; tables made before it name ``lih_4q_3p4_dqn.yaml``) for the same number of env steps; the
+random agent is ``experiments/custom_agent/random_agent.py`` (uniform over the legal actions). Reported
+per (agent, seed), from the recorded training episodes (search: what the agent found while exploring)
+and from greedy evaluation episodes (the trained policy):
 
 * successes: training episodes whose best error reached chemical accuracy (1.6e-3 Ha), and how
   many of them happened during the DQN's random warm-up (``learning_starts``), before any update;
@@ -13,7 +14,7 @@ the agent found while exploring) and from greedy evaluation episodes (the traine
 * best error found during training.
 
 Run: ``python experiments/arch_search/learning_vs_random.py [--timesteps N] [--seeds 0 1 2]
-[--agent-kwargs JSON] [--out FILE]``;
+[--agent-kwargs JSON] [--n-envs N] [--out FILE]``;
 writes ``experiments/bench/results/arch_search_learning_vs_random.json`` (rendered in RESULTS.md).
 """
 
@@ -34,7 +35,7 @@ from qdesign.runs import RunDir, atomic_write_json  # noqa: E402
 from qdesign.training import evaluate_run, train  # noqa: E402
 
 CHEMICAL_ACCURACY = 1.6e-3
-CONFIG = HERE.parent / "configs" / "arch_search" / "lih_4q_3p4_dqn.yaml"
+CONFIG = HERE.parent / "configs" / "arch_search" / "lih_4q_3p4_dqn_fast.yaml"
 RANDOM = "random_agent:RandomMaskedAgent"
 
 
@@ -61,8 +62,10 @@ def one_run(data: dict, agent: str, seed: int, timesteps: int, eval_episodes: in
 
 
 def main(timesteps: int, seeds: list[int], eval_episodes: int, config: Path, out: Path | None,
-         agent_kwargs: dict | None = None) -> dict:
+         agent_kwargs: dict | None = None, n_envs: int | None = None) -> dict:
     data = load_yaml(config)
+    if n_envs is not None:  # both agents step the same number of envs (the config's vec_env)
+        data["n_envs"] = n_envs
     if agent_kwargs:  # e.g. the DQN settings before a change, for an old-vs-new comparison
         data["agent_kwargs"] = {**data.get("agent_kwargs", {}), **agent_kwargs}
     rows = []
@@ -76,20 +79,21 @@ def main(timesteps: int, seeds: list[int], eval_episodes: int, config: Path, out
                       f"{r['actions_to_first_success_after_warmup']}, greedy {r['greedy_success_rate']}, "
                       f"best err {r['best_error']:.2e} ({r['wall_s']:.0f} s)", flush=True)
             if out is not None:  # a partial file after every seed: a long run cut short still reports
-                atomic_write_json(out, {**_result(rows, config, timesteps, eval_episodes, agent_kwargs),
-                                        "partial": True})
-    result = _result(rows, config, timesteps, eval_episodes, agent_kwargs)
+                atomic_write_json(out, {**_result(rows, config, timesteps, eval_episodes, agent_kwargs,
+                                                  data.get("n_envs", 1)), "partial": True})
+    result = _result(rows, config, timesteps, eval_episodes, agent_kwargs, data.get("n_envs", 1))
     if out is not None:
         atomic_write_json(out, result)
     return result
 
 
 def _result(rows: list[dict], config: Path, timesteps: int, eval_episodes: int,
-            agent_kwargs: dict | None) -> dict:
+            agent_kwargs: dict | None, n_envs: int = 1) -> dict:
     cols = ["agent", "seed", "timesteps", "episodes", "successes", "successes_in_warmup",
             "actions_to_first_success_after_warmup", "greedy_success_rate", "best_error"]
     override = f" with agent_kwargs {json.dumps(agent_kwargs)}" if agent_kwargs else ""
-    result = {"config": config.name, "agent_kwargs_override": agent_kwargs or {},
+    override += f", n_envs {n_envs} (both agents)" if n_envs != 1 else ""
+    result = {"config": config.name, "agent_kwargs_override": agent_kwargs or {}, "n_envs": n_envs,
               "seeds": sorted({r["seed"] for r in rows}),
               "chemical_accuracy": CHEMICAL_ACCURACY, "rows": rows,
               "tables": [{"title": f"Trained masked DQN vs random masked agent, {config.name}"
@@ -114,5 +118,8 @@ if __name__ == "__main__":
                    default=HERE.parent / "bench" / "results" / "arch_search_learning_vs_random.json")
     p.add_argument("--agent-kwargs", type=json.loads, default=None,
                    help='JSON object merged into the config\'s agent_kwargs, e.g. \'{"train_freq": 1}\'')
+    p.add_argument("--n-envs", type=int, default=None, help="envs per agent step for both agents "
+                   "(default: the config's n_envs)")
     args = p.parse_args()
-    main(args.timesteps, args.seeds, args.eval_episodes, args.config, args.out, args.agent_kwargs)
+    main(args.timesteps, args.seeds, args.eval_episodes, args.config, args.out, args.agent_kwargs,
+         args.n_envs)

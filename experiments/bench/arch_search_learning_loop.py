@@ -25,6 +25,10 @@ All variants run with ``num_threads=1`` (the config default): ``torch.set_num_th
 by the trainer because a 64 x 1122 -> 256 MLP update is too small to split across 2 shared cores
 (measured on this box: 5.9 ms per fused update on 1 thread, 31 ms on 2).
 
+The cheaper-update config that followed (``lih_4q_3p4_dqn_fast.yaml``: one gradient step per 4 env
+steps at learning rate 1e-3, which did learn at 30k steps) is measured against this one by
+``arch_search_update_cost.py``.
+
 Run: ``python experiments/bench/arch_search_learning_loop.py [--timesteps N] [--out DIR]``.
 """
 

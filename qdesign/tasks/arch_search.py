@@ -39,8 +39,9 @@ class ArchSearchTask(Task):
             agent_kwargs={"learning_rate": 3e-4, "batch_size": 64, "buffer_size": 20_000,
                           "learning_starts": 200, "target_update_interval": 200, "n_steps": 5,
                           "gamma": 0.88,
-                          # a gradient step per env step, deliberately: one per 4 steps was 4x cheaper
-                          # but learned worse on LiH-4 at 15k steps (issue 13)
+                          # a gradient step per env step: one per 4 steps at this learning rate learned
+                          # worse on LiH-4 at 15k steps (issue 13); one per 4 steps with lr 1e-3 learned
+                          # on LiH-4 (lih_4q_3p4_dqn_fast.yaml) but is not measured on this H2 preset
                           "train_freq": 1, "gradient_steps": 1, "exploration_decay": 0.999,
                           "policy_kwargs": {"net_arch": [256, 256], "activation_fn": "LeakyReLU"}},
             total_timesteps=6000,

@@ -61,7 +61,11 @@ def _hgp74() -> tuple[np.ndarray, np.ndarray]:
     return hgp_matrices(H)
 
 
-@pytest.mark.skipif(not SHIPPED_FIXED_N.is_file(), reason="no shipped n-preserving policy")
+def test_shipped_fixed_n_policy_is_package_data_and_small() -> None:
+    assert SHIPPED_FIXED_N.is_file() and SHIPPED_FIXED_N.with_suffix(".json").is_file()
+    assert SHIPPED_FIXED_N.stat().st_size < 2_000_000
+
+
 def test_shipped_policy_alone_reaches_58_16_3_at_6_3() -> None:
     hx0, hz0 = _hgp74()
     r = reduce_weight(hx0, hz0, 6, 3, method="policy")

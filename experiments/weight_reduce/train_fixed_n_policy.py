@@ -5,8 +5,9 @@
 
 1. Demonstration (search, at training time only): ``anneal_fixed_n`` with ``record_moves`` on
    HGP(Hamming [7,4]) for anneal seeds 0, 1, ... until one reaches excess 0 (each anneal
-   ``--iterations``), then shortened by deleting single moves while the replay still ends at
-   excess 0 with every CNOT passing the distance check.
+   ``--iterations``), then shortened: stretches returning to an already visited code are cut (no
+   state repeats) and single moves deleted while the replay still ends at excess 0 with every CNOT
+   passing the distance check.
 2. A MaskablePPO MLP on the env (``--net-arch``) is fitted to the demonstration: cross-entropy
    of the masked policy on the demo's (observation, action) pairs and the value head on the demo's
    discounted returns, until the greedy masked action equals the demo's on every state.
@@ -16,7 +17,10 @@
 
 So the policy's knowledge comes from one search trajectory plus PPO; at inference
 (``reduce_weight(method="policy")``) only the network runs.  ``train_log.json`` in ``--out-dir``
-is rewritten after every stage.
+is rewritten after every stage.  ``--from-scratch``: the baseline without a demonstration
+(MaskablePPO alone for ``--ppo-steps``; greedy and best training excess logged, nothing exported).
+Shipped run (``qdesign/api/models/fixed_n_reduce_policy.json`` has its log): ``--demo
+experiments/weight_reduce/fixed_n_demo.json --bc-epochs 3000 --net-arch 64 64 --ppo-steps 12288``.
 """
 
 from __future__ import annotations
@@ -50,8 +54,29 @@ def replay(env: FixedNReduceEnv, path: list[tuple[str, int, int]]) -> tuple[bool
     return env.excess == 0, O, M, A
 
 
+def drop_cycles(env: FixedNReduceEnv, path: list) -> list:
+    """Cut every stretch of moves that returns to a code already visited (from its first visit to its
+    last), so no state of the demo repeats (a repeated state would need two different actions)."""
+    env.reset(seed=0)
+    states = [env.h_x.tobytes() + env.h_z.tobytes()]
+    for kind, i, j in path:
+        env.step(env.encode(kind, i, j))
+        states.append(env.h_x.tobytes() + env.h_z.tobytes())
+    last = {st: t for t, st in enumerate(states)}
+    out, t = [], 0
+    while t < len(path):
+        t_next = last[states[t]]
+        if t_next > t:  # jump over the cycle
+            t = t_next
+            continue
+        out.append(path[t])
+        t += 1
+    return out
+
+
 def shorten(env: FixedNReduceEnv, path: list, passes: int) -> list:
-    """Delete single moves (last to first) while the replay still succeeds."""
+    """Drop cycles, then delete single moves (last to first) while the replay still succeeds."""
+    path = drop_cycles(env, path)
     for _ in range(passes):
         before = len(path)
         i = len(path) - 1
@@ -77,6 +102,41 @@ def greedy_eval(model, env: FixedNReduceEnv) -> dict:
             "success": bool(env.excess == 0)}
 
 
+def from_scratch(args: argparse.Namespace, out: Path, log: dict, save_log) -> None:
+    """MaskablePPO with no demonstration: greedy rollout and the best excess of the training episodes
+    after every chunk (a baseline for the imitation start; nothing is exported)."""
+    import torch
+    from sb3_contrib import MaskablePPO
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class Track(BaseCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.best = None
+
+        def _on_step(self) -> bool:
+            for info in self.locals.get("infos", []):
+                b = info.get("best_excess")
+                if b is not None and (self.best is None or b < self.best):
+                    self.best = int(b)
+            return True
+
+    t0 = time.time()
+    torch.manual_seed(args.seed)
+    env = FixedNReduceEnv("7,4", max_steps=args.max_steps)
+    model = MaskablePPO("MlpPolicy", env, learning_rate=3e-4, n_steps=1024, batch_size=256, n_epochs=4,
+                        gamma=0.99, ent_coef=0.01, seed=args.seed, device="cpu",
+                        policy_kwargs={"net_arch": list(args.net_arch)})
+    track, done_steps = Track(), 0
+    while done_steps < args.ppo_steps:
+        model.learn(total_timesteps=args.ppo_chunk, reset_num_timesteps=False, callback=track)
+        done_steps += args.ppo_chunk
+        log["stages"].append({"stage": "ppo from scratch", "timesteps": done_steps,
+                              "greedy": greedy_eval(model, env), "best_excess_in_training": track.best,
+                              "seconds": round(time.time() - t0, 1)})
+        save_log()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out-dir", default="runs/fixed_n_policy")
@@ -90,6 +150,10 @@ def main() -> None:
     ap.add_argument("--ppo-steps", type=int, default=16_384)
     ap.add_argument("--ppo-chunk", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--from-scratch", action="store_true",
+                    help="baseline: MaskablePPO alone, no demonstration (--ppo-steps, --max-steps), "
+                         "nothing exported")
+    ap.add_argument("--max-steps", type=int, default=200, help="episode length with --from-scratch")
     ap.add_argument("--demo", default=None, help="a demo.json of an earlier run (skips the anneal)")
     args = ap.parse_args()
     import torch
@@ -106,6 +170,8 @@ def main() -> None:
     env = FixedNReduceEnv("7,4", max_steps=400)
     hx0, hz0 = env.start
     # 1. demonstration from the anneal (search at training time)
+    if args.from_scratch:
+        return from_scratch(args, out, log, save_log)
     demo, s = None, None
     if args.demo:
         d = json.loads(Path(args.demo).read_text())
@@ -121,6 +187,7 @@ def main() -> None:
             break
     if demo is None:
         raise SystemExit("no anneal reached excess 0; nothing to train on")
+    demo = drop_cycles(env, demo)
     ok, O, M, A = replay(env, demo)
     assert ok
     log["demo"] = {"anneal_seed": s, "moves": len(demo), "moves_by_kind": {k: sum(m[0] == k for m in demo)
@@ -168,6 +235,8 @@ def main() -> None:
         loss.backward()
         opt.step()
         acc = float((logits.argmax(dim=1) == act_t).float().mean())
+        if epoch % 100 == 0:
+            print(f"imitation epoch {epoch}: accuracy {acc:.4f} cross-entropy {float(ce):.4f}", flush=True)
         if acc == 1.0 and float(ce) < 0.02:
             break
     ev = greedy_eval(model, env)

@@ -135,6 +135,23 @@ def from_scratch(args: argparse.Namespace, out: Path, log: dict, save_log) -> No
                               "greedy": greedy_eval(model, env), "best_excess_in_training": track.best,
                               "seconds": round(time.time() - t0, 1)})
         save_log()
+        if args.results:
+            rows = [[st["timesteps"], st["greedy"]["excess"], st["greedy"]["best_excess"],
+                     st["best_excess_in_training"], st["seconds"]] for st in log["stages"]]
+            res = {"seed": args.seed, "args": {k: v for k, v in vars(args).items() if k != "results"},
+                   "excess_at_start": int(env.excess0),
+                   "tables": [{"title": "MaskablePPO from scratch on FixedNReduceEnv (HGP(Hamming [7,4]), "
+                                        "n-preserving moves, no demonstration), the baseline of the shipped "
+                                        "n-preserving policy's imitation start: excess after the greedy "
+                                        "rollout, lowest excess on it, lowest excess of any training "
+                                        f"episode (start: {env.excess0}, target: 0)",
+                               "columns": ["timesteps", "greedy final excess", "greedy best excess",
+                                           "best excess in training", "seconds"],
+                               "rows": rows, "seeds": {"training seed": [args.seed]}}],
+                   "notes": [f"net_arch {list(args.net_arch)}, episode length {args.max_steps}, "
+                             "learning rate 3e-4, n_steps 1024, batch 256, 4 epochs, ent_coef 0.01; "
+                             "reward: excess decrease + 10 at excess 0; nothing exported."]}
+            Path(args.results).write_text(json.dumps(res, indent=1) + "\n")
 
 
 def main() -> None:
@@ -153,6 +170,7 @@ def main() -> None:
     ap.add_argument("--from-scratch", action="store_true",
                     help="baseline: MaskablePPO alone, no demonstration (--ppo-steps, --max-steps), "
                          "nothing exported")
+    ap.add_argument("--results", default=None, help="with --from-scratch: a benchmark JSON for RESULTS.md")
     ap.add_argument("--max-steps", type=int, default=200, help="episode length with --from-scratch")
     ap.add_argument("--demo", default=None, help="a demo.json of an earlier run (skips the anneal)")
     args = ap.parse_args()

@@ -9,6 +9,11 @@ and d kept):
   the mask, same seeds;
 * search: ``reduce_weight(method="rl")`` (beam, finishers, seed anneal, fixed-n anneal) and the bare
   beam over the same moves and padding as the policy;
+* [7,4] only, the n-preserving policy (``qdesign.api.fixed_n_policy``: row additions and
+  distance-checked CNOTs on HGP(H, H) itself, which ``method="policy"`` falls back to when the
+  seed-level code adds qubits): greedy and greedy + samples per sampling seed, beside the random
+  masked agent on the same env with the same number of rollouts; the excess left (0 = target met
+  at n = 58) and the exact parameters of the code returned;
 * the beam with the policy as prior (``beam_search(prior=...)``): expansions per state limited to the
   ``max_expand`` most probable under the policy, against a random subset of the same size and the
   default beam (400), with the child states scored ("nodes expanded") and the code reached.
@@ -27,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from qdesign.api.fixed_n_policy import fixed_n_codes, load_fixed_n_policy
 from qdesign.api.reduce import reduce_weight
 from qdesign.api.seed_policy import load_seed_policy, policy_codes, seed_policy_prior
 from qdesign.codes.hgp import hgp_matrices
@@ -50,12 +56,42 @@ def _fmt_code(c: dict[str, Any]) -> str:
     return f"[[{c['n']},{c['k']},{c['d']}]]({c['w']},{c['q']}) ({kd2n:.2f})"
 
 
+def fixed_n_rows(hx: np.ndarray, hz: np.ndarray, d0: int, budgets: list[int], seeds: list[int],
+                 policy: str | None) -> list[dict[str, Any]]:
+    """The n-preserving policy alone (greedy + S samples) and the random masked agent (S + 1 rollouts,
+    same env and sampling seeds) from HGP(H, H); exact parameters of each returned code."""
+    from qdesign.codes.params import code_parameters
+
+    fp = load_fixed_n_policy(policy)
+    w, q = TARGET
+    recs = []
+    for S in [0, *budgets]:
+        for sd in seeds:
+            for agent in ("policy", "random masked agent"):
+                t = time.perf_counter()
+                uniform = agent != "policy"
+                h_x, h_z, ex, det = fixed_n_codes(fp, hx, hz, w, q, min(3, d0),
+                                                  samples=S + 1 if uniform else S, seed=sd, uniform=uniform)
+                p = code_parameters(h_x, h_z, exact_max_n=400)
+                recs.append({"agent": agent, "samples": S, "sampling_seed": sd, "excess": ex,
+                             "n": p.n, "k": p.k, "d": int(p.d), "w": p.w, "q": p.q,
+                             "met_target": bool(ex == 0 and p.d >= d0 and p.w <= w and p.q <= q),
+                             "rollouts": det["rollouts"],
+                             "rollouts_meeting_target": det["rollouts_meeting_target"],
+                             "seconds": time.perf_counter() - t,
+                             "source": "n-preserving policy" if agent == "policy" else "random masked agent"})
+                print("fixed-n", agent, S, sd, ex, p.n, p.d, flush=True)
+    return recs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--policy", default=None, help="policy path (default: the shipped policy)")
     ap.add_argument("--samples", default="8,32", help="sampling budgets (rollouts), comma-separated")
     ap.add_argument("--seeds", default="0,1,2", help="sampling seeds")
     ap.add_argument("--expand", default="2,4,8,16", help="beam max_expand values with and without the prior")
+    ap.add_argument("--fixed-n-policy", default=None,
+                    help="n-preserving policy .npz (default: the shipped one)")
     ap.add_argument("--quick", action="store_true", help="one seed, one budget")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results"))
     ap.add_argument("--tag", default="", help="suffix of the JSON name (weight_reduce_policy_TAG.json)")
@@ -78,7 +114,8 @@ def main() -> None:
         t = time.perf_counter()
         r = reduce_weight(hx, hz, *TARGET, method="policy", policy=args.policy, seed=0)
         row["policy_greedy"] = {**code(r.params.to_dict()), "met_target": r.met_target,
-                                "seconds": time.perf_counter() - t, "source": "policy"}
+                                "seconds": time.perf_counter() - t, "source": "policy",
+                                "policy_used": r.details.get("policy_used")}
         row["policy_sampled"], row["random_masked"] = [], []
         for S in [0, *budgets]:
             for sd in seeds:
@@ -88,6 +125,7 @@ def main() -> None:
                                               "met_target": r.met_target,
                                               "rollouts_meeting_target": r.details["rollouts_meeting_target"],
                                               "rollouts": r.details["rollouts"],
+                                              "policy_used": r.details.get("policy_used"),
                                               "seconds": time.perf_counter() - t, "source": "policy"})
                 t = time.perf_counter()
                 # the same number of rollouts as the policy's greedy one plus its S samples
@@ -98,6 +136,8 @@ def main() -> None:
                                              "rollouts_meeting_target": det["rollouts_meeting_target"],
                                              "rollouts": det["rollouts"], "seconds": time.perf_counter() - t,
                                              "source": "random masked agent"})
+        if name == "7,4":
+            row["fixed_n"] = fixed_n_rows(hx, hz, d0, budgets, seeds, args.fixed_n_policy)
         t = time.perf_counter()
         r = reduce_weight(hx, hz, *TARGET, method="rl", seed=0)
         row["search_rl"] = {**code(r.params.to_dict()), "met_target": r.met_target,
@@ -149,6 +189,16 @@ def main() -> None:
     t2_rows = [[row["seed_code"], bm["label"], bm["n"] if bm["met_target"] else f"{bm['n']} (target missed)",
                 bm["d"], bm["expanded_to_best"], bm["expanded"], round(bm["seconds"], 3)]
                for row in rows for bm in row["beam"]]
+    fixed = next(row["fixed_n"] for row in rows if "fixed_n" in row)
+    t3_rows = []
+    for S in [0, *budgets]:
+        cells: list[Any] = [S]
+        for agent in ("policy", "random masked agent"):
+            sel = [x for x in fixed if x["samples"] == S and x["agent"] == agent]
+            cells += ["/".join(str(x["excess"]) for x in sel),
+                      "/".join(str(x["n"]) if x["met_target"] else "-" for x in sel),
+                      f"{sum(x['rollouts_meeting_target'] for x in sel)}/{sum(x['rollouts'] for x in sel)}"]
+        t3_rows.append(cells)
     out = {
         "policy": args.policy or "shipped (qdesign/api/models/seed_reduce_policy.npz)",
         "policy_name": sp.name, "target": list(TARGET), "samples": budgets, "seeds": seeds,
@@ -165,6 +215,15 @@ def main() -> None:
              "columns": ["seed code", "beam", "n", "d", "scored to result", "scored in all", "s"],
              "rows": t2_rows,
              "seeds": {"beam subset rng": [0]}},
+            {"title": "Table I [7,4] by the n-preserving policy alone (row additions and distance-checked "
+                      "CNOTs on HGP(Hamming [7,4]) = [[58,16,3]](7,4), no search) vs the random masked agent "
+                      "on the same env (rollouts: policy greedy + samples, random 1 + samples; same "
+                      "sampling seeds); excess left per sampling seed (0 = (6,3) reached) and n of the "
+                      "code when it meets (6,3) with k and exact d >= 3 kept",
+             "columns": ["samples", "policy excess per seed", "policy n per seed",
+                         "policy rollouts at target", "random excess per seed", "random n per seed",
+                         "random rollouts at target"],
+             "rows": t3_rows, "seeds": {"sampling seeds": seeds}},
         ],
         "notes": [
             "policy columns come from the trained policy alone (greedy, or greedy + sampled rollouts; best "
@@ -172,7 +231,11 @@ def main() -> None:
             "[7,4,3]: no seed-level code reaches n = 58 at (6,3): a 3 x 7 check matrix of the Hamming code "
             "has all seven nonzero columns of F_2^3, so some row has weight >= 4 and HGP(H,H) has w >= 7; "
             "the smallest seed-level (6,3) code is HGP of a 4 x 8 seed, n = 80. The paper's 58 (and the "
-            "rl column's) is a general CSS code from Tanner-graph moves (rl: the n-preserving anneal).",
+            "rl column's) is a general CSS code from Tanner-graph moves (rl: the n-preserving anneal). "
+            "method='policy' now falls back to the n-preserving policy there (policy_used in the rows); "
+            "that policy was trained by fitting a MaskablePPO network to one shortened anneal trajectory "
+            "(search at training time) and fine-tuning it with MaskablePPO "
+            "(experiments/weight_reduce/train_fixed_n_policy.py); at inference only the network runs.",
         ],
     }
     path = Path(args.out) / f"weight_reduce_policy{'_' + args.tag if args.tag else ''}.json"

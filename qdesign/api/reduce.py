@@ -12,8 +12,12 @@ Methods
   not, best of ``runs`` random orders) followed by the hypergraph product.
 * ``"policy"``: a trained SeedReduce policy alone, no search: a greedy masked rollout from the
   code's seed (plus ``samples`` rollouts sampled from the policy), best state visited; the policy
-  shipped with qdesign unless ``policy=`` names another (``qdesign.api.seed_policy``).  The
-  details say ``engine="policy"``, ``search=False``, which policy and how many samples.
+  shipped with qdesign unless ``policy=`` names another (``qdesign.api.seed_policy``).  When that
+  code misses the target or adds qubits, the n-preserving policy (``fixed_n_policy=``,
+  ``qdesign.api.fixed_n_policy``: row additions and distance-checked CNOTs on the quantum code, for
+  codes that fit its padding) is rolled out the same way and the better code kept (a general CSS
+  code, no seed matrix).  The details say ``engine``, ``search=False``, which policy
+  (``policy_used``: ``"seed"`` or ``"fixed-n"``) and how many samples.
 * ``"hastings"``: the quantum pipeline copying → gauging → thickening with heights → coning (see
   ``qdesign.reduction.hastings``; randomised by ``seed``); works on any CSS code, distance is
   a Stim upper bound beyond ``exact_max_n`` qubits.  Coning bounds (w, q) but not by (6, 3): the
@@ -182,6 +186,43 @@ def _anneal_if_better(result: ReduceResult, code: CSSCode, runs: int, iterations
     return result
 
 
+def _fixed_n_policy_if_better(result: ReduceResult, code: CSSCode, opts: PolicyOptions, seed: int,
+                              exact_max_n: int) -> ReduceResult:
+    """``method="policy"``: when the seed-level policy's code misses the target or adds qubits, roll
+    out the n-preserving policy (``qdesign.api.fixed_n_policy``) on the quantum code itself and keep
+    its code if it meets the target with exact k and d and fewer qubits.  ``details["policy_used"]``
+    says which policy produced the returned code."""
+    result.details["policy_used"] = "seed"
+    if opts.fixed_n_policy is False or (result.met_target and result.params.n <= result.base.n):
+        return result
+    from qdesign.api.fixed_n_policy import SHIPPED_FIXED_N, fixed_n_codes, load_fixed_n_policy
+
+    if opts.fixed_n_policy is None and not SHIPPED_FIXED_N.is_file():
+        return result
+    fp = load_fixed_n_policy(opts.fixed_n_policy)
+    if not fp.fits(code.h_x, code.h_z):
+        why = f"code does not fit its {fp.r_max} x {fp.n_max} padding"
+        result.details["fixed_n_policy"] = {"skipped": why}
+        return result
+    w, q = result.target
+    d_min = int(min(3, result.base.d))
+    hx, hz, ex, info = fixed_n_codes(fp, code.h_x, code.h_z, w, q, d_min, samples=opts.samples, seed=seed)
+    summary = {"excess": ex, **{k: info[k] for k in ("policy", "rollouts", "best_rollout", "greedy",
+                                                     "rollouts_meeting_target")}}
+    seed_side = {"n": result.params.n, "met_target": result.met_target}
+    if ex:
+        result.details["fixed_n_policy"] = summary
+        return result
+    p = code_parameters(hx, hz, exact_max_n=exact_max_n)
+    cand = ReduceResult(hx, hz, result.method, p, result.base, result.target, None,
+                        {**result.details, **info, "policy_used": "fixed-n",
+                         "seed_policy_result": seed_side, "fixed_n_policy": summary})
+    if cand.met_target and (not result.met_target or p.n < result.params.n):
+        return cand
+    result.details["fixed_n_policy"] = {**summary, "code": {"n": p.n, "k": p.k, "d": p.d}}
+    return result
+
+
 def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
                   max_qubit_degree: int = 3, method: str = "rl", *,
                   options: RLOptions | SaboOptions | HastingsOptions | None = None,
@@ -279,6 +320,8 @@ def reduce_weight(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6,
             hx, hz = hgp_matrices(Hn)
             params = code_parameters(hx, hz, hgp_seeds=(Hn, Hn), exact_max_n=exact_max_n)
         result = ReduceResult(hx, hz, method, params, base, target, Hn, details)
+        if isinstance(opts, PolicyOptions):
+            result = _fixed_n_policy_if_better(result, code, opts, seed, exact_max_n)
         if (isinstance(opts, RLOptions) and (not result.met_target or params.n > base.n)
                 and base.n <= opts.anneal_max_n):
             result = _anneal_if_better(result, code, opts.anneal_runs, opts.anneal_iterations, seed)

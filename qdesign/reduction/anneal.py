@@ -63,15 +63,18 @@ class AnnealResult:
     excess: int
     iterations: int
     seed: int
+    moves: list[tuple[str, int, int]] | None = None  # with record_moves: accepted moves up to the best state
 
 
 def anneal_fixed_n(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6, max_qubit_degree: int = 3,
                    d_min: int = 3, iterations: int = 100_000, temperature: float = 0.4,
-                   seed: int = 0) -> AnnealResult:
+                   seed: int = 0, record_moves: bool = False) -> AnnealResult:
     """Anneal (linear cooling from ``temperature``) until the excess is 0 or ``iterations`` run out.
 
     Each step proposes an X row addition, a Z row addition or a CNOT (probabilities 1/4, 1/4, 1/2);
-    worse states are accepted with probability exp(-Δ/T).  Returns the best state seen.
+    worse states are accepted with probability exp(-Δ/T).  Returns the best state seen; with
+    ``record_moves`` also the accepted moves leading to it, as ("ax" | "az", i, j) for X / Z row i +=
+    row j and ("cnot", a, b) (``moves.cnot``), replayable from the start.
     """
     rng = np.random.default_rng(seed)
     hx = gf2.as_binary(h_x, "h_x").copy()
@@ -81,6 +84,8 @@ def anneal_fixed_n(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6, 
         raise ValueError("anneal_fixed_n needs at least two qubits and two checks of each type")
     cur = excess(hx, hz, max_check_weight, max_qubit_degree)
     best = AnnealResult(hx.copy(), hz.copy(), cur, 0, seed)
+    path: list[tuple[str, int, int]] = []
+    best_len = 0
     it = 0
     for it in range(1, iterations + 1):
         if best.excess == 0:
@@ -90,19 +95,27 @@ def anneal_fixed_n(h_x: np.ndarray, h_z: np.ndarray, max_check_weight: int = 6, 
         if kind == 0:
             i, j = rng.choice(hx.shape[0], 2, replace=False)
             nx, nz = moves.row_add(hx, int(i), int(j)), hz
+            mv = ("ax", int(i), int(j))
         elif kind == 1:
             i, j = rng.choice(hz.shape[0], 2, replace=False)
             nx, nz = hx, moves.row_add(hz, int(i), int(j))
+            mv = ("az", int(i), int(j))
         else:
             a, b = rng.choice(n, 2, replace=False)
             nx, nz = moves.cnot(hx, hz, int(a), int(b))
+            mv = ("cnot", int(a), int(b))
         new = excess(nx, nz, max_check_weight, max_qubit_degree)
         if new > cur and rng.random() >= np.exp((cur - new) / t):
             continue
         if kind >= 2 and has_logical_below(nx, nz, d_min):
             continue
         hx, hz, cur = nx, nz, new
+        if record_moves:
+            path.append(mv)
         if cur < best.excess:
             best = AnnealResult(hx.copy(), hz.copy(), cur, it, seed)
+            best_len = len(path)
     best.iterations = it
+    if record_moves:
+        best.moves = path[:best_len]
     return best

@@ -86,15 +86,23 @@ class PolicyOptions:
     ``policy``: ``None`` for the policy shipped with qdesign, or a path (a ``.pt`` with its ``.json``,
     a MaskablePPO ``.zip`` or a ``qdesign train`` run folder); ``samples``: rollouts sampled from the
     policy's masked distribution (seeded by ``reduce_weight``'s ``seed``) besides the greedy one.
+    ``fixed_n_policy``: the n-preserving Tanner-graph policy (row additions and distance-checked
+    CNOTs on the quantum code, ``qdesign.api.fixed_n_policy``) tried, with the same ``samples``, when
+    the seed-level result misses the target or adds qubits and the code fits its padding: ``None``
+    for the shipped one, a ``.npz`` path, or ``False`` to use the seed-level policy only.
     """
 
     policy: Any = None
     samples: int = 0
+    fixed_n_policy: Any = None
 
     def __post_init__(self) -> None:
         _positive_int("samples", self.samples, minimum=0)
         if self.policy is not None and not isinstance(self.policy, (str, PathLike)):
             raise ValueError(f"policy must be None (the shipped policy) or a path, got {self.policy!r}")
+        f = self.fixed_n_policy
+        if f is not None and f is not False and not isinstance(f, (str, PathLike)):
+            raise ValueError(f"fixed_n_policy must be None (the shipped policy), False or a path, got {f!r}")
 
 
 METHOD_OPTIONS: dict[str, type] = {"rl": RLOptions, "sabo": SaboOptions, "hastings": HastingsOptions,

@@ -403,11 +403,34 @@ def arch_inner_loop_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
+#: one line on what each QEC experiment JSON holds (rendered under its heading)
+QEC_ABOUT: dict[str, str] = {
+    "ler_circuit_level.json": (
+        "Circuit-level (SD6) memory experiments, rounds = d, both bases, BP-OSD: the HGP CNOT schedule "
+        "against the coloration schedule, then every He & Liu Table I row (base, rl, sabo codes as stored "
+        "in `weight_reduce.json`) and the BB [[72,12,6]] reference at p = 0.0005, 0.001, 0.002; bounded "
+        "shots per basis (the shots column), sampling seed 1."),
+    "ler_reduced_codes.json": (
+        "Code-capacity (and for rm13 phenomenological) LER of the Table I bases and their reductions "
+        "rebuilt by `reduce_weight(method=..., seed=0)`, 20,000 shots per basis, sampling seed 1."),
+    "ler_reference_codes.json": (
+        "Code-capacity and phenomenological LER of Table II rows [30,2], [30,3], [30,4] (base, rl, sabo as "
+        "stored in `weight_reduce_table_ii.json`) and of the BB [[72,12,6]] and gross [[144,12,12]] "
+        "references; shots bounded per basis by a shot count, an error count and a wall-time cap (the "
+        "'stopped by' column), sampling seeds 1 (Z) and 2 (X)."),
+    "surface_reference.json": (
+        "Our memory circuit against Stim's generated unrotated surface code (PyMatching), a check of the "
+        "circuit construction."),
+}
+
+
 def bench_section(file: Path, kind: str = "Benchmark") -> str:
     """A benchmark JSON as Markdown tables, each followed by the seeds it aggregates (read from the JSON)."""
     data = json.loads(file.read_text())
     file_seeds = json_seeds(data)
     out = [f"### {kind} `{file.name}`\n"]
+    if kind == "Experiment" and file.name in QEC_ABOUT:
+        out.append(QEC_ABOUT[file.name] + "\n")
     tables = None
     if isinstance(data, dict) and file.name.startswith("weight_reduce"):
         tables = weight_reduce_tables(data) if "table_i" in data else weight_reduce_extra_tables(data)
@@ -427,6 +450,9 @@ def bench_section(file: Path, kind: str = "Benchmark") -> str:
                        + "\n")
         for note in data.get("notes", []):
             out.append(f"- {note}")
+        for key in ("missing", "not_measured"):  # what a QEC experiment did not measure, and why
+            for item in data.get(key, []) if kind == "Experiment" else []:
+                out.append(f"- not measured: {item}")
     else:
         rows = data if isinstance(data, list) else data.get("rows") or data.get("results") or []
         if rows and isinstance(rows[0], dict):
@@ -541,7 +567,15 @@ def render() -> str:
     qec = sorted(QEC.glob("*.json"))
     if qec:
         parts.append("## qec\n")
-        parts.append("Logical error rates from Stim memory experiments (`experiments/qec/`).\n")
+        parts.append("Logical error rates from Stim memory experiments (`experiments/qec/`). The rl codes "
+                     "are from `reduce_weight(method=\"rl\")`, a search (beam / seed anneal, reduce seed 0), "
+                     "not a trained policy; sabo is the Sabo et al. construction; every rate is measured, "
+                     "with its shots, errors and 95% Wilson interval.\n")
+        if (QEC / "ler_vs_p.png").is_file():
+            parts.append("![LER per round against p: Table I rows at circuit level and code capacity, "
+                         "Table II rows, BB and gross references](qec/results/ler_vs_p.png)\n\n"
+                         "_`ler_vs_p.png`, drawn by `python experiments/qec/ler_reference_codes.py --plot` "
+                         "from the three `ler_*.json` below._\n")
         parts += [bench_section(file, kind="Experiment") for file in qec]
     return "\n".join(parts)
 

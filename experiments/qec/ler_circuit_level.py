@@ -40,6 +40,19 @@ SAMPLING_SEED = 1
 DECODER = "bposd (osd_cs order 7, 30 min-sum iterations)"
 
 
+NOTES = [
+    "shots and errors are summed over the two memory bases (Z and X); each basis stops at its shot limit "
+    "(300 per basis for Table I, the schedule part and the BB reference; the BB rows were first run at 50 "
+    "per basis and then redone at 300 with --redo bb) or at 30 logical errors",
+    "the first run (schedule part up to RM(1,3) coloring) decoded whole 300-shot batches; every later row "
+    "was resumed (--resume) with 32-shot batches, so it stops sooner after 30 errors",
+    "7,2 'rl (older stored code)' = the [[74,4,4]](5,3) rl code stored in weight_reduce.json before its "
+    "rerun in commit 4bfc709; 7,2 'rl' = the code stored now, [[52,4,4]](6,3), measured in session 8",
+    "rl = reduce_weight(method='rl') search output (beam / seed anneal / anneal, reduce seed 0), not a "
+    "trained policy; sabo = the Sabo et al. construction (API default, 20 orders per mode, seed 0)",
+]
+
+
 def rep(d: int) -> np.ndarray:
     return np.array([[1 if j in (i, i + 1) else 0 for j in range(d)] for i in range(d - 1)], dtype=np.uint8)
 
@@ -47,17 +60,6 @@ def rep(d: int) -> np.ndarray:
 HAMMING = np.array([[1, 0, 1, 0, 1, 0, 1], [0, 1, 1, 0, 0, 1, 1], [0, 0, 0, 1, 1, 1, 1]], dtype=np.uint8)
 RM13 = np.array([[1] * 8, [0, 1, 0, 1, 0, 1, 0, 1], [0, 0, 1, 1, 0, 0, 1, 1], [0, 0, 0, 0, 1, 1, 1, 1]],
                 dtype=np.uint8)
-
-
-def bivariate_bicycle(ell: int, m: int, a_terms, b_terms) -> tuple[np.ndarray, np.ndarray]:
-    """H_X = [A | B], H_Z = [B^T | A^T] with A, B sums of monomials x^i y^j (x = S_l ⊗ I_m, y = I_l ⊗ S_m)."""
-    def mono(i: int, j: int) -> np.ndarray:
-        eye_l, eye_m = np.eye(ell, dtype=np.uint8), np.eye(m, dtype=np.uint8)
-        return np.kron(np.roll(eye_l, i, axis=1), np.roll(eye_m, j, axis=1))
-
-    A = sum(mono(*t) for t in a_terms) % 2
-    B = sum(mono(*t) for t in b_terms) % 2
-    return np.hstack([A, B]).astype(np.uint8), np.hstack([B.T, A.T]).astype(np.uint8)
 
 
 def table_i_codes() -> list[dict]:
@@ -93,6 +95,23 @@ def table_i_codes() -> list[dict]:
             seen.append((name, H))
             out.append({"table_row": row["seed"], "name": name, "H": H, "also": []})
     return out
+
+
+def relabel_older_codes(res: dict) -> None:
+    """Rename resumed table_i rows whose code is no longer the one stored in weight_reduce.json (e.g. the
+    7,2 rl [[74,4,4]](5,3) of the run before commit 4bfc709), so they stay as labelled history and the
+    stored code is measured under its own name."""
+    current = {}
+    for c in table_i_codes():
+        from qdesign.codes.hgp import hgp_matrices
+
+        hx, hz = hgp_matrices(c["H"]) if c["H"] is not None else (c["hx"], c["hz"])
+        current[(c["table_row"], c["name"] + "".join(f"={a}" for a in c["also"]))] = str(
+            params_of(hx, hz, c["H"]))
+    for r in res.get("table_i", []):
+        now = current.get((r["table_row"], r["code"]))
+        if now is not None and now != r["params"]:
+            r["code"] = f"{r['code']} (older stored code)"
 
 
 def params_of(hx: np.ndarray, hz: np.ndarray, H: np.ndarray | None):
@@ -215,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=HERE / "results" / "ler_circuit_level.json")
     ap.add_argument("--plot", action="store_true")
     ap.add_argument("--only", default="", help="table_i codes to run, e.g. '7,4:rl;7,4:base' (default: all)")
+    ap.add_argument("--max-seconds", type=float, default=None,
+                    help="skip the rows left after this much wall time (listed in 'not_measured')")
+    ap.add_argument("--redo", default="",
+                    help="with --resume: parts (e.g. 'bb') whose rows are measured again; an old row is "
+                    "replaced only once its new measurement is written")
     ap.add_argument("--resume", action="store_true",
                     help="keep the rows already in --out and measure only the missing ones")
     args = ap.parse_args(argv)
@@ -234,12 +258,17 @@ def main(argv: list[str] | None = None) -> int:
                  "missing": ["Table II rows (n >= 1409, d >= 16, so rounds >= 16): one BP-OSD shot on their "
                              "circuit-level error model costs far more than this 2-core budget allows",
                              "[[144,12,12]] gross code (12 rounds): not run in this budget"]}
+    res["notes"] = list(NOTES)
     if args.resume and args.out.exists():
         old = json.loads(args.out.read_text())
         for part in ("schedule", "table_i", "bb"):
             if old.get(part):
                 res[part] = old[part]
         res["resumed"] = True
+        res["earlier_commands"] = old.get("earlier_commands", []) + [
+            {k: old.get(k) for k in ("command", "shots_per_basis_max", "max_errors_per_basis", "ps", "bb_ps",
+                                     "bb_shots_per_basis_max", "wall_seconds") if k in old}]
+        relabel_older_codes(res)
     t_start = time.perf_counter()
     for part in args.parts.split(","):
         if part == "schedule":
@@ -266,8 +295,9 @@ def main(argv: list[str] | None = None) -> int:
                           *(hgp_matrices(c["H"]) if c["H"] is not None else (c["hx"], c["hz"])), c["H"])
                          for c in table_i_codes()]
             else:
-                codes = [("reference", "BB", *bivariate_bicycle(6, 6, [(3, 0), (0, 1), (0, 2)],
-                                                               [(0, 3), (1, 0), (2, 0)]), None)]
+                from qdesign.codes.bivariate_bicycle import bb_72_12_6
+
+                codes = [("reference", "BB", *bb_72_12_6(), None)]
             only = {tuple(x.split(":")) for x in args.only.split(";") if x}
             for table_row, name, hx, hz, H in codes:
                 if only and part == "table_i" and (table_row, name) not in only:
@@ -275,15 +305,24 @@ def main(argv: list[str] | None = None) -> int:
                 prm = params_of(hx, hz, H)
                 d = int(prm.d)
                 for p in (ps if part == "table_i" else [float(x) for x in args.bb_ps.split(",")]):
-                    if any(r["table_row"] == table_row and r["code"] == name and r["p"] == p
-                           for r in res[part]):
+                    same = [r for r in res[part] if r["table_row"] == table_row and r["code"] == name
+                            and r["p"] == p]
+                    if same and part not in args.redo.split(","):
                         continue
                     shots = args.shots if part == "table_i" else args.bb_shots
+                    used = time.perf_counter() - t_start
+                    if args.max_seconds is not None and used > args.max_seconds:
+                        res.setdefault("not_measured", []).append(
+                            f"{part} {table_row} {name} {prm} p={p}: not reached, this run's "
+                            f"--max-seconds {args.max_seconds:g} was used up ({used:.0f} s)")
+                        save(res, args.out)
+                        continue
                     r = ler_row(hx, hz, p, d, argparse.Namespace(shots=shots, max_errors=args.max_errors))
                     schedule_used = "hgp" if H is not None else "coloring"
                     lo, hi = r["ci"]
                     rounds = r["rounds"]
                     r["ci_per_round"] = [1 - (1 - lo) ** (1 / rounds), 1 - (1 - hi) ** (1 / rounds)]
+                    res[part] = [r for r in res[part] if not any(r is o for o in same)]
                     res[part].append({"table_row": table_row, "code": name, "params": str(prm), "n": prm.n,
                                       "k": prm.k, "d": d, "schedule_used": schedule_used, **r})
                     print(f"{table_row:9s} {name:12s} {str(prm):22s} p={p:<6} LER/shot {fmt_rate(r)} "

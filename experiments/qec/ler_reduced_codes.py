@@ -13,8 +13,10 @@ by BP-OSD (ldpc, OSD-CS order 7), same sampling seed, both memory bases combined
 * circuit level (SD6 uniform depolarising), p = 0.001, 4 rounds (``--circuit``; slow on big codes)
 
 Run: ``python experiments/qec/ler_reduced_codes.py [--bases rm13,6-3] [--shots N] [--name NAME]``;
-prints a table and writes ``results/NAME.json``; ``--plot`` draws LER against p from every JSON in
-``results/`` into ``results/ler_vs_p.png``.  Every number is measured in the run that wrote it.
+prints a table and writes ``results/NAME.json``; ``--plot`` draws the code-capacity LER against p of the
+``rows`` of every JSON in ``results/`` into ``results/ler_reduced_codes_code_capacity.png`` (the combined
+figure ``results/ler_vs_p.png`` is drawn by ``ler_reference_codes.py --plot``).  Every number is
+measured in the run that wrote it.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def plot(out: Path) -> Path:
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel("logical error rate per shot (BP-OSD)")
     fig.tight_layout()
-    path = out / "ler_vs_p.png"
+    path = out / "ler_reduced_codes_code_capacity.png"
     fig.savefig(path, dpi=120)
     return path
 
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="shots per basis for the multi-round settings (slower to decode)")
     ap.add_argument("--circuit", action="store_true", help="also circuit-level noise (slow)")
     ap.add_argument("--name", default="ler_reduced_codes", help="results/NAME.json")
-    ap.add_argument("--plot", action="store_true", help="only draw results/ler_vs_p.png from the JSON")
+    ap.add_argument("--plot", action="store_true",
+                    help="only draw results/ler_reduced_codes_code_capacity.png from the JSON")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
     if args.plot:

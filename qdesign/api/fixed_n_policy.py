@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from qdesign.api.seed_policy import MODELS, ActorNet
+from qdesign.api.seed_policy import MODELS, ActorNet, write_actor
 
 SHIPPED_FIXED_N = MODELS / "fixed_n_reduce_policy.npz"
 
@@ -57,18 +57,10 @@ def save_fixed_n_policy(model: Any, env: Any, path: str | Path, name: str,
                         extra: dict[str, Any] | None = None) -> Path:
     """Write the actor of a MaskablePPO ``model`` trained on ``FixedNReduceEnv`` ``env`` (``.npz`` float32
     weights + ``.json`` settings); returns the ``.npz`` path."""
-    path = Path(path).with_suffix(".npz")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    activation = model.policy.activation_fn.__name__
-    actor = ActorNet.from_state_dict(model.policy.state_dict(), activation)
-    arrays: dict[str, Any] = actor.arrays()
-    np.savez_compressed(path, **arrays)
     meta = {"name": name, "kind": "fixed_n", "r_max": int(env.R), "n_max": int(env.N),
-            "max_steps": int(env.max_steps), "d_min": int(env.d_min), "activation": activation,
-            "net_arch": (model.policy_kwargs or {}).get("net_arch"), "target": [int(env.w), int(env.q)],
+            "max_steps": int(env.max_steps), "d_min": int(env.d_min), "target": [int(env.w), int(env.q)],
             **(extra or {})}
-    path.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
-    return path
+    return write_actor(model, path, meta)
 
 
 @lru_cache(maxsize=4)

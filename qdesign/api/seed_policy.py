@@ -175,16 +175,21 @@ def save_seed_policy(model: Any, env: Any, path: str | Path, name: str,
                      env_kwargs: dict[str, Any] | None = None) -> Path:
     """Write the actor of a MaskablePPO ``model`` trained on SeedReduce ``env`` in the shipped format
     (``.npz`` float32 weights + ``.json`` settings); returns the ``.npz`` path."""
+    meta = {"name": name, "r_max": int(env.r_max), "n_max": int(env.n_max), "max_steps": int(env.max_steps),
+            "env_kwargs": dict(env_kwargs or {}), "trained_on": list(env.seeds),
+            "target": [int(env.max_check_weight), int(env.max_qubit_degree)]}
+    return write_actor(model, path, meta)
+
+
+def write_actor(model: Any, path: str | Path, meta: dict[str, Any]) -> Path:
+    """Write a MaskablePPO ``model``'s actor as the shipped pair: ``.npz`` float32 weights and a ``.json``
+    of ``meta`` plus the network's ``activation`` and ``net_arch``; returns the ``.npz`` path."""
     path = Path(path).with_suffix(".npz")
     path.parent.mkdir(parents=True, exist_ok=True)
     activation = model.policy.activation_fn.__name__
     actor = ActorNet.from_state_dict(model.policy.state_dict(), activation)
-    arrays: dict[str, Any] = actor.arrays()
-    np.savez_compressed(path, **arrays)
-    net_arch = (model.policy_kwargs or {}).get("net_arch")
-    meta = {"name": name, "r_max": int(env.r_max), "n_max": int(env.n_max), "max_steps": int(env.max_steps),
-            "net_arch": net_arch, "activation": activation, "env_kwargs": dict(env_kwargs or {}),
-            "trained_on": list(env.seeds), "target": [int(env.max_check_weight), int(env.max_qubit_degree)]}
+    np.savez_compressed(path, **actor.arrays())
+    meta = {**meta, "activation": activation, "net_arch": (model.policy_kwargs or {}).get("net_arch")}
     path.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
     return path
 

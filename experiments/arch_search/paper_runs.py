@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--greedy", type=int, default=0, metavar="N",
                     help="also evaluate each final model on N episodes (needs model.zip: a finished run)")
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line for the results' notes (configs, wall times); repeatable")
     args = ap.parse_args(argv)
     t0 = time.time()
     pairs = []
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                              "the same config and seed, both cut to the same number of env steps; results "
                              "from the training episodes (the best circuit met while training), re-checked "
                              "in qiskit",
-              "seeds": sorted({p["seed"] for p in pairs}), "pairs": pairs,
+              "seeds": sorted({p["seed"] for p in pairs}), "pairs": pairs, "notes": list(args.note),
               "wall_s_to_summarize": round(time.time() - t0, 1)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1, default=float))

@@ -188,7 +188,8 @@ def write_actor(model: Any, path: str | Path, meta: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     activation = model.policy.activation_fn.__name__
     actor = ActorNet.from_state_dict(model.policy.state_dict(), activation)
-    np.savez_compressed(path, **actor.arrays())
+    arrays: dict[str, Any] = actor.arrays()
+    np.savez_compressed(path, **arrays)
     meta = {**meta, "activation": activation, "net_arch": (model.policy_kwargs or {}).get("net_arch")}
     path.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
     return path

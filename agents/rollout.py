@@ -69,6 +69,19 @@ def action_probabilities(model: Any, obs: np.ndarray, mask: np.ndarray) -> np.nd
     return p / total if total > 0 else mask / mask.sum()
 
 
+def masked_action(model: Any, obs: np.ndarray, mask: np.ndarray, rng: np.random.Generator | None,
+                  uniform: bool = False) -> int:
+    """One action of a masked rollout: the policy's most probable (``rng`` None) or one sampled from its
+    masked distribution with ``rng``; ``uniform=True``: uniform over the valid actions (the random
+    masked agent, ``model`` unused)."""
+    if uniform:
+        if rng is None:
+            raise ValueError("uniform=True needs an rng")
+        return int(rng.choice(np.flatnonzero(mask)))
+    p = action_probabilities(model, obs, mask)
+    return int(p.argmax()) if rng is None else int(rng.choice(p.size, p=p))
+
+
 def sampled_policy_rollout(env: Any, model: Any, rng: np.random.Generator | None = None,
                            seed: int = 0, options: dict[str, Any] | None = None,
                            uniform: bool = False) -> tuple[np.ndarray, dict]:
@@ -79,14 +92,7 @@ def sampled_policy_rollout(env: Any, model: Any, rng: np.random.Generator | None
     best_H, best_s = env.H.copy(), dict(env.score)
     done = False
     while not done:
-        mask = env.action_masks()
-        if uniform:
-            if rng is None:
-                raise ValueError("uniform=True needs an rng")
-            action = int(rng.choice(np.flatnonzero(mask)))
-        else:
-            p = action_probabilities(model, obs, mask)
-            action = int(p.argmax()) if rng is None else int(rng.choice(p.size, p=p))
+        action = masked_action(model, obs, env.action_masks(), rng, uniform)
         obs, _, term, trunc, _ = env.step(action)
         goal = env.goal
         if goal.key(env.score, env.H) < goal.key(best_s, best_H):

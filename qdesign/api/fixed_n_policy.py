@@ -99,20 +99,13 @@ def rollout(env: Any, actor: ActorNet | None, rng: np.random.Generator | None, s
             uniform: bool = False) -> tuple[np.ndarray, np.ndarray, int, int]:
     """One masked rollout: greedy (``rng`` None), sampled from the actor, or (``uniform``) the random
     masked agent.  Returns the lowest-excess (h_x, h_z) visited, its excess and the step it was reached."""
+    from qdesign.agents.rollout import masked_action
+
     obs, _ = env.reset(seed=seed)
     best = (env.h_x.copy(), env.h_z.copy(), int(env.excess), 0)
     done = False
     while not done:
-        mask = env.action_masks()
-        if uniform:
-            if rng is None:
-                raise ValueError("uniform=True needs an rng")
-            a = int(rng.choice(np.flatnonzero(mask)))
-        else:
-            assert actor is not None
-            p = actor.action_probabilities(obs, mask)
-            a = int(p.argmax()) if rng is None else int(rng.choice(p.size, p=p))
-        obs, _, term, trunc, _ = env.step(a)
+        obs, _, term, trunc, _ = env.step(masked_action(actor, obs, env.action_masks(), rng, uniform))
         if env.excess < best[2]:
             best = (env.h_x.copy(), env.h_z.copy(), int(env.excess), int(env.steps))
         done = term or trunc

@@ -185,14 +185,15 @@ def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: i
     ``objective="t_count"`` fewest T, then fewest gates):
 
     * Clifford+T-type sets (h and t): a Z-rotation target (diagonal up to phase) gets one gridsynth
-      ``Rz`` (Ross-Selinger, arXiv 1403.2975); every target first gets the three-rotation Euler word of
-      ``gridsynth_word``, which always exists at any epsilon (so the search never fails where gridsynth
-      succeeds) and bounds the rest;
-    * where the exact tables may miss (fewer than one expected hit), the Rz-sandwich word
-      (``sandwich``: one Z rotation between two short table words, well under a second);
+      ``Rz`` (Ross-Selinger, arXiv 1403.2975); every target gets the direct lattice word (``lattice``,
+      about 3 log2(1/epsilon) T, for epsilon >= 5e-7), which bounds the rest;
+    * below that epsilon, the three-rotation Euler word of ``gridsynth_word``, which always exists (so
+      the search never fails where gridsynth succeeds), and, where the exact tables may miss, the
+      Rz-sandwich word (``sandwich``: one Z rotation between two short table words);
     * the exact MITM optimum (plus ``extend`` gates) shorter than those words, when its tables can
       reach epsilon (an optimum: returned as is);
-    * failing that, the solver's three-factor deep search for ``time_limit`` seconds.
+    * failing those (and only without a lattice word), the solver's three-factor deep search for
+      ``time_limit`` seconds.
 
     Everything stops at ``deadline`` (a ``time.time()`` value) when one is given; a route already
     running finishes its current step (at most one table level's queries)."""
@@ -210,18 +211,22 @@ def deep_root_finisher(gs: GateSet, epsilon: float, time_limit: float, extend: i
 
         start = time.time()
         words: list[list[int]] = []
+        direct = False  # the lattice word: ~3 log2(1/eps) T, which the deep search does not beat
         if clifford_t:  # the sandwich takes under a second: before the long routes
-            words = quick_words(solver, gs, residual, epsilon, lambda: (
+            words, direct = quick_words(solver, gs, residual, epsilon, lambda: (
                 (solver.expected_hits(epsilon) < 1.0 or deadline is not None)
-                and (deadline is None or time.time() < deadline)))
+                and (deadline is None or time.time() < deadline)), deadline=deadline)
         reach = min(max_len, min(len(w) for w in words) - 1) if words else max_len
-        if solver.expected_hits(epsilon) >= 1e-3 and (deadline is None or time.time() < deadline):
+        # the exact tables: an optimum shorter than the quick words, where they can be expected to hit
+        # (with a lattice word in hand, a long shot below one expected hit is not worth the time)
+        if solver.expected_hits(epsilon) >= (1.0 if direct else 1e-3) and \
+                (deadline is None or time.time() < deadline):
             sol = solver.solve(residual, epsilon, max_length=reach, extend=extend, deadline=deadline,
                                objective=objective)
             if sol is not None:
                 return min(words + [sol.word], key=cost)
         end = deadline if deadline is not None else max(time.time(), start) + time_limit
-        if time.time() < end:
+        if time.time() < end and not direct:
             deep = solver.solve_deep(residual, epsilon, time_limit=end - time.time())
             if deep is not None:
                 words.append(deep.word)

@@ -163,9 +163,9 @@ def _words_for_blocks(blocks, gs, one, names, cx_action, target, epsilon, d0, sp
 def _block_word(one: GateSet, solver, m: np.ndarray, eps: float,
                 deadline: float | None = None) -> list[int] | None:
     """One-qubit word for a KAK block, as the one-qubit root does it: on Clifford+T-type sets first the
-    routes that exist at every precision (gridsynth: one Rz for a Z rotation, three Euler rotations
-    otherwise; the Rz-sandwich where the exact tables may miss), then the exact MITM optimum shorter
-    than those while ``deadline`` allows."""
+    routes that exist at every precision (``sandwich.quick_words``: gridsynth's Rz for a Z rotation,
+    the direct lattice word, and below its precision three Euler rotations and the Rz-sandwich), then
+    the exact MITM optimum shorter than those while ``deadline`` allows."""
     import time
 
     def left() -> bool:
@@ -175,8 +175,9 @@ def _block_word(one: GateSet, solver, m: np.ndarray, eps: float,
     if {"h", "t"} <= set(one.gate_names):
         from qdesign.synthesis.sandwich import quick_words
 
-        # gridsynth takes milliseconds, the sandwich about 0.3 s
-        words += quick_words(solver, one, m, eps, lambda: solver.expected_hits(eps) < 1.0 and left())
+        # gridsynth and the lattice take milliseconds, the sandwich about 0.3 s
+        words += quick_words(solver, one, m, eps, lambda: solver.expected_hits(eps) < 1.0 and left(),
+                             deadline=deadline)[0]
     if solver.expected_hits(eps) >= 1e-3 and left():
         reach = min(len(w) for w in words) - 1 if words else None
         sol = solver.solve(m, eps, max_length=reach, deadline=deadline)

@@ -112,8 +112,10 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict | GateSet = "cliff
     ``"clifford_t"`` (h, s, sdg, t, tdg), ``"ht"``, ``"hrc6"``, ``"hrc3"``,
     ``"clifford_t_2q"`` (with cx both ways), a list of qiskit gate names (add ``"cx"`` for two qubits) or
     a ``{name: 2x2 matrix}`` dict. ``method``: ``"astar"`` (BWQS with the shipped cost-to-go and, on one
-    qubit, the exact meet-in-the-middle finisher; beyond the tables' reach the Rz-sandwich, gridsynth
-    and deep-search routes, so it succeeds at every epsilon down to ``MIN_EPSILON`` on Clifford+T),
+    qubit, the exact meet-in-the-middle finisher; on Clifford+T first the direct lattice word, about
+    3 log2(1/epsilon) T in milliseconds for epsilon >= 5e-7 (``qdesign.synthesis.lattice``), and below
+    that the Rz-sandwich, gridsynth and deep-search routes, so it succeeds at every epsilon down to
+    ``MIN_EPSILON``),
     ``"optimal"`` (exact shortest word, one qubit),
     ``"sk"`` (qiskit Solovay-Kitaev), ``"gridsynth"`` (qiskit gridsynth_unitary), ``"agent:<path>"`` (a
     trained SB3 policy's word completed by the finisher). The circuit's ``global_phase`` is set so that
@@ -127,7 +129,7 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict | GateSet = "cliff
     method does not take raise ``TypeError`` (see ``METHOD_KWARGS``).
 
     ``time_limit`` (seconds) bounds the search: ``astar`` returns the best word found by then (on
-    Clifford+T a gridsynth word is found first, in milliseconds); ``optimal`` gives up.
+    Clifford+T a lattice or gridsynth word is found first, in milliseconds); ``optimal`` gives up.
 
     ``metric``: ``"operator"`` (default): the phase-invariant operator norm
     ``min_phi ||Operator(circuit) - e^{i phi} unitary||_2``, the worst-case error on any input state

@@ -39,7 +39,7 @@ OMEGA = complex(math.cos(math.pi / 4), math.sin(math.pi / 4))
 MIN_EPSILON = 5e-7
 
 #: candidate-set size (per part, per phase) above which a denominator exponent is not tried
-MAX_CANDIDATES = 3_000_000
+MAX_CANDIDATES = 1_000_000
 
 # ---------------------------------------------------------------- exact arithmetic in Z[w]
 # An element is a tuple (a, b, c, d) = a + b w + c w^2 + d w^3 of Python ints (w^4 = -1).
@@ -251,18 +251,20 @@ def lattice_solutions(target: np.ndarray, epsilon: float, deadline: float | None
             have = _hash(ct["alpha"], ct["beta"])
             order = np.argsort(have)
             have_sorted = have[order]
-            lo = np.searchsorted(have_sorted, need, "left")
-            hi = np.searchsorted(have_sorted, need, "right")
-            for iu in np.flatnonzero(hi > lo):
-                for it in order[lo[iu]:hi[iu]]:
-                    if cu["alpha"][iu] + ct["alpha"][it] != 2**k or cu["beta"][iu] + ct["beta"][it] != 0:
-                        continue
-                    err2 = cu["err"][iu] + ct["err"][it]
-                    if err2 > radius**2:
-                        continue
-                    u = _zomega(cu["a"][iu], cu["p"][iu], cu["c"][iu], cu["q"][iu])
-                    t = _zomega(ct["a"][it], ct["p"][it], ct["c"][it], ct["q"][it])
-                    found.append((u, t, k, j, math.sqrt(err2) / scale))
+            by_need = np.argsort(need)  # sorted queries: searchsorted walks the array in order
+            lo, hi = np.empty_like(by_need), np.empty_like(by_need)
+            lo[by_need] = np.searchsorted(have_sorted, need[by_need], "left")
+            hi[by_need] = np.searchsorted(have_sorted, need[by_need], "right")
+            cnt = hi - lo
+            iu = np.repeat(np.arange(len(need)), cnt)
+            it = order[np.repeat(lo, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+            err2 = cu["err"][iu] + ct["err"][it]
+            ok = ((cu["alpha"][iu] + ct["alpha"][it] == 2**k) & (cu["beta"][iu] + ct["beta"][it] == 0)
+                  & (err2 <= radius**2))
+            for x, y, e2 in zip(iu[ok], it[ok], err2[ok]):
+                u = _zomega(cu["a"][x], cu["p"][x], cu["c"][x], cu["q"][x])
+                t = _zomega(ct["a"][y], ct["p"][y], ct["c"][y], ct["q"][y])
+                found.append((u, t, k, j, math.sqrt(e2) / scale))
         if found and first_k is None:
             first_k = k
     return sorted(found, key=lambda s: (s[2], s[4]))

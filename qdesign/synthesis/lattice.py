@@ -229,15 +229,18 @@ def lattice_solutions(target: np.ndarray, epsilon: float, deadline: float | None
                       max_k: int = 80, extra_levels: int = 0):
     """Exact unitaries ``(u, t, k, m, error)`` within ``epsilon`` of ``target`` (phase-invariant
     operator norm) at the smallest denominator exponent ``k`` that has any (and ``extra_levels`` more),
-    best error first; empty if the candidate cap or ``deadline`` stops the search first."""
+    best error first; empty if the candidate cap or ``deadline`` stops the search first (a level that
+    would end after the deadline, judged from the previous one, is not started)."""
     a, b = _su2_column(target)
     found: list[tuple[ZOmega, ZOmega, int, int, float]] = []
     first_k = None
+    last = 0.0  # seconds the previous level took; each level costs about four times the last
     for k in range(max_k + 1):
-        if deadline is not None and time.time() > deadline:
-            break
+        if deadline is not None and time.time() + 4 * last > deadline:
+            break  # this level would not finish in time: stop before starting it
         if first_k is not None and k > first_k + extra_levels:
             break
+        start = time.time()
         scale, radius = SQRT2**k, epsilon * SQRT2**k
         for j in (0, 1):
             ph = OMEGA ** (j / 2)  # e^{i j pi/8}
@@ -267,6 +270,7 @@ def lattice_solutions(target: np.ndarray, epsilon: float, deadline: float | None
                 found.append((u, t, k, j, math.sqrt(e2) / scale))
         if found and first_k is None:
             first_k = k
+        last = time.time() - start
     return sorted(found, key=lambda s: (s[2], s[4]))
 
 

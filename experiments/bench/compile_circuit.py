@@ -8,7 +8,7 @@ rotations, arXiv 1403.2975); it is given the same total error through ``approxim
 epsilon``. Both results are checked with qiskit's ``Operator`` (phase-invariant operator-norm distance,
 from the eigenphases of U^dag W). Circuits: QFT, one QAOA layer on a ring (MaxCut cost + mixer, fixed
 angles) and a hardware-efficient arch-search ansatz (RY/RZ layers with CX ladders, seeded random
-angles), 4-6 qubits. qiskit's nominal budget does not bound the operator-norm error (see ``run``), so
+angles), 4-10 qubits. qiskit's nominal budget does not bound the operator-norm error (see ``run``), so
 the compared qiskit row is the first budget, tightened 10x at a time, whose result is within
 epsilon (``qiskit_nominal`` keeps the first try). Table: T-count, CX, total gates, distance and
 seconds per tool, and the ratios qdesign / qiskit (T-count and time) per row.
@@ -54,8 +54,9 @@ def ansatz(n: int, reps: int = 2, seed: int = 0) -> QuantumCircuit:
     return qc.assign_parameters(angles).decompose()
 
 
-CIRCUITS = {"qft4": lambda: qft(4), "qft5": lambda: qft(5), "qaoa4": lambda: qaoa_layer(4),
-            "qaoa6": lambda: qaoa_layer(6), "ansatz4": lambda: ansatz(4)}
+CIRCUITS = {"qft4": lambda: qft(4), "qft5": lambda: qft(5), "qft8": lambda: qft(8),
+            "qaoa4": lambda: qaoa_layer(4), "qaoa6": lambda: qaoa_layer(6), "qaoa10": lambda: qaoa_layer(10),
+            "ansatz4": lambda: ansatz(4), "ansatz8": lambda: ansatz(8)}
 
 
 def stats(qc: QuantumCircuit, ref: np.ndarray, seconds: float) -> dict:

@@ -130,6 +130,7 @@ class ArchSearchVectorEnv(VectorEnv):
         if self._batched:
             indptr, indices, data = sim._csr
             self._csr = (indptr, indices, data, float(sim.hamiltonian.constant))
+            self._hreal = getattr(sim, "_hreal", None)  # a real H: the faster kernel, same bits
         # episode state, one row per env
         self._tensor = np.zeros((n_env,) + env.encoder.tensor.shape, dtype=np.float32)
         self._efront = np.zeros((n_env, nq), dtype=np.int64)
@@ -394,10 +395,18 @@ class ArchSearchVectorEnv(VectorEnv):
         stats = np.zeros((jobs, 3))
         fout = np.zeros(jobs)
 
+        hreal = self._hreal
+
         def run(sl: slice) -> None:
-            _k.bfgs_adjoint_batch(self._kind, self._q0, self._q1, self._param, self._mats, self._glen,
-                                  circ[sl], x0[sl], plen[sl], self.num_qubits, indptr, indices, data, const,
-                                  opt.maxiter, opt.gtol, xout[sl], stats[sl], fout[sl])
+            if hreal is not None:
+                _k.bfgs_adjoint_batch_real(self._kind, self._q0, self._q1, self._param, self._mats,
+                                           self._glen, circ[sl], x0[sl], plen[sl], self.num_qubits, indptr,
+                                           indices, hreal[0], hreal[1], const, opt.maxiter, opt.gtol,
+                                           xout[sl], stats[sl], fout[sl])
+            else:
+                _k.bfgs_adjoint_batch(self._kind, self._q0, self._q1, self._param, self._mats, self._glen,
+                                      circ[sl], x0[sl], plen[sl], self.num_qubits, indptr, indices, data,
+                                      const, opt.maxiter, opt.gtol, xout[sl], stats[sl], fout[sl])
 
         parts = min(self.threads, jobs)
         if parts <= 1:

@@ -82,8 +82,8 @@ def test_fast_energy_and_gradient_equal_the_reference_to_the_bit(n, terms, real)
 
 @pytest.mark.parametrize("n", [4, 6])
 def test_bfgs_runs_agree_to_the_bit_for_every_form_of_a_real_hamiltonian(n):
-    """The same BFGS loop on the complex, real-CSR and real-dense forms: identical iterates, evaluation
-    counts and minima (any difference in one energy or gradient bit would show in the run)."""
+    """The reference BFGS and the fast one on the complex, real-CSR and real-dense forms: identical
+    iterates, evaluation counts and minima (one differing energy or gradient bit would show)."""
     rng = np.random.default_rng(n)
     sim = StatevectorSimulator(_hamiltonian(n, 30, rng, True))
     indptr, indices, data = sim._csr
@@ -95,9 +95,12 @@ def test_bfgs_runs_agree_to_the_bit_for_every_form_of_a_real_hamiltonian(n):
         x0 = rng.normal(0, 0.5, circ.num_parameters)
         args = _args(sim, circ, x0)
         runs = []
-        for form in ("complex", "csr", "dense"):
+        for form in ("reference", "complex", "csr", "dense"):
             xout, stats = np.empty(x0.size), np.zeros(3)
-            if form == "complex":
+            if form == "reference":  # the kernel before: reference evaluation in the same BFGS loop
+                f = _k.bfgs_adjoint_reference(*args, x0, n, indptr, indices, data, const, 200, 1e-8, xout,
+                                              stats)
+            elif form == "complex":
                 f = _k.bfgs_adjoint(*args, x0, n, indptr, indices, data, const, 200, 1e-8, xout, stats)
             else:
                 f = _k.bfgs_adjoint_real(*args, x0, n, indptr, indices, hre,
@@ -127,3 +130,38 @@ def test_real_hamiltonian_forms():
     a = indptr[row]
     swapped[a], swapped[a + 1] = swapped[a + 1], swapped[a]  # an unsorted row: not reordered, refused
     assert real_hamiltonian(indptr, swapped, data) is None
+
+
+def test_batched_solves_equal_the_reference_batch():
+    """``bfgs_adjoint_batch_real`` (the vector env's call) against ``bfgs_adjoint_batch_reference`` on
+    padded circuits of different lengths, some jobs sharing a circuit."""
+    rng = np.random.default_rng(7)
+    n = 4
+    sim = StatevectorSimulator(_hamiltonian(n, 50, rng, True))
+    indptr, indices, data = sim._csr
+    const = float(sim.hamiltonian.constant)
+    hre, hdense = sim._hreal  # type: ignore[misc]
+    circs = [_circuit(n, m, rng) for m in (5, 18, 30)]
+    comps = [sim._compile(c) for c in circs]
+    L = max(len(c.kind) for c in comps)
+    P = max(c.num_parameters for c in circs)
+    kind = np.zeros((3, L), np.int64)
+    q0, q1 = kind.copy(), kind.copy()
+    param = np.full((3, L), -1, np.int64)
+    mats = np.zeros((3, L, 2, 2), complex)
+    glen = np.array([len(c.kind) for c in comps])
+    for r, c in enumerate(comps):
+        m = len(c.kind)
+        kind[r, :m], q0[r, :m], q1[r, :m], param[r, :m], mats[r, :m] = c.kind, c.q0, c.q1, c.param, c.mats
+    job = np.array([0, 1, 2, 2, 1])
+    plen = np.array([circs[c].num_parameters for c in job])
+    x0 = rng.normal(0, 0.4, (len(job), P))
+    outs = []
+    for fn, h in ((_k.bfgs_adjoint_batch_reference, (data,)), (_k.bfgs_adjoint_batch_real, (hre, hdense))):
+        xout, stats, fout = np.zeros((len(job), P)), np.zeros((len(job), 3)), np.zeros(len(job))
+        fn(kind, q0, q1, param, mats, glen, job, x0, plen, n, indptr, indices, *h, const, 200, 1e-8, xout,
+           stats, fout)
+        outs.append((xout, stats, fout))
+    assert np.all(outs[0][1][:, 0] > 1)
+    for a, b in zip(outs[0], outs[1]):
+        assert np.array_equal(a, b)

@@ -198,8 +198,10 @@ class ArchSearchVectorEnv(VectorEnv):
         return np.stack([norm, log_err], axis=1).astype(np.float32)
 
     def _obs(self) -> np.ndarray:
-        return np.concatenate([self._tensor.reshape(self.num_envs, -1), self._features(self._energy)],
-                              axis=1).astype(np.float32)
+        out = np.empty((self.num_envs, self._tensor[0].size + 2), dtype=np.float32)
+        out[:, :-2] = self._tensor.reshape(self.num_envs, -1)
+        out[:, -2:] = self._features(self._energy)
+        return out
 
     def _effective(self) -> np.ndarray:
         out = np.zeros((self.num_envs, 2), dtype=np.int64)
@@ -358,12 +360,12 @@ class ArchSearchVectorEnv(VectorEnv):
         x, f, _, g0 = self._solve(idx, x0, self._np[idx])
         # further starts, drawn per env in AdjointBFGS.minimize's order from that env's stream
         circ, starts, owner = [], [], []
-        for j, i in enumerate(idx):
-            p = int(self._np[i])
+        stationary = (g0 < _STATIONARY).tolist()
+        for j, (i, p) in enumerate(zip(idx.tolist(), self._np[idx].tolist())):
             if p == 0:
                 continue
             rng = self._rng(i)
-            if g0[j] < _STATIONARY:
+            if stationary[j]:
                 circ.append(i)
                 starts.append(x0[j, :p] + rng.normal(0.0, 0.1, size=p))
                 owner.append(j)
@@ -413,8 +415,10 @@ class ArchSearchVectorEnv(VectorEnv):
             run(slice(None))
         else:  # interleaved slices balance short and long circuits; results land in place
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="archsearch-vec")
-            for fut in [self._pool.submit(run, slice(t, None, parts)) for t in range(parts)]:
+                self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="archsearch-vec")
+            futures = [self._pool.submit(run, slice(t, None, parts)) for t in range(1, parts)]
+            run(slice(0, None, parts))  # this thread takes the first slice instead of waiting
+            for fut in futures:
                 fut.result()
         return xout, fout, stats[:, 0], stats[:, 2]
 
@@ -463,9 +467,12 @@ class ArchSearchVectorEnv(VectorEnv):
         self._efront[lg, self._a_q1[a]] = moment + 1
         self._front[lg] &= ~self._touch[a]
         self._front[lg, a] = True
-        for i in lg[rot]:
-            new = 0.0 if env.angle_init == "zero" else float(self._rng(i).uniform(0.0, 0.1))
-            self._thetas[i, self._np[i]] = new
+        new_angle = lg[rot]
+        if env.angle_init == "zero":
+            self._thetas[new_angle, self._np[new_angle]] = 0.0
+        else:  # each env's draw from its own stream
+            for i in new_angle:
+                self._thetas[i, self._np[i]] = float(self._rng(i).uniform(0.0, 0.1))
         self._np[lg] += rot
         if self._circuits is not None:
             for i, ai in zip(lg, a):

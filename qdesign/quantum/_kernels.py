@@ -697,6 +697,134 @@ def _batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indic
 
 
 @njit(cache=True, nogil=True)
+def bfgs_adjoint_reference(kind, q0, q1, param, mats, x0, n, indptr, indices, data, const, maxiter,
+                           gtol, xout, stats):  # pragma: no cover - jitted
+    """The BFGS loop of :func:`bfgs_adjoint` on the reference :func:`energy_and_gradient` (the kernel
+    before the faster evaluation; kept as the reference for tests and benchmarks: same iterates and
+    result to the bit, slower)."""
+    p = x0.shape[0]
+    dim = 1 << n
+    psi = np.empty(dim, dtype=np.complex128)
+    phi = np.empty(dim, dtype=np.complex128)
+    x = x0.copy()
+    g = np.empty(p)
+    f = energy_and_gradient(kind, q0, q1, param, mats, x, n, indptr, indices, data, const, psi, phi, g)
+    nfev = 1
+    gmax0 = 0.0
+    for i in range(p):
+        if abs(g[i]) > gmax0:
+            gmax0 = abs(g[i])
+    stats[2] = gmax0
+    hinv = np.eye(p)
+    xn = np.empty(p)
+    gn = np.empty(p)
+    d = np.empty(p)
+    s = np.empty(p)
+    y = np.empty(p)
+    hy = np.empty(p)
+    it = 0
+    while it < maxiter:
+        gmax = 0.0
+        for i in range(p):
+            if abs(g[i]) > gmax:
+                gmax = abs(g[i])
+        if gmax <= gtol:
+            break
+        slope = 0.0
+        for i in range(p):
+            acc = 0.0
+            for j in range(p):
+                acc -= hinv[i, j] * g[j]
+            d[i] = acc
+            slope += acc * g[i]
+        if slope >= 0.0:  # not a descent direction: restart from steepest descent
+            for i in range(p):
+                for j in range(p):
+                    hinv[i, j] = 1.0 if i == j else 0.0
+                d[i] = -g[i]
+            slope = 0.0
+            for i in range(p):
+                slope -= g[i] * g[i]
+        step = 1.0
+        accepted = False
+        fn = f
+        for _ in range(40):
+            for i in range(p):
+                xn[i] = x[i] + step * d[i]
+            fn = energy_and_gradient(kind, q0, q1, param, mats, xn, n, indptr, indices, data, const,
+                                     psi, phi, gn)
+            nfev += 1
+            if fn <= f + 1e-4 * step * slope:
+                accepted = True
+                break
+            step *= 0.5
+        if not accepted:
+            break
+        sy = 0.0
+        yy = 0.0
+        for i in range(p):
+            s[i] = xn[i] - x[i]
+            y[i] = gn[i] - g[i]
+            sy += s[i] * y[i]
+            yy += y[i] * y[i]
+        df = f - fn
+        for i in range(p):
+            x[i] = xn[i]
+            g[i] = gn[i]
+        f = fn
+        it += 1
+        if sy > 1e-12:
+            if it == 1:  # scale the initial inverse Hessian to the observed curvature
+                sc = sy / yy
+                for i in range(p):
+                    for j in range(p):
+                        hinv[i, j] *= sc
+            rho = 1.0 / sy
+            yhy = 0.0
+            for i in range(p):
+                acc = 0.0
+                for j in range(p):
+                    acc += hinv[i, j] * y[j]
+                hy[i] = acc
+                yhy += y[i] * acc
+            # H <- H - rho (H y s^T + s y^T H) + (rho^2 y^T H y + rho) s s^T
+            c2 = rho * rho * yhy + rho
+            for i in range(p):
+                for j in range(p):
+                    hinv[i, j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + c2 * s[i] * s[j]
+        if df <= 1e-15 * max(1.0, abs(f)):
+            break
+    for i in range(p):
+        xout[i] = x[i]
+    stats[0] = nfev
+    stats[1] = it
+    return f
+
+
+@njit(cache=True, nogil=True)
+def bfgs_adjoint_batch_reference(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices,
+                                 data, const, maxiter, gtol, xout, stats, fout):  # pragma: no cover - jitted
+    """:func:`bfgs_adjoint_batch` with :func:`bfgs_adjoint_reference` solves (the batch kernel before the
+    faster evaluation, kept as the reference for tests and benchmarks)."""
+    for j in range(job_circ.shape[0]):
+        c = job_circ[j]
+        m = glen[c]
+        p = plen[j]
+        xj = np.empty(p)
+        for i in range(p):
+            xj[i] = x0[j, i]
+        xo = np.empty(p)
+        st = np.zeros(3)
+        fout[j] = bfgs_adjoint_reference(kind[c, :m].copy(), q0[c, :m].copy(), q1[c, :m].copy(),
+                                         param[c, :m].copy(), mats[c, :m].copy(), xj, n, indptr, indices,
+                                         data, const, maxiter, gtol, xo, st)
+        for i in range(p):
+            xout[j, i] = xo[i]
+        for i in range(3):
+            stats[j, i] = st[i]
+
+
+@njit(cache=True, nogil=True)
 def active_gate_counts(kind, q0, q1, param, is_x, glen, skip, thetas, atol, out):  # pragma: no cover
     """Per circuit ``c`` (padded rows as in :func:`bfgs_adjoint_batch`, angles ``thetas[c]``): ``out[c]`` =
     [active gates, active CX] among gates ``skip[c]..glen[c]``, by the rule of

@@ -697,6 +697,37 @@ def _batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indic
 
 
 @njit(cache=True, nogil=True)
+def gradient_max_batch_real(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices, hre,
+                            hdense, const, out):  # pragma: no cover - jitted
+    """``out[j]`` = max |gradient| of circuit ``job_circ[j]`` at ``x0[j, :plen[j]]`` (arrays as in
+    :func:`bfgs_adjoint_batch`; a real H as in :func:`bfgs_adjoint_real`): the ``stats[j, 2]`` a solve
+    from there reports, to the bit, before running it."""
+    dim = 1 << n
+    psi = np.empty(dim, dtype=np.complex128)
+    phi = np.empty(dim, dtype=np.complex128)
+    hr = np.empty(dim)
+    hi = np.empty(dim)
+    data = np.empty(0, dtype=np.complex128)
+    for j in range(job_circ.shape[0]):
+        c = job_circ[j]
+        m = glen[c]
+        p = plen[j]
+        x = np.empty(p)
+        for i in range(p):
+            x[i] = x0[j, i]
+        g = np.empty(p)
+        cs = np.empty(m)
+        sn = np.empty(m)
+        energy_and_gradient_fast(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, n, indptr,
+                                 indices, data, hre, hdense, const, psi, phi, g, cs, sn, hr, hi)
+        gmax = 0.0
+        for i in range(p):
+            if abs(g[i]) > gmax:
+                gmax = abs(g[i])
+        out[j] = gmax
+
+
+@njit(cache=True, nogil=True)
 def bfgs_adjoint_reference(kind, q0, q1, param, mats, x0, n, indptr, indices, data, const, maxiter,
                            gtol, xout, stats):  # pragma: no cover - jitted
     """The BFGS loop of :func:`bfgs_adjoint` on the reference :func:`energy_and_gradient` (the kernel

@@ -4,12 +4,16 @@
 builds it. The MDP is exactly ``ArchSearchEnv``'s (same rewards, infos, halting budgets and random
 streams: env ``i`` reset with seed ``s + i`` follows a single env reset with ``s + i`` on the same
 actions), but the state of all N episodes lives in arrays: the circuit tensors, the illegal-action
-fronts, the gate lists the simulator reads and the angles. One step places N gates with array
-indexing, and re-optimises the N circuits' angles in two compiled calls (the warm starts, then the
-perturbed restarts of ``adjoint_bfgs``) that run the very same BFGS kernel per circuit
-(``qdesign.quantum._kernels.bfgs_adjoint_batch``, compiled and GIL-free, its jobs split over
-``threads`` threads). Noisy presets (shot-based optimizers) keep the batched bookkeeping and
-optimise circuit by circuit.
+fronts, the gate lists the simulator reads and the angles. One step places N gates in one compiled
+call (``_place_gates``), and re-optimises the N circuits' angles with the very same BFGS kernel per
+circuit as the single env: for a real Hamiltonian (every molecular preset) the gradients at the warm
+starts first (``gradient_max_batch_real``: which starts are stationary), then the warm starts, the
+nearby points after stationary ones and the perturbed restarts of ``adjoint_bfgs`` all in one call of
+``qdesign.quantum._kernels.bfgs_adjoint_batch_real`` (compiled and GIL-free, its jobs split over
+``threads`` threads, the calling thread taking one share); otherwise in two calls of
+``bfgs_adjoint_batch``. Rewards, flags and best-so-far records come from one compiled call
+(``_score``). Noisy presets (shot-based optimizers) keep the batched bookkeeping and optimise
+circuit by circuit.
 
 Autoreset follows Gymnasium 1.x: ``"NextStep"`` (the default, like ``SyncVectorEnv``) or
 ``"SameStep"`` (the final observation and info in ``info["final_obs"]`` / ``info["final_info"]``).

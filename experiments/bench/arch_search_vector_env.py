@@ -172,7 +172,14 @@ def main() -> None:
         cases.append(("qdesign/ArchSearch-H2O8-v0", 20 if args.quick else 60))
     reps = 2 if args.quick else 5
     load0 = os.getloadavg()
-    results = [bench(env_id, steps, reps, args.seed) for env_id, steps in cases]
+    results: list[dict] = []
+    for env_id, steps in cases:  # the JSON is rewritten after each env
+        results.append(bench(env_id, steps, reps, args.seed))
+        write(args, results, load0)
+
+
+def write(args: argparse.Namespace, results: list[dict], load0: tuple[float, float, float]) -> None:
+    """Write the JSON (and print the table) of the envs benchmarked so far."""
     load1 = os.getloadavg()
     rows = []
     for r in results:

@@ -245,3 +245,39 @@ def test_cli_trains_on_the_batched_vector_env_and_resumes(agent, tmp_path):
     assert code == 0
     summary = json.loads((run / "summary.json").read_text())
     assert summary["resumed"] and summary["num_timesteps"] >= 256
+
+
+def test_energies_equal_single_envs_to_the_bit_on_every_kernel_path():
+    """The vector env's energies and angles are the single envs' exactly (==) whichever way it solves:
+    the real-H kernels in one merged call (default, 2 threads or 1), or the complex-H kernels in two."""
+    n, seed = 3, 11
+    singles = [gym.make(LIH4) for _ in range(n)]
+    vecs = [gym.make_vec(LIH4, num_envs=n, vectorization_mode="vector_entry_point", threads=t,
+                         autoreset_mode=AutoresetMode.SAME_STEP) for t in (2, 1, 2)]
+    vecs[2].unwrapped._hreal = None  # the complex-H path (stationarity from a first solve, then a second)
+    for i, env in enumerate(singles):
+        env.reset(seed=seed + i)
+    for vec in vecs:
+        vec.reset(seed=seed)
+    rng = np.random.default_rng(seed)
+    ends = 0
+    for _ in range(60):
+        masks = vecs[0].action_masks()
+        acts = np.array([rng.choice(np.flatnonzero(m)) for m in masks])
+        energies, done = [], []
+        for env, a in zip(singles, acts):
+            _, _, term, trunc, info = env.step(int(a))
+            energies.append(info["energy"])
+            done.append(term or trunc)
+            if term or trunc:
+                env.reset()
+        ends += sum(done)
+        for vec in vecs:
+            _, _, _, _, info = vec.step(acts)
+            got = [info["final_info"]["energy"][i] if d else info["energy"][i] for i, d in enumerate(done)]
+            assert got == energies
+    assert ends >= 2
+    for i, env in enumerate(singles):
+        for vec in vecs:
+            u = vec.unwrapped
+            assert np.array_equal(u._thetas[i, :u._np[i]], env.unwrapped._thetas)

@@ -4,12 +4,16 @@
 builds it. The MDP is exactly ``ArchSearchEnv``'s (same rewards, infos, halting budgets and random
 streams: env ``i`` reset with seed ``s + i`` follows a single env reset with ``s + i`` on the same
 actions), but the state of all N episodes lives in arrays: the circuit tensors, the illegal-action
-fronts, the gate lists the simulator reads and the angles. One step places N gates with array
-indexing, and re-optimises the N circuits' angles in two compiled calls (the warm starts, then the
-perturbed restarts of ``adjoint_bfgs``) that run the very same BFGS kernel per circuit
-(``qdesign.quantum._kernels.bfgs_adjoint_batch``, compiled and GIL-free, its jobs split over
-``threads`` threads). Noisy presets (shot-based optimizers) keep the batched bookkeeping and
-optimise circuit by circuit.
+fronts, the gate lists the simulator reads and the angles. One step places N gates in one compiled
+call (``_place_gates``), and re-optimises the N circuits' angles with the very same BFGS kernel per
+circuit as the single env: for a real Hamiltonian (every molecular preset) the gradients at the warm
+starts first (``gradient_max_batch_real``: which starts are stationary), then the warm starts, the
+nearby points after stationary ones and the perturbed restarts of ``adjoint_bfgs`` all in one call of
+``qdesign.quantum._kernels.bfgs_adjoint_batch_real`` (compiled and GIL-free, its jobs split over
+``threads`` threads, the calling thread taking one share); otherwise in two calls of
+``bfgs_adjoint_batch``. Rewards, flags and best-so-far records come from one compiled call
+(``_score``). Noisy presets (shot-based optimizers) keep the batched bookkeeping and optimise
+circuit by circuit.
 
 Autoreset follows Gymnasium 1.x: ``"NextStep"`` (the default, like ``SyncVectorEnv``) or
 ``"SameStep"`` (the final observation and info in ``info["final_obs"]`` / ``info["final_info"]``).
@@ -32,6 +36,7 @@ from qdesign.envs.arch_search.halting import sample_halting_step
 from qdesign.envs.arch_search.simulation import EnergyObjective
 from qdesign.optim.bfgs import AdjointBFGS
 from qdesign.quantum import _kernels as _k
+from qdesign.quantum._kernels import njit
 from qdesign.quantum.circuit import Circuit
 from qdesign.quantum.gates import FIXED_GATES
 
@@ -60,6 +65,89 @@ def _prune(info: dict[str, Any]) -> dict[str, Any]:
     if "final_info" in info:
         _prune(info["final_info"])
     return info
+
+
+@njit(cache=True, nogil=True)
+def _place_gates(acts, live, a_kind, a_q0, a_q1, a_rot, a_row, a_col, touch, kind, q0, q1, param, glen,
+                 actions, nact, ncx, tensor, efront, front, nparam, thetas, steps, legal,
+                 new_angle):  # pragma: no cover - jitted
+    """One step's gate placement for every live env (compiled: the per-env bookkeeping of
+    ``ArchSearchEnv.step`` without a numpy call per field). A live env counts the step; a legal action
+    (not a front gate) appends its gate to the simulator rows, the action record, the CRLQAS tensor
+    (ASAP moment) and the illegal-action front; a rotation gets a new angle, 0 here, whose index goes
+    to ``new_angle[i]`` (-1: none)."""
+    depth = tensor.shape[1]
+    for i in range(acts.shape[0]):
+        legal[i] = False
+        new_angle[i] = -1
+        if not live[i]:
+            continue
+        steps[i] += 1
+        a = acts[i]
+        if front[i, a]:
+            continue
+        legal[i] = True
+        pos = glen[i]
+        kind[i, pos] = a_kind[a]
+        q0[i, pos] = a_q0[a]
+        q1[i, pos] = a_q1[a]
+        if a_rot[a]:
+            param[i, pos] = nparam[i]
+        else:
+            param[i, pos] = -1
+            ncx[i] += 1
+        glen[i] = pos + 1
+        actions[i, nact[i]] = a
+        nact[i] += 1
+        c0 = a_q0[a]
+        c1 = a_q1[a]
+        m = max(efront[i, c0], efront[i, c1])
+        if m < depth:
+            tensor[i, m, a_row[a], a_col[a]] = 1.0
+        efront[i, c0] = m + 1
+        efront[i, c1] = m + 1
+        for b in range(touch.shape[1]):
+            if touch[a, b]:
+                front[i, b] = False
+        front[i, a] = True
+        if a_rot[a]:
+            thetas[i, nparam[i]] = 0.0
+            new_angle[i] = nparam[i]
+            nparam[i] += 1
+
+
+@njit(cache=True, nogil=True)
+def _score(energy, prev, target, legal, live, level, steps, budget, max_gates, max_episode_steps, nact,
+           nparam, thetas, best_err, best_n, best_th, best_np, r_success, r_failure, r_illegal, rewards,
+           terminated, truncated, success):  # pragma: no cover - jitted
+    """Rewards, flags and best-so-far records of ``ArchSearchEnv.step`` for every env, compiled (the
+    same scalar arithmetic: ``|E - target|``, the clipped relative decrease)."""
+    for i in range(energy.shape[0]):
+        error = abs(energy[i] - target)
+        if legal[i] and error < best_err[i]:
+            best_err[i] = error
+            best_n[i] = nact[i]
+            best_th[i, :] = thetas[i, :]
+            best_np[i] = nparam[i]
+        if not live[i]:
+            continue
+        if error < level[i]:
+            success[i] = True
+            rewards[i] = r_success
+            terminated[i] = True
+        elif steps[i] >= max_gates:
+            rewards[i] = r_failure
+            terminated[i] = True
+        else:
+            if legal[i]:
+                denom = abs(prev[i] - target)
+                if denom > 1e-12:
+                    rewards[i] = min(max((prev[i] - energy[i]) / denom, -1.0), 1.0)
+            else:
+                rewards[i] = r_illegal
+            truncated[i] = steps[i] >= budget[i]
+        if max_episode_steps > 0 and steps[i] >= max_episode_steps:  # gym.make's TimeLimit
+            truncated[i] = True
 
 
 class ArchSearchVectorEnv(VectorEnv):
@@ -127,9 +215,11 @@ class ArchSearchVectorEnv(VectorEnv):
         self._batched = (isinstance(opt, AdjointBFGS) and bool(getattr(env.simulator, "exact", False))
                          and hasattr(env.simulator, "_csr"))
         sim = env.simulator
+        self._hreal: tuple[np.ndarray, np.ndarray] | None = None
         if self._batched:
             indptr, indices, data = sim._csr
             self._csr = (indptr, indices, data, float(sim.hamiltonian.constant))
+            self._hreal = getattr(sim, "_hreal", None)  # a real H: the faster kernels, same bits
         # episode state, one row per env
         self._tensor = np.zeros((n_env,) + env.encoder.tensor.shape, dtype=np.float32)
         self._efront = np.zeros((n_env, nq), dtype=np.int64)
@@ -197,8 +287,10 @@ class ArchSearchVectorEnv(VectorEnv):
         return np.stack([norm, log_err], axis=1).astype(np.float32)
 
     def _obs(self) -> np.ndarray:
-        return np.concatenate([self._tensor.reshape(self.num_envs, -1), self._features(self._energy)],
-                              axis=1).astype(np.float32)
+        out = np.empty((self.num_envs, self._tensor[0].size + 2), dtype=np.float32)
+        out[:, :-2] = self._tensor.reshape(self.num_envs, -1)
+        out[:, -2:] = self._features(self._energy)
+        return out
 
     def _effective(self) -> np.ndarray:
         out = np.zeros((self.num_envs, 2), dtype=np.int64)
@@ -352,17 +444,44 @@ class ArchSearchVectorEnv(VectorEnv):
                     energy = float(objective(self._thetas[i, None, :p])[0])
                 self._energy[i] = energy
             return
-        opt: AdjointBFGS = env.optimizer
         x0 = self._thetas[idx]
-        x, f, _, g0 = self._solve(idx, x0, self._np[idx])
-        # further starts, drawn per env in AdjointBFGS.minimize's order from that env's stream
+        plen = self._np[idx]
+        hreal = self._hreal
+        if hreal is None:  # stationarity known from a first solve: a second call for the extra starts
+            x, f, _, g0 = self._solve(idx, x0, plen)
+            x2, f2 = x, f
+            circ, xs, owner = self._extra_starts(idx, x0, g0)
+            if circ.size:
+                x2, f2, _, _ = self._solve(circ, xs, self._np[circ])
+        else:  # the gradients at the warm starts first, then every start in one call (one thread barrier)
+            g0 = np.zeros(idx.size)
+            indptr, indices, _, const = self._csr
+            _k.gradient_max_batch_real(self._kind, self._q0, self._q1, self._param, self._mats, self._glen,
+                                       idx, x0, plen, self.num_qubits, indptr, indices, hreal[0], hreal[1],
+                                       const, g0)
+            circ, xs, owner = self._extra_starts(idx, x0, g0)
+            k = idx.size
+            xa, fa, _, _ = self._solve(np.concatenate([idx, circ]), np.concatenate([x0, xs]),
+                                       np.concatenate([plen, self._np[circ]]))
+            x, f, x2, f2 = xa[:k], fa[:k], xa[k:], fa[k:]
+        for r, j in enumerate(owner):  # keep the better, in the single env's order
+            if f2[r] < f[j]:
+                x[j], f[j] = x2[r], f2[r]
+        self._thetas[idx] = x
+        self._energy[idx] = f
+
+    def _extra_starts(self, idx: np.ndarray, x0: np.ndarray, g0: np.ndarray):
+        """The further starts of ``AdjointBFGS.minimize`` (a nearby point after a stationary start, then
+        ``restarts`` perturbed ones), drawn per env in its order from that env's stream: (circuit of each,
+        (S, P) starts, index into ``idx`` of the env each belongs to)."""
+        opt: AdjointBFGS = self.template.optimizer
         circ, starts, owner = [], [], []
-        for j, i in enumerate(idx):
-            p = int(self._np[i])
+        stationary = (g0 < _STATIONARY).tolist()
+        for j, (i, p) in enumerate(zip(idx.tolist(), self._np[idx].tolist())):
             if p == 0:
                 continue
             rng = self._rng(i)
-            if g0[j] < _STATIONARY:
+            if stationary[j]:
                 circ.append(i)
                 starts.append(x0[j, :p] + rng.normal(0.0, 0.1, size=p))
                 owner.append(j)
@@ -370,17 +489,10 @@ class ArchSearchVectorEnv(VectorEnv):
                 circ.append(i)
                 starts.append(x0[j, :p] + rng.normal(0.0, opt.restart_scale, size=p))
                 owner.append(j)
-        if circ:
-            xs = np.zeros((len(circ), self._P))
-            for r, s in enumerate(starts):
-                xs[r, :s.size] = s
-            ci = np.asarray(circ, dtype=np.int64)
-            x2, f2, _, _ = self._solve(ci, xs, self._np[ci])
-            for r, j in enumerate(owner):  # keep the better, in the single env's order
-                if f2[r] < f[j]:
-                    x[j], f[j] = x2[r], f2[r]
-        self._thetas[idx] = x
-        self._energy[idx] = f
+        xs = np.zeros((len(circ), self._P))
+        for r, st in enumerate(starts):
+            xs[r, :st.size] = st
+        return np.asarray(circ, dtype=np.int64), xs, owner
 
     def _solve(self, circ: np.ndarray, x0: np.ndarray, plen: np.ndarray):
         """One batched call of the compiled BFGS: job r minimises circuit ``circ[r]`` from ``x0[r]``."""
@@ -394,18 +506,28 @@ class ArchSearchVectorEnv(VectorEnv):
         stats = np.zeros((jobs, 3))
         fout = np.zeros(jobs)
 
+        hreal = self._hreal
+
         def run(sl: slice) -> None:
-            _k.bfgs_adjoint_batch(self._kind, self._q0, self._q1, self._param, self._mats, self._glen,
-                                  circ[sl], x0[sl], plen[sl], self.num_qubits, indptr, indices, data, const,
-                                  opt.maxiter, opt.gtol, xout[sl], stats[sl], fout[sl])
+            if hreal is not None:
+                _k.bfgs_adjoint_batch_real(self._kind, self._q0, self._q1, self._param, self._mats,
+                                           self._glen, circ[sl], x0[sl], plen[sl], self.num_qubits, indptr,
+                                           indices, hreal[0], hreal[1], const, opt.maxiter, opt.gtol,
+                                           xout[sl], stats[sl], fout[sl])
+            else:
+                _k.bfgs_adjoint_batch(self._kind, self._q0, self._q1, self._param, self._mats, self._glen,
+                                      circ[sl], x0[sl], plen[sl], self.num_qubits, indptr, indices, data,
+                                      const, opt.maxiter, opt.gtol, xout[sl], stats[sl], fout[sl])
 
         parts = min(self.threads, jobs)
         if parts <= 1:
             run(slice(None))
         else:  # interleaved slices balance short and long circuits; results land in place
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="archsearch-vec")
-            for fut in [self._pool.submit(run, slice(t, None, parts)) for t in range(parts)]:
+                self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="archsearch-vec")
+            futures = [self._pool.submit(run, slice(t, None, parts)) for t in range(1, parts)]
+            run(slice(0, None, parts))  # this thread takes the first slice instead of waiting
+            for fut in futures:
                 fut.result()
         return xout, fout, stats[:, 0], stats[:, 2]
 
@@ -428,61 +550,29 @@ class ArchSearchVectorEnv(VectorEnv):
         live = ~restart
         if restart.any():
             self._reset_envs(np.flatnonzero(restart), [None] * int(restart.sum()))
-        idx = np.flatnonzero(live)
-        self._steps[idx] += 1
         prev = self._energy.copy()
         legal = np.zeros(n_env, dtype=bool)
-        legal[idx] = ~self._front[idx, acts[idx]]
-        lg = np.flatnonzero(legal)
-        a = acts[lg]
+        new_angle = np.zeros(n_env, dtype=np.int64)
         # the gate: simulator arrays, action record, encoder tensor (ASAP), illegal-action fronts
-        pos = self._glen[lg]
-        rot = self._a_rot[a]
-        self._kind[lg, pos] = self._a_kind[a]
-        self._q0[lg, pos] = self._a_q0[a]
-        self._q1[lg, pos] = self._a_q1[a]
-        self._param[lg, pos] = np.where(rot, self._np[lg], -1)
-        self._glen[lg] += 1
-        self._actions[lg, self._nact[lg]] = a
-        self._nact[lg] += 1
-        self._ncx[lg] += ~rot
-        fq0, fq1 = self._efront[lg, self._a_q0[a]], self._efront[lg, self._a_q1[a]]
-        moment = np.maximum(fq0, fq1)
-        inside = moment < self._tensor.shape[1]
-        self._tensor[lg[inside], moment[inside], self._a_row[a[inside]], self._a_col[a[inside]]] = 1.0
-        self._efront[lg, self._a_q0[a]] = moment + 1
-        self._efront[lg, self._a_q1[a]] = moment + 1
-        self._front[lg] &= ~self._touch[a]
-        self._front[lg, a] = True
-        for i in lg[rot]:
-            new = 0.0 if env.angle_init == "zero" else float(self._rng(i).uniform(0.0, 0.1))
-            self._thetas[i, self._np[i]] = new
-        self._np[lg] += rot
+        _place_gates(acts, live, self._a_kind, self._a_q0, self._a_q1, self._a_rot, self._a_row, self._a_col,
+                     self._touch, self._kind, self._q0, self._q1, self._param, self._glen, self._actions,
+                     self._nact, self._ncx, self._tensor, self._efront, self._front, self._np, self._thetas,
+                     self._steps, legal, new_angle)
+        lg = np.flatnonzero(legal)
+        if env.angle_init != "zero":  # each new angle drawn from its env's own stream
+            for i in np.flatnonzero(new_angle >= 0):
+                self._thetas[i, new_angle[i]] = float(self._rng(i).uniform(0.0, 0.1))
         if self._circuits is not None:
-            for i, ai in zip(lg, a):
-                act = env.table[int(ai)]
+            for i in lg:
+                act = env.table[int(acts[i])]
                 self._circuits[i].append(act.name, act.qubits)
         self._optimise(lg)
-        error = np.abs(self._energy - env.target_energy)
-        better = legal & (error < self._best_err)
-        self._best_err[better] = error[better]
-        self._best_n[better] = self._nact[better]
-        self._best_th[better] = self._thetas[better]
-        self._best_np[better] = self._np[better]
-        success = live & (error < self._level)
-        at_max = live & ~success & (self._steps >= self.max_gates)
-        rest = live & ~success & ~at_max
-        rewards[success] = env.success_reward
-        rewards[at_max] = env.failure_reward
-        denom = np.abs(prev - env.target_energy)
-        dense = np.where(denom > 1e-12, np.clip((prev - self._energy) / np.where(denom > 1e-12, denom, 1.0),
-                                                -1.0, 1.0), 0.0)
-        rewards[rest & legal] = dense[rest & legal]
-        rewards[rest & ~legal] = env.illegal_penalty
-        terminated[success | at_max] = True
-        truncated[rest] = self._steps[rest] >= self._budget[rest]
-        if self.max_episode_steps is not None:  # what gym.make's TimeLimit adds to a single env
-            truncated |= live & (self._steps >= self.max_episode_steps)
+        success = np.zeros(n_env, dtype=bool)
+        _score(self._energy, prev, env.target_energy, legal, live, self._level, self._steps, self._budget,
+               self.max_gates, -1 if self.max_episode_steps is None else self.max_episode_steps, self._nact,
+               self._np, self._thetas, self._best_err, self._best_n, self._best_th, self._best_np,
+               env.success_reward, env.failure_reward, env.illegal_penalty, rewards, terminated, truncated,
+               success)
         info = self._infos(success)
         info["legal"], info["_legal"] = legal, live.copy()
         done = terminated | truncated

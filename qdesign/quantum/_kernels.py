@@ -343,6 +343,180 @@ def energy_and_gradient(kind, q0, q1, param, mats, theta, n, indptr, indices, da
 
 
 @njit(cache=True, nogil=True)
+def _cx_index(h, cm, tm):  # pragma: no cover - jitted
+    """The ``h``-th index (ascending) with bit ``cm`` set and bit ``tm`` clear: ``h`` with zero bits
+    inserted at both positions, then the control bit set."""
+    lo = min(cm, tm)
+    hi = max(cm, tm)
+    i = ((h & ~(lo - 1)) << 1) | (h & (lo - 1))
+    i = ((i & ~(hi - 1)) << 1) | (i & (hi - 1))
+    return i | cm
+
+
+@njit(cache=True, nogil=True)
+def energy_and_gradient_fast(kind, q0, q1, param, mats, theta, n, indptr, indices, data, hre, hdense, const,
+                             psi, phi, grad, cs, sn, hr, hi):  # pragma: no cover - jitted
+    """:func:`energy_and_gradient` with the same result to the bit, faster (about twice for a real
+    Hamiltonian matrix, which molecular Hamiltonians are: pass its CSR values as ``hre``, else an empty
+    ``hre`` and the complex ``data``).
+
+    The same floating-point operations in the same order, minus the ones whose result is known: a
+    rotation's matrix entries are real or imaginary, so the products with their zero parts (which
+    only add signed zeros) are left out; ``cos`` and ``sin`` of each angle are computed once per call
+    (``cs``, ``sn``) instead of again on the way back; the way back takes the gradient term and undoes
+    the gate on both states in one sweep. ``H`` comes as its real CSR values ``hre`` (same
+    ``indptr``/``indices``) or, when ``hdense`` is (2^n, 2^n), as the dense transpose ``hdense[j, i] =
+    H[i, j]``: the row sums then run over j in the same ascending order (added exact zeros change
+    nothing), with the rows as the inner, vectorisable loop (``hr``, ``hi`` hold the partial sums).
+    Only RX/RY/RZ carry angles; other fixed gates take the generic path.
+    """
+    dim = 1 << n
+    for i in range(dim):
+        psi[i] = 0.0
+    psi[0] = 1.0
+    ng = kind.shape[0]
+    for g in range(ng):
+        k = kind[g]
+        if k == SV_CX:
+            cm = 1 << q0[g]
+            tm = 1 << q1[g]
+            for h in range(dim >> 2):  # the indices with the control bit set and the target bit clear
+                i = _cx_index(h, cm, tm)
+                j = i | tm
+                tmp = psi[i]
+                psi[i] = psi[j]
+                psi[j] = tmp
+        elif k == SV_RX or k == SV_RY or k == SV_RZ:
+            th = theta[param[g]]
+            c = math.cos(0.5 * th)
+            s = math.sin(0.5 * th)
+            cs[g] = c
+            sn[g] = s
+            st = 1 << q0[g]
+            for base in range(0, dim, 2 * st):
+                for i in range(base, base + st):
+                    j = i + st
+                    ar = psi[i].real
+                    ai = psi[i].imag
+                    zr = psi[j].real
+                    zi = psi[j].imag
+                    if k == SV_RX:  # [[c, -is], [-is, c]]
+                        psi[i] = complex(c * ar + s * zi, c * ai - s * zr)
+                        psi[j] = complex(c * zr + s * ai, c * zi - s * ar)
+                    elif k == SV_RY:  # [[c, -s], [s, c]]
+                        psi[i] = complex(c * ar - s * zr, c * ai - s * zi)
+                        psi[j] = complex(s * ar + c * zr, s * ai + c * zi)
+                    else:  # diag(c - is, c + is)
+                        psi[i] = complex(c * ar + s * ai, c * ai - s * ar)
+                        psi[j] = complex(c * zr - s * zi, c * zi + s * zr)
+        else:
+            th = theta[param[g]] if param[g] >= 0 else 0.0
+            m00, m01, m10, m11 = _gate_matrix(k, g, mats, th)
+            _apply_gate(k, q0[g], q1[g], m00, m01, m10, m11, psi)
+    energy = 0.0
+    if hdense.shape[0] == dim:
+        for i in range(dim):
+            hr[i] = 0.0
+            hi[i] = 0.0
+        for j in range(dim):
+            pr = psi[j].real
+            pim = psi[j].imag
+            for i in range(dim):
+                d = hdense[j, i]
+                hr[i] = hr[i] + d * pr
+                hi[i] = hi[i] + d * pim
+        for i in range(dim):
+            phi[i] = complex(hr[i], hi[i])
+            energy += psi[i].real * hr[i] + psi[i].imag * hi[i]
+    elif hre.shape[0] == indices.shape[0]:
+        for i in range(dim):
+            rr = 0.0
+            ri = 0.0
+            for kk in range(indptr[i], indptr[i + 1]):
+                d = hre[kk]
+                p = psi[indices[kk]]
+                rr = rr + d * p.real
+                ri = ri + d * p.imag
+            phi[i] = complex(rr, ri)
+            energy += psi[i].real * rr + psi[i].imag * ri
+    else:  # complex H: energy_and_gradient's products
+        for i in range(dim):
+            row = 0j
+            for kk in range(indptr[i], indptr[i + 1]):
+                row += data[kk] * psi[indices[kk]]
+            phi[i] = row
+            energy += (psi[i].conjugate() * row).real
+    for p in range(grad.shape[0]):
+        grad[p] = 0.0
+    for g in range(ng - 1, -1, -1):
+        k = kind[g]
+        p = param[g]
+        if k == SV_RX or k == SV_RY or k == SV_RZ:
+            # Im of the gradient sum of energy_and_gradient, then the inverse gate on psi and phi
+            c = cs[g]
+            s = sn[g]
+            st = 1 << q0[g]
+            acc = 0.0
+            undo = g > 0
+            for base in range(0, dim, 2 * st):
+                for i in range(base, base + st):
+                    j = i + st
+                    ar = psi[i].real
+                    ai = psi[i].imag
+                    zr = psi[j].real
+                    zi = psi[j].imag
+                    fr = phi[i].real
+                    fi = phi[i].imag
+                    hr_ = phi[j].real
+                    hi_ = phi[j].imag
+                    if k == SV_RX:
+                        acc += (fr * zi - fi * zr) + (hr_ * ai - hi_ * ar)
+                        if undo:
+                            psi[i] = complex(c * ar - s * zi, c * ai + s * zr)
+                            psi[j] = complex(c * zr - s * ai, s * ar + c * zi)
+                            phi[i] = complex(c * fr - s * hi_, c * fi + s * hr_)
+                            phi[j] = complex(c * hr_ - s * fi, s * fr + c * hi_)
+                    elif k == SV_RY:
+                        acc += (hi_ * ai + hr_ * ar) - (fi * zi + fr * zr)
+                        if undo:
+                            psi[i] = complex(c * ar + s * zr, c * ai + s * zi)
+                            psi[j] = complex(c * zr - s * ar, c * zi - s * ai)
+                            phi[i] = complex(c * fr + s * hr_, c * fi + s * hi_)
+                            phi[j] = complex(c * hr_ - s * fr, c * hi_ - s * fi)
+                    else:
+                        acc += (fr * ai - fi * ar) - (hr_ * zi - hi_ * zr)
+                        if undo:
+                            psi[i] = complex(c * ar - s * ai, c * ai + s * ar)
+                            psi[j] = complex(c * zr + s * zi, c * zi - s * zr)
+                            phi[i] = complex(c * fr - s * fi, c * fi + s * fr)
+                            phi[j] = complex(c * hr_ + s * hi_, c * hi_ - s * hr_)
+            grad[p] += acc
+            if not undo:
+                break
+        elif g == 0:
+            break
+        elif k == SV_CX:
+            cm = 1 << q0[g]
+            tm = 1 << q1[g]
+            for h in range(dim >> 2):
+                i = _cx_index(h, cm, tm)
+                j = i | tm
+                tmp = psi[i]
+                psi[i] = psi[j]
+                psi[j] = tmp
+                tmp = phi[i]
+                phi[i] = phi[j]
+                phi[j] = tmp
+        else:
+            th = theta[p] if p >= 0 else 0.0
+            m00, m01, m10, m11 = _gate_matrix(k, g, mats, th)
+            a00, a01, a10, a11 = m00.conjugate(), m10.conjugate(), m01.conjugate(), m11.conjugate()
+            _apply_gate(k, q0[g], q1[g], a00, a01, a10, a11, psi)
+            _apply_gate(k, q0[g], q1[g], a00, a01, a10, a11, phi)
+    return energy + const
+
+
+@njit(cache=True, nogil=True)
 def bfgs_adjoint(kind, q0, q1, param, mats, x0, n, indptr, indices, data, const, maxiter, gtol,
                  xout, stats):  # pragma: no cover - jitted
     """BFGS with a backtracking Armijo line search on adjoint gradients, entirely compiled.
@@ -351,7 +525,214 @@ def bfgs_adjoint(kind, q0, q1, param, mats, x0, n, indptr, indices, data, const,
     Alg. 6.1, with the first-step scaling of Eq. 6.20); an update with non-positive curvature is
     skipped. Writes the minimiser to ``xout``; ``stats`` (float) = [energy-and-gradient
     evaluations, iterations, max |gradient| at ``x0``]. Returns the minimum energy found.
+    ``data`` is H's complex CSR values; every energy and gradient comes from
+    :func:`energy_and_gradient_fast` (the bits of :func:`energy_and_gradient`), and
+    :func:`bfgs_adjoint_real` is the same solve, faster still, for a real H.
     """
+    return _bfgs(kind, q0, q1, param, mats, x0, n, indptr, indices, data, np.empty(0), np.empty((0, 0)),
+                 const, maxiter, gtol, xout, stats)
+
+
+@njit(cache=True, nogil=True)
+def bfgs_adjoint_real(kind, q0, q1, param, mats, x0, n, indptr, indices, hre, hdense, const, maxiter, gtol,
+                      xout, stats):  # pragma: no cover - jitted
+    """:func:`bfgs_adjoint` for a real H (CSR values ``hre``, or ``hdense`` as in
+    :func:`energy_and_gradient_fast`): the same iterates and result to the bit, faster."""
+    return _bfgs(kind, q0, q1, param, mats, x0, n, indptr, indices, np.empty(0, dtype=np.complex128), hre,
+                 hdense, const, maxiter, gtol, xout, stats)
+
+
+@njit(cache=True, nogil=True)
+def _bfgs(kind, q0, q1, param, mats, x0, n, indptr, indices, data, hre, hdense, const, maxiter, gtol, xout,
+          stats):  # pragma: no cover - jitted
+    """The loop of :func:`bfgs_adjoint` and :func:`bfgs_adjoint_real` (H as in
+    :func:`energy_and_gradient_fast`, which computes every energy and gradient)."""
+    p = x0.shape[0]
+    dim = 1 << n
+    psi = np.empty(dim, dtype=np.complex128)
+    phi = np.empty(dim, dtype=np.complex128)
+    cs = np.empty(kind.shape[0])
+    sn = np.empty(kind.shape[0])
+    hr = np.empty(dim)
+    hi = np.empty(dim)
+    x = x0.copy()
+    g = np.empty(p)
+    f = energy_and_gradient_fast(kind, q0, q1, param, mats, x, n, indptr, indices, data, hre, hdense, const,
+                                 psi, phi, g, cs, sn, hr, hi)
+    nfev = 1
+    gmax0 = 0.0
+    for i in range(p):
+        if abs(g[i]) > gmax0:
+            gmax0 = abs(g[i])
+    stats[2] = gmax0
+    hinv = np.eye(p)
+    xn = np.empty(p)
+    gn = np.empty(p)
+    d = np.empty(p)
+    s = np.empty(p)
+    y = np.empty(p)
+    hy = np.empty(p)
+    it = 0
+    while it < maxiter:
+        gmax = 0.0
+        for i in range(p):
+            if abs(g[i]) > gmax:
+                gmax = abs(g[i])
+        if gmax <= gtol:
+            break
+        slope = 0.0
+        for i in range(p):
+            acc = 0.0
+            for j in range(p):
+                acc -= hinv[i, j] * g[j]
+            d[i] = acc
+            slope += acc * g[i]
+        if slope >= 0.0:  # not a descent direction: restart from steepest descent
+            for i in range(p):
+                for j in range(p):
+                    hinv[i, j] = 1.0 if i == j else 0.0
+                d[i] = -g[i]
+            slope = 0.0
+            for i in range(p):
+                slope -= g[i] * g[i]
+        step = 1.0
+        accepted = False
+        fn = f
+        for _ in range(40):
+            for i in range(p):
+                xn[i] = x[i] + step * d[i]
+            fn = energy_and_gradient_fast(kind, q0, q1, param, mats, xn, n, indptr, indices, data, hre,
+                                          hdense, const, psi, phi, gn, cs, sn, hr, hi)
+            nfev += 1
+            if fn <= f + 1e-4 * step * slope:
+                accepted = True
+                break
+            step *= 0.5
+        if not accepted:
+            break
+        sy = 0.0
+        yy = 0.0
+        for i in range(p):
+            s[i] = xn[i] - x[i]
+            y[i] = gn[i] - g[i]
+            sy += s[i] * y[i]
+            yy += y[i] * y[i]
+        df = f - fn
+        for i in range(p):
+            x[i] = xn[i]
+            g[i] = gn[i]
+        f = fn
+        it += 1
+        if sy > 1e-12:
+            if it == 1:  # scale the initial inverse Hessian to the observed curvature
+                sc = sy / yy
+                for i in range(p):
+                    for j in range(p):
+                        hinv[i, j] *= sc
+            rho = 1.0 / sy
+            yhy = 0.0
+            for i in range(p):
+                acc = 0.0
+                for j in range(p):
+                    acc += hinv[i, j] * y[j]
+                hy[i] = acc
+                yhy += y[i] * acc
+            # H <- H - rho (H y s^T + s y^T H) + (rho^2 y^T H y + rho) s s^T
+            c2 = rho * rho * yhy + rho
+            for i in range(p):
+                for j in range(p):
+                    hinv[i, j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + c2 * s[i] * s[j]
+        if df <= 1e-15 * max(1.0, abs(f)):
+            break
+    for i in range(p):
+        xout[i] = x[i]
+    stats[0] = nfev
+    stats[1] = it
+    return f
+
+
+@njit(cache=True, nogil=True)
+def bfgs_adjoint_batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices, data,
+                       const, maxiter, gtol, xout, stats, fout):  # pragma: no cover - jitted
+    """Many independent :func:`bfgs_adjoint` solves in one call (without the GIL, so callers can split
+    the jobs over threads).
+
+    Circuit ``c`` is row ``c`` of the padded gate arrays (``kind``, ``q0``, ``q1``, ``param``: (C, L);
+    ``mats``: (C, L, 2, 2)) cut at ``glen[c]`` gates; job ``j`` minimises circuit ``job_circ[j]`` from
+    ``x0[j, :plen[j]]``, writing ``xout[j]``, ``stats[j]`` and ``fout[j]``. Each solve is exactly the
+    single-circuit kernel (same arithmetic, same result); the batch only removes the per-call
+    Python overhead of a vector environment's N circuits. :func:`bfgs_adjoint_batch_real` is the
+    same for a real H.
+    """
+    _batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices, data, np.empty(0),
+           np.empty((0, 0)), const, maxiter, gtol, xout, stats, fout)
+
+
+@njit(cache=True, nogil=True)
+def bfgs_adjoint_batch_real(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices, hre,
+                            hdense, const, maxiter, gtol, xout, stats, fout):  # pragma: no cover - jitted
+    """:func:`bfgs_adjoint_batch` with :func:`bfgs_adjoint_real` solves (a real H)."""
+    _batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices,
+           np.empty(0, dtype=np.complex128), hre, hdense, const, maxiter, gtol, xout, stats, fout)
+
+
+@njit(cache=True, nogil=True)
+def _batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices, data, hre, hdense, const,
+           maxiter, gtol, xout, stats, fout):  # pragma: no cover - jitted
+    st = np.zeros(3)
+    for j in range(job_circ.shape[0]):
+        c = job_circ[j]
+        m = glen[c]
+        p = plen[j]
+        xj = np.empty(p)
+        for i in range(p):
+            xj[i] = x0[j, i]
+        xo = np.empty(p)
+        fout[j] = _bfgs(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], xj, n, indptr, indices,
+                        data, hre, hdense, const, maxiter, gtol, xo, st)
+        for i in range(p):
+            xout[j, i] = xo[i]
+        for i in range(3):
+            stats[j, i] = st[i]
+
+
+@njit(cache=True, nogil=True)
+def gradient_max_batch_real(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices, hre,
+                            hdense, const, out):  # pragma: no cover - jitted
+    """``out[j]`` = max |gradient| of circuit ``job_circ[j]`` at ``x0[j, :plen[j]]`` (arrays as in
+    :func:`bfgs_adjoint_batch`; a real H as in :func:`bfgs_adjoint_real`): the ``stats[j, 2]`` a solve
+    from there reports, to the bit, before running it."""
+    dim = 1 << n
+    psi = np.empty(dim, dtype=np.complex128)
+    phi = np.empty(dim, dtype=np.complex128)
+    hr = np.empty(dim)
+    hi = np.empty(dim)
+    data = np.empty(0, dtype=np.complex128)
+    for j in range(job_circ.shape[0]):
+        c = job_circ[j]
+        m = glen[c]
+        p = plen[j]
+        x = np.empty(p)
+        for i in range(p):
+            x[i] = x0[j, i]
+        g = np.empty(p)
+        cs = np.empty(m)
+        sn = np.empty(m)
+        energy_and_gradient_fast(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, n, indptr,
+                                 indices, data, hre, hdense, const, psi, phi, g, cs, sn, hr, hi)
+        gmax = 0.0
+        for i in range(p):
+            if abs(g[i]) > gmax:
+                gmax = abs(g[i])
+        out[j] = gmax
+
+
+@njit(cache=True, nogil=True)
+def bfgs_adjoint_reference(kind, q0, q1, param, mats, x0, n, indptr, indices, data, const, maxiter,
+                           gtol, xout, stats):  # pragma: no cover - jitted
+    """The BFGS loop of :func:`bfgs_adjoint` on the reference :func:`energy_and_gradient` (the kernel
+    before the faster evaluation; kept as the reference for tests and benchmarks: same iterates and
+    result to the bit, slower)."""
     p = x0.shape[0]
     dim = 1 << n
     psi = np.empty(dim, dtype=np.complex128)
@@ -452,17 +833,10 @@ def bfgs_adjoint(kind, q0, q1, param, mats, x0, n, indptr, indices, data, const,
 
 
 @njit(cache=True, nogil=True)
-def bfgs_adjoint_batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices, data,
-                       const, maxiter, gtol, xout, stats, fout):  # pragma: no cover - jitted
-    """Many independent :func:`bfgs_adjoint` solves in one call (without the GIL, so callers can split
-    the jobs over threads).
-
-    Circuit ``c`` is row ``c`` of the padded gate arrays (``kind``, ``q0``, ``q1``, ``param``: (C, L);
-    ``mats``: (C, L, 2, 2)) cut at ``glen[c]`` gates; job ``j`` minimises circuit ``job_circ[j]`` from
-    ``x0[j, :plen[j]]``, writing ``xout[j]``, ``stats[j]`` and ``fout[j]``. Each solve is exactly the
-    single-circuit kernel (same arithmetic, same result); the batch only removes the per-call
-    Python overhead of a vector environment's N circuits.
-    """
+def bfgs_adjoint_batch_reference(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, indptr, indices,
+                                 data, const, maxiter, gtol, xout, stats, fout):  # pragma: no cover - jitted
+    """:func:`bfgs_adjoint_batch` with :func:`bfgs_adjoint_reference` solves (the batch kernel before the
+    faster evaluation, kept as the reference for tests and benchmarks)."""
     for j in range(job_circ.shape[0]):
         c = job_circ[j]
         m = glen[c]
@@ -472,8 +846,9 @@ def bfgs_adjoint_batch(kind, q0, q1, param, mats, glen, job_circ, x0, plen, n, i
             xj[i] = x0[j, i]
         xo = np.empty(p)
         st = np.zeros(3)
-        fout[j] = bfgs_adjoint(kind[c, :m].copy(), q0[c, :m].copy(), q1[c, :m].copy(), param[c, :m].copy(),
-                               mats[c, :m].copy(), xj, n, indptr, indices, data, const, maxiter, gtol, xo, st)
+        fout[j] = bfgs_adjoint_reference(kind[c, :m].copy(), q0[c, :m].copy(), q1[c, :m].copy(),
+                                         param[c, :m].copy(), mats[c, :m].copy(), xj, n, indptr, indices,
+                                         data, const, maxiter, gtol, xo, st)
         for i in range(p):
             xout[j, i] = xo[i]
         for i in range(3):

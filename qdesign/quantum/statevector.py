@@ -208,6 +208,27 @@ def _basis_change_ops(group: PauliGroup, n: int) -> list:
     return ops
 
 
+def real_hamiltonian(indptr: np.ndarray, indices: np.ndarray,
+                     data: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The arguments ``(hre, hdense)`` of ``_kernels.bfgs_adjoint_real`` for the CSR Hamiltonian
+    ``(indptr, indices, data)``, or None when it has complex entries (or unsorted rows, whose sums the
+    dense form would reorder). ``hdense`` is the dense transpose when at least half the entries are
+    stored (its vectorised products are then faster), else an empty (0, 0) array (CSR products)."""
+    if data.size and np.any(data.imag != 0.0):
+        return None
+    if any(np.any(np.diff(indices[a:b]) <= 0) for a, b in zip(indptr[:-1], indptr[1:])):
+        return None
+    dim = len(indptr) - 1
+    hre = np.ascontiguousarray(data.real, dtype=np.float64)
+    hdense = np.zeros((0, 0))
+    if 2 * data.size >= dim * dim:
+        full = np.zeros((dim, dim))
+        rows = np.repeat(np.arange(dim), np.diff(indptr))
+        full[rows, indices] = hre
+        hdense = np.ascontiguousarray(full.T)
+    return hre, hdense
+
+
 class StatevectorSimulator:
     """Exact energies ``<0|U(theta)^dag H U(theta)|0>`` for a batch of angle vectors.
 
@@ -244,6 +265,9 @@ class StatevectorSimulator:
         self._dense = self._op.toarray() if n <= 4 else None
         self._csr = (self._op.indptr.astype(np.int64), self._op.indices.astype(np.int64),
                      self._op.data.astype(np.complex128))
+        #: (real CSR values, dense transpose or an empty (0, 0)) when H is a real matrix (molecular
+        #: Hamiltonians are): the compiled BFGS then runs ``_kernels.bfgs_adjoint_real``
+        self._hreal = real_hamiltonian(*self._csr)
 
     def _compile(self, circuit: Circuit) -> _Compiled:
         return self._cache.get(circuit)
@@ -341,7 +365,11 @@ class StatevectorSimulator:
         args = self._adjoint_args(circuit, x0)
         xout = np.empty(circuit.num_parameters)
         stats = np.zeros(3)
-        f = _k.bfgs_adjoint(*args, int(maxiter), float(gtol), xout, stats)
+        if self._hreal is not None:  # the same result to the bit, about twice as fast
+            f = _k.bfgs_adjoint_real(*args[:9], *self._hreal, *args[10:], int(maxiter), float(gtol), xout,
+                                     stats)
+        else:
+            f = _k.bfgs_adjoint(*args, int(maxiter), float(gtol), xout, stats)
         return xout, float(f), int(stats[0]), float(stats[2])
 
     def exact_from_states(self, psi: np.ndarray) -> np.ndarray:

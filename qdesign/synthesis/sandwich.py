@@ -124,9 +124,9 @@ def quick_words(solver, gs: GateSet, target: np.ndarray, epsilon: float,
     ``target`` is diagonal; the direct lattice word (``lattice``: about 3 log2(1/epsilon) T for any
     target, in milliseconds for epsilon >= 1e-5); and only where that route cannot reach epsilon,
     gridsynth's three-rotation word and the C.Rz.D sandwich (under a second) when ``use_sandwich()``
-    says so at that moment. Returns the words that reach ``epsilon``, in that order, and whether the
-    lattice word of a target that is not a Z rotation is among them: then a longer search is not worth
-    its time beyond the exact tables."""
+    says so at that moment. Returns the words that reach ``epsilon``, in that order, and whether a
+    near-optimal word (the lattice word, or gridsynth's Rz for a Z rotation) is among them: then a
+    longer search is not worth its time beyond the exact tables."""
     from qdesign.synthesis.gridsynth import diagonal_angle, gridsynth_word, rz_word
     from qdesign.synthesis.lattice import lattice_word
 
@@ -139,12 +139,10 @@ def quick_words(solver, gs: GateSet, target: np.ndarray, epsilon: float,
     # a Z rotation is as hard for the lattice as any target (its solutions come in eight rotated
     # copies), and gridsynth's Rz is within a few T of it: below 1e-5 the lattice is not worth seconds
     w = lattice_word(target, gs, epsilon, deadline=deadline) if theta is None or epsilon >= 1e-5 else None
-    if theta is not None and words:
-        # a Z rotation: gridsynth's Rz and the lattice are within a few T of each other, and the deep
-        # search still finds a few T less in its time limit (measured on QFT and QAOA circuits)
-        return words + ([w] if w is not None else []), False
     if w is not None:
         return words + [w], True
+    if words:  # the gridsynth Rz: near-optimal for a Z rotation
+        return words, True
     w, dist = gridsynth_word(target, gs, epsilon)
     if dist <= epsilon:
         words.append(w)

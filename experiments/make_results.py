@@ -424,6 +424,48 @@ QEC_ABOUT: dict[str, str] = {
 }
 
 
+def compile_circuit_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``compile_circuit.json``: whole circuits, qdesign against qiskit's Clifford+T transpile."""
+    cols = ["circuit", "qubits", "epsilon", "T qdesign", "T qiskit", "T ratio", "CX qdesign", "CX qiskit",
+            "gates qdesign", "gates qiskit", "distance qdesign", "distance qiskit", "s qdesign", "s qiskit"]
+    rows = [[r["circuit"], r["qubits"], r["epsilon"], r["qdesign"]["t_count"], r["qiskit"]["t_count"],
+             round(r["t_ratio"], 3), r["qdesign"]["cx"], r["qiskit"]["cx"], r["qdesign"]["gates"],
+             r["qiskit"]["gates"], r["qdesign"]["distance"], r["qiskit"]["distance"],
+             round(r["qdesign"]["seconds"], 2), round(r["qiskit"]["seconds"], 2)] for r in data["rows"]]
+    return [{"title": f"Whole circuits to Clifford+T: qdesign.compile_circuit (objective "
+                      f"{data.get('objective', 'gates')}, time_limit {data.get('time_limit')} s) against "
+                      "qiskit's transpile tightened until it is within epsilon (operator norm, checked "
+                      "with Operator)", "columns": cols, "rows": rows, "deterministic": "fixed circuits"}]
+
+
+def compile_precision_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``compile_precision.json``: one qubit at every epsilon, and two qubits in operator norm."""
+    cols = ["targets", "epsilon", "method", "success", "mean T", "max T", "T / 3log2(1/eps)", "mean s",
+            "max s"]
+    rows = []
+    for key, block in data["rows"].items():
+        kind, eps = key.split("_", 1)
+        floor = 3 * np.log2(1 / float(eps))
+        for method in ("astar", "gridsynth"):
+            r = block[method]
+            rows.append([kind, float(eps), method if method == "astar" else "qiskit gridsynth",
+                         r["success"], r["mean_t"], r["max_t"], round(r["mean_t"] / floor, 3),
+                         round(r["mean_seconds"], 3), round(r["max_seconds"], 3)])
+    tables = [{"title": f"One qubit, Clifford+T, astar with time_limit {data.get('time_limit')} s at every "
+                        "epsilon (Haar targets and Z rotations)", "columns": cols, "rows": rows,
+               "seeds": {"seed": [data.get("seed")]}}]
+    two = data.get("two_qubit") or {}
+    if two:
+        cols2 = ["epsilon", "method", "mean T", "mean CX", "max operator distance", "within eps", "mean s"]
+        rows2 = [[float(eps), m, round(r["mean_t"], 1), round(r["mean_cx"], 2), r["max_distance"],
+                  r["within_eps"], round(r["mean_seconds"], 2)]
+                 for eps, block in two.items() for m, r in block["summary"].items()]
+        tables.append({"title": "Two qubits (Haar SU(4)), operator-norm epsilon: astar, compile_circuit, the "
+                                "KAK baseline, qiskit transpile", "columns": cols2, "rows": rows2,
+                       "seeds": {"seed": [data.get("seed")]}})
+    return tables
+
+
 def bench_section(file: Path, kind: str = "Benchmark") -> str:
     """A benchmark JSON as Markdown tables, each followed by the seeds it aggregates (read from the JSON)."""
     data = json.loads(file.read_text())
@@ -438,6 +480,10 @@ def bench_section(file: Path, kind: str = "Benchmark") -> str:
         tables = gate_compile_tables(data) if "blocks" in data else costtogo_tables(data)
     elif isinstance(data, dict) and file.name.startswith("arch_search_inner_loop"):
         tables = arch_inner_loop_tables(data)
+    elif isinstance(data, dict) and file.name == "compile_circuit.json":
+        tables = compile_circuit_tables(data)
+    elif isinstance(data, dict) and file.name == "compile_precision.json":
+        tables = compile_precision_tables(data)
     if tables:
         data = {"tables": tables, "notes": data.get("notes", []) if isinstance(data, dict) else []}
     if isinstance(data, dict) and "tables" in data:
@@ -560,6 +606,8 @@ def render() -> str:
         prefix = task.replace("-", "_")
         benches = sorted(BENCH.glob(f"{prefix}*.json")) + sorted(BENCH.glob("arch_sim*.json")
                                                                    if task == "arch-search" else [])
+        if task == "gate-compile":
+            benches += sorted(BENCH.glob("compile_*.json"))
         for file in benches:
             parts.append(bench_section(file))
         if task not in runs and not benches:

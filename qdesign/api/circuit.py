@@ -43,11 +43,12 @@ def _one_qubit_set(gate_set: Any):
 
 def compile_circuit(circuit: Any, gate_set: str | list | dict = "clifford_t", epsilon: float = 1e-2,
                     method: str = "astar", time_limit: float | None = None,
-                    optimization_level: int = 1) -> Any:
+                    optimization_level: int = 1, objective: str = "gates") -> Any:
     """``circuit`` rewritten over ``gate_set`` plus ``cx``, within phase-invariant operator-norm distance
     ``epsilon`` of it (the worst case over input states; see the module docstring for the split).
 
-    ``method`` is passed to ``compile_unitary`` for each approximated gate; ``time_limit`` (seconds)
+    ``method`` and ``objective`` (``"gates"`` or ``"t_count"``: fewest T first, what a fault-tolerant
+    cost counts) are passed to ``compile_unitary`` for each approximated gate; ``time_limit`` (seconds)
     bounds the whole call, shared out over the gates still to compile (a gate never gets less than
     0.2 s). ``metadata``: ``t_count``, ``cx_count``, ``gates``, ``approximated`` (number of gates given
     a share), ``epsilon_per_gate``, ``distance`` (measured against ``Operator(circuit)`` up to
@@ -69,6 +70,8 @@ def compile_circuit(circuit: Any, gate_set: str | list | dict = "clifford_t", ep
     if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real)
                                    or not time_limit > 0):
         raise ValueError(f"time_limit must be None or a positive number of seconds, got {time_limit!r}")
+    if objective not in ("gates", "t_count"):
+        raise ValueError(f"objective must be 'gates' or 't_count', got {objective!r}")
     if optimization_level not in (0, 1, 2, 3):
         raise ValueError(f"optimization_level must be 0, 1, 2 or 3, got {optimization_level!r}")
     if any(inst.operation.name in ("measure", "reset") for inst in circuit.data):
@@ -126,7 +129,8 @@ def compile_circuit(circuit: Any, gate_set: str | list | dict = "clifford_t", ep
             if time_limit is not None:  # the loose try gets half of what is left, the last try all of it
                 share = 0.5 if si < len(splits) - 1 else 1.0
                 limit = max(0.2, share * (time_limit - (time.time() - t0)) / (len(keys) - i))
-            qc1 = compile_unitary(todo[key], gate_set=gs, epsilon=eps_gate, method=method, time_limit=limit)
+            qc1 = compile_unitary(todo[key], gate_set=gs, epsilon=eps_gate, method=method, time_limit=limit,
+                                  objective=objective)
             words[key] = [action[ci.operation.name] for ci in qc1.data]
         out = QuantumCircuit(circuit.num_qubits, global_phase=0.0)
         for kind, qs, key in plan:

@@ -4,6 +4,7 @@ action probabilities, and a saved equivariant policy loads through ``load_fixed_
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -16,6 +17,38 @@ from qdesign.envs.weight_reduce.fixed_n_env import FixedNReduceEnv
 from qdesign.reduction import moves
 from qdesign.reduction.anneal import excess, has_logical_below
 from qdesign.reduction.seed_state import seed_start_matrix
+
+
+def _rank2(M: np.ndarray) -> int:
+    """GF(2) rank by plain Gaussian elimination (independent of qdesign.codes.gf2)."""
+    A = (np.asarray(M) % 2).astype(np.uint8).copy()
+    r = 0
+    for c in range(A.shape[1]):
+        piv = [i for i in range(r, A.shape[0]) if A[i, c]]
+        if not piv:
+            continue
+        A[[r, piv[0]]] = A[[piv[0], r]]
+        for i in range(A.shape[0]):
+            if i != r and A[i, c]:
+                A[i] ^= A[r]
+        r += 1
+        if r == A.shape[0]:
+            break
+    return r
+
+
+def _has_logical_of_weight_below_3(checks: np.ndarray, stabs: np.ndarray) -> bool:
+    """Brute force over every weight-1 and weight-2 vector: in ker(checks) but not in rowspace(stabs)."""
+    n = checks.shape[1]
+    rs = _rank2(stabs)
+    for supp in itertools.chain(itertools.combinations(range(n), 1), itertools.combinations(range(n), 2)):
+        v = np.zeros(n, dtype=np.uint8)
+        v[list(supp)] = 1
+        if (checks.astype(np.int64) @ v % 2).any():
+            continue
+        if _rank2(np.vstack([stabs, v])) > rs:
+            return True
+    return False
 
 
 def _scrambled_state(steps: int = 60, seed: int = 3) -> FixedNReduceEnv:
@@ -103,3 +136,44 @@ def test_saved_equivariant_policy_loads_and_runs(tmp_path) -> None:
 def test_bad_actor_shapes() -> None:
     with pytest.raises(ValueError, match="features"):
         EquivariantActor([(np.zeros((4, 3)), np.zeros(4)), (np.zeros((1, 4)), np.zeros(1))], 21, 58)
+
+
+def _verify_58_16_3_at_6_3(rx: np.ndarray, rz: np.ndarray) -> None:
+    assert not (rx.astype(np.int64) @ rz.T.astype(np.int64) % 2).any()
+    assert rx.shape[1] == 58 and rx.shape[1] - _rank2(rx) - _rank2(rz) == 16
+    assert max(rx.sum(1).max(), rz.sum(1).max()) <= 6 and max(rx.sum(0).max(), rz.sum(0).max()) <= 3
+    assert not _has_logical_of_weight_below_3(rz, rx) and not _has_logical_of_weight_below_3(rx, rz)
+
+
+def test_shipped_equivariant_policy_reaches_58_16_3_on_a_relabelled_copy() -> None:
+    """The policy trained from reward on the systematic HGP(Hamming [7,4]) matrix, sampled (no search)
+    on a copy with qubits and checks permuted (permutation seed 11, used neither in training nor in the
+    bench): a [[58,16]] code at (6,3) with no logical of weight < 3, checked here independently."""
+    from qdesign.api.fixed_n_policy import SHIPPED_FIXED_N_EQUIVARIANT
+
+    assert SHIPPED_FIXED_N_EQUIVARIANT.stat().st_size < 100_000
+    fp = load_fixed_n_policy(SHIPPED_FIXED_N_EQUIVARIANT)
+    assert isinstance(fp.policy, EquivariantActor)
+    H, _ = seed_start_matrix("7,4", "systematic")
+    hx0, hz0 = hgp_matrices(H)
+    rng = np.random.default_rng(11)
+    cols = rng.permutation(hx0.shape[1])
+    hx, hz = hx0[rng.permutation(21)][:, cols], hz0[rng.permutation(21)][:, cols]
+    rx, rz, ex, det = fixed_n_codes(fp, hx, hz, 6, 3, 3, samples=6, seed=0)
+    assert ex == 0 and det["rollouts_meeting_target"] >= 1 and det["search"] is False
+    _verify_58_16_3_at_6_3(rx, rz)
+
+
+def test_method_policy_with_samples_uses_the_equivariant_policy() -> None:
+    """``reduce_weight(method="policy", samples=...)`` tries the shipped equivariant policy first."""
+    from qdesign.api.reduce import reduce_weight
+
+    H, _ = seed_start_matrix("7,4", "systematic")
+    hx, hz = hgp_matrices(H)
+    r = reduce_weight(hx, hz, 6, 3, method="policy", samples=4, seed=1)
+    d = r.details
+    assert d["policy_used"] == "fixed-n" and d["search"] is False
+    assert d["fixed_n_policy"]["policy"] == "fixed_n_equivariant_policy"
+    assert d["fixed_n_policy"]["rollouts_meeting_target"] >= 1
+    _verify_58_16_3_at_6_3(np.asarray(r.h_x), np.asarray(r.h_z))
+    assert r.met_target and (r.params.n, r.params.k, r.params.d) == (58, 16, 3)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qdesign.agents.equivariant_reduce import FEATURES, EquivariantActor
 from qdesign.api.fixed_n_policy import fixed_n_codes, load_fixed_n_policy
 from qdesign.codes.hgp import hgp_matrices
 from qdesign.reduction.seed_state import seed_start_matrix
@@ -82,12 +83,35 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=5)
     ap.add_argument("--samples", type=int, default=32)
     ap.add_argument("--max-steps", type=int, default=None, help="episode length (default: the policy's)")
+    ap.add_argument("--heat-bath", type=float, default=None, metavar="BETA",
+                    help="instead of the trained weights: the hand-set (untrained) scorer -BETA * d_excess "
+                         "(a Boltzmann choice over the one-step excess change), same rollouts and seeds")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     fp = load_fixed_n_policy(args.policy)
     if args.max_steps is not None:
         fp.max_steps = int(args.max_steps)
     meta = json.loads(args.policy.with_suffix(".json").read_text())
+    who = "Equivariant n-preserving policy (trained from reward)"
+    if args.heat_bath is not None:
+        lin = np.zeros((1, len(FEATURES)))
+        lin[0, FEATURES.index("d_excess")] = -args.heat_bath
+        zero_mlp = [(np.zeros((1, len(FEATURES))), np.zeros(1)), (np.zeros((1, 1)), np.zeros(1))]
+        fp.policy = EquivariantActor(zero_mlp, fp.r_max, fp.n_max, linear=(lin, np.zeros(1)))
+        meta = {"name": f"heat bath beta={args.heat_bath}", "training": "none (hand-set scorer)",
+                "max_steps": fp.max_steps}
+        who = f"Untrained heat-bath scorer exp(-{args.heat_bath} * excess change)"
+    notes = ["policy columns: the policy alone, no search at inference. The trained file's training: "
+             "policy gradient from the env reward, random initialisation, no imitation; the start states of "
+             "training episodes were drawn from the states of ONE anneal_fixed_n (search) trajectory on the "
+             "training matrix (reverse curriculum) and from the seed itself. The network scores each move "
+             "from permutation-invariant row/column aggregates, so a relabelled copy gets relabelled "
+             "scores; the copies differ only in tie-breaking and in which random numbers meet which move.",
+             "verified_codes: each excess-0 code re-checked by independent GF(2) rank (k), commutation, "
+             "(w, q), and brute-force search for logicals of weight 1 and 2."]
+    if args.heat_bath is not None:
+        notes.insert(0, f"policy columns here: the UNTRAINED heat-bath scorer (beta {args.heat_bath}, no "
+                        "learned weights), a reference for what the training adds")
     H, _ = seed_start_matrix("7,4", "systematic")
     hx0, hz0 = hgp_matrices(H)
     rows: list = []
@@ -116,7 +140,7 @@ def main() -> None:
         print(rows[-1], flush=True)
         data = {
             "tables": [{
-                "title": "Equivariant n-preserving policy (trained from reward) on HGP(Hamming [7,4]) and on "
+                "title": f"{who} on HGP(Hamming [7,4]) and on "
                          "relabelled copies, beside the random masked agent with the same "
                          f"{args.samples + 1} rollouts of {fp.max_steps} steps (excess above (6,3); "
                          "0 = [[58,16]](6,3) reached, start 24)",
@@ -129,15 +153,7 @@ def main() -> None:
             "verified_codes": verified,
             "policy": {k: meta.get(k) for k in ("name", "training", "episodes", "env_steps", "hidden",
                                                   "max_steps")},
-            "notes": ["policy columns: the trained policy alone, no search at inference. Training: policy "
-                      "gradient from the env reward, random initialisation, no imitation; the start states "
-                      "of training episodes were drawn from the states of ONE anneal_fixed_n (search) "
-                      "trajectory on the training matrix (reverse curriculum) and from the seed itself. "
-                      "The network scores each move from permutation-invariant row/column aggregates, so "
-                      "a relabelled copy gets relabelled scores; the copies differ only in tie-breaking "
-                      "and in which random numbers meet which move.",
-                      "verified_codes: each excess-0 code re-checked by independent GF(2) rank (k), "
-                      "commutation, (w, q), and brute-force search for logicals of weight 1 and 2."],
+            "notes": notes,
         }
         args.out.write_text(json.dumps(data, indent=1) + "\n")
     print(f"wrote {args.out}")

@@ -67,6 +67,18 @@ def make_net(hidden: list[int], seed: int) -> Scorer:
     return Scorer(hidden)
 
 
+def load_into(net: Scorer, path: Path) -> None:
+    """Copy the weights of a saved actor (``policy.npz``) into ``net``."""
+    with np.load(path) as z:
+        lin = [m for m in net.mlp if isinstance(m, nn.Linear)]
+        with torch.no_grad():
+            for i, m in enumerate(lin):
+                m.weight.copy_(torch.as_tensor(z[f"W{i}"]))
+                m.bias.copy_(torch.as_tensor(z[f"b{i}"]))
+            net.lin.weight.copy_(torch.as_tensor(z["L0"]))
+            net.lin.bias.copy_(torch.as_tensor(z["l0"]))
+
+
 def to_actor(net: Scorer, env: FixedNReduceEnv) -> EquivariantActor:
     lin = [m for m in net.mlp if isinstance(m, nn.Linear)]
     return EquivariantActor([(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in lin],
@@ -145,6 +157,8 @@ def main() -> None:
     ap.add_argument("--entropy", type=float, default=0.003)
     ap.add_argument("--hidden", type=int, nargs="+", default=[16, 16])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", type=Path, default=None,
+                    help="continue from a policy.npz written by this script (same --hidden)")
     ap.add_argument("--out-dir", type=Path, default=Path("runs/equivariant_policy"))
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -163,6 +177,14 @@ def main() -> None:
     log: dict = {"command": "python " + " ".join(sys.argv), "args": {
         k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "trajectory": {"source": DEMO.name, "moves": T}, "batches": []}
+    prior = {"episodes": 0, "env_steps": 0}
+    if args.init is not None:
+        load_into(net, args.init)
+        log["init"] = str(args.init)
+        init_meta = args.init.with_suffix(".json")
+        if init_meta.is_file():
+            m = json.loads(init_meta.read_text())
+            prior = {"episodes": int(m.get("episodes", 0)), "env_steps": int(m.get("env_steps", 0))}
     ep = env_steps = 0
 
     def save() -> None:
@@ -174,7 +196,8 @@ def main() -> None:
                 "hidden": args.hidden, "linear_path": True,
                 "training": "policy gradient from reward, reverse curriculum over states of one "
                             "anneal_fixed_n trajectory (states only), random init, no imitation",
-                "episodes": ep, "env_steps": env_steps, "stage": stage}
+                "episodes": prior["episodes"] + ep, "env_steps": prior["env_steps"] + env_steps,
+                "stage": stage, "init": str(args.init) if args.init else None}
         (args.out_dir / "policy.json").write_text(json.dumps(meta, indent=1) + "\n")
         log["seconds"] = round(time.time() - t0, 1)
         (args.out_dir / "train_log.json").write_text(json.dumps(log, indent=1) + "\n")

@@ -30,6 +30,9 @@ import numpy as np
 from qdesign.api.seed_policy import MODELS, ActorNet, write_actor
 
 SHIPPED_FIXED_N = MODELS / "fixed_n_reduce_policy.npz"
+#: the permutation-equivariant policy trained from reward (pass it as ``fixed_n_policy=``; it reaches
+#: the target in sampled rollouts, on relabelled copies too, while its greedy rollout stays at the seed)
+SHIPPED_FIXED_N_EQUIVARIANT = MODELS / "fixed_n_equivariant_policy.npz"
 
 
 @dataclass

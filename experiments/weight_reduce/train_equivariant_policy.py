@@ -227,6 +227,7 @@ def main() -> None:
                     start, L = traj[T - k], min(args.episode_len, 3 * k + 30)
             res = run_episode(env, actor, rng, start, L)
             res["stage_key"] = st_key
+            res["from_seed"] = bool(from_seed)
             batch.append(res)
             ep += 1
             env_steps += res["steps"]
@@ -286,6 +287,7 @@ def main() -> None:
                  "start_excess": [int(excess(*r["states"][0], env.w, env.q)) for r in batch],
                  "success": [bool(r["success"]) for r in batch], "best": [r["best"] for r in batch],
                  "steps": [r["steps"] for r in batch], "window_rate": round(rate, 3),
+                 "from_seed": [r["from_seed"] for r in batch],
                  "seconds": round(time.time() - t0, 1)}
         log["batches"].append(entry)
         print(json.dumps(entry), flush=True)

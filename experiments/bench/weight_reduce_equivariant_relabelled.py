@@ -92,7 +92,8 @@ def main() -> None:
     if args.max_steps is not None:
         fp.max_steps = int(args.max_steps)
     meta = json.loads(args.policy.with_suffix(".json").read_text())
-    who = "Equivariant n-preserving policy (trained from reward)"
+    who = "Equivariant n-preserving policy (trained from reward"
+    who += f", training seed {meta['seed']})" if "seed" in meta else ")"
     if args.heat_bath is not None:
         lin = np.zeros((1, len(FEATURES)))
         lin[0, FEATURES.index("d_excess")] = -args.heat_bath
@@ -152,7 +153,7 @@ def main() -> None:
             }],
             "verified_codes": verified,
             "policy": {k: meta.get(k) for k in ("name", "training", "episodes", "env_steps", "hidden",
-                                                  "max_steps")},
+                                                  "max_steps", "seed")},
             "notes": notes,
         }
         args.out.write_text(json.dumps(data, indent=1) + "\n")

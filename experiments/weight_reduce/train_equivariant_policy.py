@@ -197,7 +197,7 @@ def main() -> None:
                 "training": "policy gradient from reward, reverse curriculum over states of one "
                             "anneal_fixed_n trajectory (states only), random init, no imitation",
                 "episodes": prior["episodes"] + ep, "env_steps": prior["env_steps"] + env_steps,
-                "stage": stage, "init": str(args.init) if args.init else None}
+                "stage": stage, "init": str(args.init) if args.init else None, "seed": args.seed}
         (args.out_dir / "policy.json").write_text(json.dumps(meta, indent=1) + "\n")
         log["seconds"] = round(time.time() - t0, 1)
         (args.out_dir / "train_log.json").write_text(json.dumps(log, indent=1) + "\n")

@@ -183,6 +183,7 @@ class EquivariantActor:
         self.w, self.q = int(w), int(q)
 
     def logits_from_features(self, F: np.ndarray) -> np.ndarray:
+        """One logit per row of the (actions, ``N_FEATURES``) feature matrix ``F``."""
         x = np.asarray(F, dtype=np.float32)
         for Wt, b in self._wt[:-1]:
             x = np.tanh(x @ Wt + b)

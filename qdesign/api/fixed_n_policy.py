@@ -6,6 +6,11 @@ whose size no hypergraph product has (Table I's [[58,16,3]](6,3) from HGP(Hammin
 policy edits the quantum code itself with row additions and distance-checked CNOTs
 (``qdesign.envs.weight_reduce.fixed_n_env``), so n and k are kept and d stays >= ``d_min``.
 
+A policy file whose settings say ``"arch": "equivariant"`` is a permutation-equivariant per-action
+scorer (``qdesign.agents.equivariant_reduce.EquivariantActor``, trained from reward by
+``experiments/weight_reduce/train_equivariant_policy.py``); relabelling qubits or checks relabels its
+actions, so it acts the same on every relabelled copy of a code.
+
 The shipped policy (``models/fixed_n_reduce_policy.npz`` + ``.json``) is the actor of a MaskablePPO
 network (same ``ActorNet`` format as the seed-level policy: float32 arrays, no torch to run it),
 trained by ``experiments/weight_reduce/train_fixed_n_policy.py`` (see its docstring: the network is
@@ -25,13 +30,16 @@ import numpy as np
 from qdesign.api.seed_policy import MODELS, ActorNet, write_actor
 
 SHIPPED_FIXED_N = MODELS / "fixed_n_reduce_policy.npz"
+#: the permutation-equivariant policy trained from reward (pass it as ``fixed_n_policy=``; it reaches
+#: the target in sampled rollouts, on relabelled copies too, while its greedy rollout stays at the seed)
+SHIPPED_FIXED_N_EQUIVARIANT = MODELS / "fixed_n_equivariant_policy.npz"
 
 
 @dataclass
 class FixedNPolicy:
     """A masked actor and the ``FixedNReduceEnv`` settings (padding, episode length, d_min) it acts with."""
 
-    policy: ActorNet
+    policy: Any  # ActorNet (MLP over the flat observation) or EquivariantActor (per-action scorer)
     r_max: int
     n_max: int
     max_steps: int
@@ -74,7 +82,15 @@ def _load(path: str) -> FixedNPolicy:
     with np.load(path, allow_pickle=False) as z:
         n_layers = len([k for k in z.files if k.startswith("W")])
         layers = [(z[f"W{i}"], z[f"b{i}"]) for i in range(n_layers)]
+        linear = (z["L0"], z["l0"]) if "L0" in z.files else None
     R, N = int(meta["r_max"]), int(meta["n_max"])
+    if meta.get("arch") == "equivariant":
+        from qdesign.agents.equivariant_reduce import EquivariantActor
+
+        target = meta.get("target", [6, 3])
+        actor = EquivariantActor(layers, R, N, int(target[0]), int(target[1]), linear=linear)
+        return FixedNPolicy(actor, R, N, int(meta["max_steps"]), int(meta.get("d_min", 3)),
+                            str(meta.get("name", Path(path).name)))
     if layers[0][0].shape[1] != 2 * R * N + 2 * R + 2 * N + 2 or layers[-1][0].shape[0] != 2 * R * R + N * N:
         raise ValueError(f"fixed_n_policy: {path} does not fit a {R} x {N} FixedNReduceEnv")
     return FixedNPolicy(ActorNet(layers, str(meta.get("activation", "Tanh"))), R, N, int(meta["max_steps"]),
@@ -123,6 +139,8 @@ def fixed_n_codes(fp: FixedNPolicy, h_x: np.ndarray, h_z: np.ndarray, w: int, q:
                          f"{fp.n_max} qubits; this code has {max(h_x.shape[0], h_z.shape[0])} on "
                          f"{h_x.shape[1]}")
     env = fp.make_env(h_x, h_z, w, q, d_min)
+    if hasattr(fp.policy, "configure"):  # the equivariant actor measures violations against (w, q)
+        fp.policy.configure(w, q)
     rng = np.random.default_rng(seed)
     runs = []
     if not uniform:

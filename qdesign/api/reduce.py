@@ -195,20 +195,39 @@ def _fixed_n_policy_if_better(result: ReduceResult, code: CSSCode, opts: PolicyO
     result.details["policy_used"] = "seed"
     if opts.fixed_n_policy is False or (result.met_target and result.params.n <= result.base.n):
         return result
-    from qdesign.api.fixed_n_policy import SHIPPED_FIXED_N, fixed_n_codes, load_fixed_n_policy
+    from qdesign.api.fixed_n_policy import (
+        SHIPPED_FIXED_N,
+        SHIPPED_FIXED_N_EQUIVARIANT,
+        fixed_n_codes,
+        load_fixed_n_policy,
+    )
 
-    if opts.fixed_n_policy is None and not SHIPPED_FIXED_N.is_file():
-        return result
-    fp = load_fixed_n_policy(opts.fixed_n_policy)
-    if not fp.fits(code.h_x, code.h_z):
-        why = f"code does not fit its {fp.r_max} x {fp.n_max} padding"
-        result.details["fixed_n_policy"] = {"skipped": why}
-        return result
+    if opts.fixed_n_policy is None:
+        # shipped: with samples, the equivariant policy trained from reward first (it needs sampling),
+        # then the greedy actor fitted to the Table I [7,4] trajectory
+        paths: list[Any] = [f for f in ((SHIPPED_FIXED_N_EQUIVARIANT,) if opts.samples >= 1 else ())
+                            + (SHIPPED_FIXED_N,) if f.is_file()]
+        if not paths:
+            return result
+    else:
+        paths = [opts.fixed_n_policy]
     w, q = result.target
     d_min = int(min(3, result.base.d))
-    hx, hz, ex, info = fixed_n_codes(fp, code.h_x, code.h_z, w, q, d_min, samples=opts.samples, seed=seed)
-    summary = {"excess": ex, **{k: info[k] for k in ("policy", "rollouts", "best_rollout", "greedy",
-                                                     "rollouts_meeting_target")}}
+    summary: dict[str, Any] = {}
+    hx, hz, ex, info = code.h_x, code.h_z, -1, {}
+    for path in paths:
+        fp = load_fixed_n_policy(path)
+        if not fp.fits(code.h_x, code.h_z):
+            why = f"code does not fit its {fp.r_max} x {fp.n_max} padding"
+            result.details["fixed_n_policy"] = {"skipped": why}
+            continue
+        hx, hz, ex, info = fixed_n_codes(fp, code.h_x, code.h_z, w, q, d_min, samples=opts.samples, seed=seed)
+        summary = {"excess": ex, **{k: info[k] for k in ("policy", "rollouts", "best_rollout", "greedy",
+                                                         "rollouts_meeting_target")}}
+        if ex == 0:
+            break
+    if not summary:
+        return result
     seed_side = {"n": result.params.n, "met_target": result.met_target}
     if ex:
         result.details["fixed_n_policy"] = summary

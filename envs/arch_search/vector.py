@@ -27,7 +27,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from qdesign.envs.arch_search.actions import AXES
-from qdesign.envs.arch_search.env import ArchSearchEnv
+from qdesign.envs.arch_search.env import ArchSearchEnv, dense_rewards
 from qdesign.envs.arch_search.halting import sample_halting_step
 from qdesign.envs.arch_search.simulation import EnergyObjective
 from qdesign.optim.bfgs import AdjointBFGS
@@ -474,9 +474,7 @@ class ArchSearchVectorEnv(VectorEnv):
         rest = live & ~success & ~at_max
         rewards[success] = env.success_reward
         rewards[at_max] = env.failure_reward
-        denom = np.abs(prev - env.target_energy)
-        dense = np.where(denom > 1e-12, np.clip((prev - self._energy) / np.where(denom > 1e-12, denom, 1.0),
-                                                -1.0, 1.0), 0.0)
+        dense = dense_rewards(env.dense_reward, np.abs(prev - env.target_energy), error)
         rewards[rest & legal] = dense[rest & legal]
         rewards[rest & ~legal] = env.illegal_penalty
         terminated[success | at_max] = True

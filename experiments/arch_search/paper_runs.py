@@ -77,6 +77,8 @@ def greedy(run: Path, n_episodes: int) -> dict[str, Any]:
     agent; random masked ones for the random agent), from ``qdesign.training.evaluate_run``."""
     from qdesign.training import evaluate_run
 
+    if not (run / "model.zip").is_file():  # a run stopped by a signal leaves checkpoints, no final model
+        return {"greedy_episodes": 0, "greedy_success_rate": None, "greedy_min_error": None}
     m = evaluate_run(run, n_episodes=n_episodes)
     return {"greedy_episodes": n_episodes, "greedy_success_rate": m.get("success_rate"),
             "greedy_min_error": m.get("min_error")}
@@ -169,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     cols = ["pair", "agent", "seed", "budget_steps", "episodes", "successes_chemical_accuracy",
             "first_chemical_accuracy_step", "best_error", "best_error_qiskit", "best_gates",
             "best_gates_effective", "best_cnots", "best_cnots_effective", "last_threshold",
-            "greedy_success_rate", "targets"]
+            "greedy_success_rate", "greedy_min_error", "targets"]
 
     def cell(r: dict[str, Any], c: str) -> Any:
         if c == "targets":

@@ -10,7 +10,10 @@ What it adds to ``stable_baselines3.DQN`` (the CRLQAS agent, with the reference 
   from an illegal action;
 * n-step returns with the ``gamma^k`` bootstrap, k = the number of rewards summed (k < n when the
   episode ended or was truncated earlier);
-* optional multiplicative epsilon decay per gradient update (CRLQAS: 0.99995, floor 0.05).
+* optional multiplicative epsilon decay per gradient update (CRLQAS: 0.99995, floor 0.05);
+* optional elite (self-imitation) replay, not in CRLQAS: ``elite_episodes`` K keeps the K finished
+  episodes with the highest return outside the FIFO ring and draws ``elite_fraction`` of every batch
+  from them (off by default; see ``MaskedNStepReplayBuffer``).
 
 Defaults are CRLQAS's (Patel et al., arXiv:2402.13754, App. B, and its code): 5 x 1000 LeakyReLU
 MLP, Adam lr 1e-4, batch 1000, replay 20,000, learning starts after 1000 transitions, target copy
@@ -47,18 +50,42 @@ class MaskedSamples(NamedTuple):
     next_action_masks: th.Tensor
 
 
-class MaskedNStepReplayBuffer(ReplayBuffer):
-    """A replay buffer that also stores next-state action masks and builds n-step returns."""
+def _check_elite(elite_episodes: Any, elite_fraction: Any) -> None:
+    """The elite-replay knobs: a ``ValueError`` naming the knob and what is allowed."""
+    if not _is_int(elite_episodes) or elite_episodes < 0:
+        raise ValueError(f"elite_episodes={elite_episodes!r} is invalid; allowed: an integer >= 0 "
+                         "(0 = off)")
+    if (isinstance(elite_fraction, bool) or not isinstance(elite_fraction, (int, float))
+            or not 0.0 <= float(elite_fraction) < 1.0):
+        raise ValueError(f"elite_fraction={elite_fraction!r} is invalid; allowed: a number in [0, 1)")
 
-    def __init__(self, *args: Any, n_steps: int = 1, gamma: float = 0.99, **kwargs: Any) -> None:
+
+class MaskedNStepReplayBuffer(ReplayBuffer):
+    """A replay buffer that also stores next-state action masks and builds n-step returns.
+
+    With ``elite_episodes = K > 0`` it also keeps, outside the FIFO ring, the K finished episodes with
+    the highest undiscounted return met so far (self-imitation replay), and fills ``elite_fraction`` of
+    every batch from their transitions (uniformly), with the same n-step targets. Rare good episodes
+    (a success under a moving threshold) are then not pushed out of a 20k ring after a few hundred
+    episodes, so the Q-values along them keep being fitted.
+    """
+
+    def __init__(self, *args: Any, n_steps: int = 1, gamma: float = 0.99, elite_episodes: int = 0,
+                 elite_fraction: float = 0.25, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.optimize_memory_usage:
             raise ValueError("optimize_memory_usage=True is not supported by MaskedNStepReplayBuffer")
         if int(n_steps) < 1:
             raise ValueError(f"n_steps={n_steps!r} is invalid; allowed: an integer >= 1")
+        _check_elite(elite_episodes, elite_fraction)
         self.n_steps, self.gamma = int(n_steps), float(gamma)
         n_actions = int(self.action_space.n)
         self.next_action_masks = np.ones((self.buffer_size, self.n_envs, n_actions), dtype=bool)
+        self.elite_episodes, self.elite_fraction = int(elite_episodes), float(elite_fraction)
+        #: the kept episodes, best first: (return, arrays of obs/action/nstep return/discount/next obs/
+        #: done/next mask, one row per transition)
+        self.elites: list[tuple[float, dict[str, np.ndarray]]] = []
+        self._open: list[list[tuple]] = [[] for _ in range(self.n_envs)]
 
     def add(self, obs, next_obs, action, reward, done, infos) -> None:  # type: ignore[override]
         """Store a transition and the next state's action mask from ``info["action_mask"]`` (all legal if
@@ -67,7 +94,73 @@ class MaskedNStepReplayBuffer(ReplayBuffer):
         for env_i, info in enumerate(infos):
             mask = info.get("action_mask") if isinstance(info, dict) else None
             self.next_action_masks[pos, env_i] = True if mask is None else np.asarray(mask, dtype=bool)
+        if self.elite_episodes:
+            self._track_episodes(obs, next_obs, action, reward, done, infos, pos)
         super().add(obs, next_obs, action, reward, done, infos)
+
+    # ------------------------------------------------------------------ elite (self-imitation) replay
+    def _track_episodes(self, obs, next_obs, action, reward, done, infos, pos: int) -> None:
+        action = np.asarray(action).reshape(self.n_envs, -1)
+        reward, done = np.asarray(reward).reshape(-1), np.asarray(done).reshape(-1)
+        for i in range(self.n_envs):
+            timeout = bool(isinstance(infos[i], dict) and infos[i].get("TimeLimit.truncated", False))
+            self._open[i].append((np.array(obs[i]), np.array(next_obs[i]), action[i].copy(), float(reward[i]),
+                                  bool(done[i]), timeout, self.next_action_masks[pos, i].copy()))
+            if self._open[i][-1][4]:
+                self._close_episode(self._open[i])
+                self._open[i] = []
+
+    def _close_episode(self, steps: list[tuple]) -> None:
+        score = float(sum(s[3] for s in steps))
+        if len(self.elites) >= self.elite_episodes and score <= self.elites[-1][0]:
+            return
+        rewards = np.array([s[3] for s in steps], dtype=np.float32)
+        T = len(steps)
+        returns = np.zeros(T, dtype=np.float32)
+        k_used = np.zeros(T, dtype=np.int64)
+        last = np.zeros(T, dtype=np.int64)
+        for t in range(T):  # n-step returns inside the episode, as in _get_samples
+            j_end = min(t + self.n_steps, T)
+            returns[t] = sum(self.gamma ** (j - t) * rewards[j] for j in range(t, j_end))
+            k_used[t], last[t] = j_end - t, j_end - 1
+        timeouts = np.array([s[5] for s in steps], dtype=np.float32)[last]
+        dones = np.array([s[4] for s in steps], dtype=np.float32)[last] * (1.0 - timeouts)
+        # the last transition is the episode end: an n-step chain ending earlier bootstraps (done 0)
+        dones = np.where(last == T - 1, dones, 0.0)
+        episode = {
+            "obs": np.stack([s[0] for s in steps]), "actions": np.stack([s[2] for s in steps]),
+            "next_obs": np.stack([steps[k][1] for k in last]), "dones": dones.astype(np.float32),
+            "rewards": returns, "discounts": (self.gamma ** k_used).astype(np.float32),
+            "next_masks": np.stack([steps[k][6] for k in last]),
+        }
+        self.elites.append((score, episode))
+        self.elites.sort(key=lambda e: -e[0])
+        del self.elites[self.elite_episodes:]
+
+    def _elite_samples(self, n: int) -> MaskedSamples:
+        sizes = np.array([len(ep["rewards"]) for _, ep in self.elites])
+        which = np.random.choice(len(sizes), size=n, p=sizes / sizes.sum())
+        rows = np.array([np.random.randint(sizes[w]) for w in which])
+
+        def gather(key: str) -> np.ndarray:
+            return np.stack([self.elites[w][1][key][r] for w, r in zip(which, rows)])
+
+        return MaskedSamples(
+            observations=self.to_torch(gather("obs")), actions=self.to_torch(gather("actions")),
+            next_observations=self.to_torch(gather("next_obs")),
+            dones=self.to_torch(gather("dones")[:, None]), rewards=self.to_torch(gather("rewards")[:, None]),
+            discounts=self.to_torch(gather("discounts")[:, None]),
+            next_action_masks=th.as_tensor(gather("next_masks"), device=self.device))
+
+    def sample(self, batch_size: int, env: Any = None) -> MaskedSamples:  # type: ignore[override]
+        """A uniform batch from the ring, ``elite_fraction`` of it from the elite episodes once any is
+        kept."""
+        n_elite = int(round(batch_size * self.elite_fraction)) if self.elites else 0
+        main = super().sample(batch_size - n_elite, env=env)
+        if n_elite == 0:
+            return main  # type: ignore[return-value]
+        elite = self._elite_samples(n_elite)
+        return MaskedSamples(*(th.cat([a, b.to(a.dtype)]) for a, b in zip(main, elite)))
 
     def _get_samples(self, batch_inds: np.ndarray, env: Any = None) -> MaskedSamples:  # type: ignore[override]
         env_idx = np.random.randint(0, self.n_envs, size=len(batch_inds))
@@ -147,7 +240,8 @@ class MaskedDQN(DQN):
                  n_steps: int = 5, double_q: bool = True, exploration_decay: float | None = 0.99995,
                  exploration_initial_eps: float = 1.0, exploration_final_eps: float = 0.05,
                  exploration_fraction: float = 0.5, policy_kwargs: dict[str, Any] | None = None,
-                 replay_buffer_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+                 replay_buffer_kwargs: dict[str, Any] | None = None, elite_episodes: int = 0,
+                 elite_fraction: float = 0.25, **kwargs: Any) -> None:
         if policy_kwargs is None:
             policy_kwargs = {"net_arch": [1000] * 5, "activation_fn": th.nn.LeakyReLU}
         elif isinstance(policy_kwargs.get("activation_fn"), str):
@@ -160,7 +254,9 @@ class MaskedDQN(DQN):
         _check_update_knobs(train_freq, gradient_steps, batch_size, buffer_size)
         if exploration_decay is not None and not 0 < exploration_decay <= 1:
             raise ValueError(f"exploration_decay={exploration_decay!r} is invalid; allowed: None or (0, 1]")
-        rb_kwargs = {**(replay_buffer_kwargs or {}), "n_steps": int(n_steps), "gamma": float(gamma)}
+        _check_elite(elite_episodes, elite_fraction)
+        rb_kwargs = {**(replay_buffer_kwargs or {}), "n_steps": int(n_steps), "gamma": float(gamma),
+                     "elite_episodes": elite_episodes, "elite_fraction": elite_fraction}
         kwargs.pop("replay_buffer_class", None)
         self.double_q = bool(double_q)
         self.exploration_decay = exploration_decay

@@ -183,7 +183,7 @@ def test_noisy_env_reports_noiseless_energy():
     ({"coupling_map": [[0, 7]]}, "coupling_map"), ({"optimizer": "adam"}, "optimizer"),
     ({"halting": "sometimes"}, "halting"), ({"max_gates": 0}, "max_gates"),
     ({"threshold": 0}, "threshold"), ({"target": "fake"}, "target"),
-    ({"noise": {"depolarizing_1q": 1.5}}, "depolarizing_1q"),
+    ({"noise": {"depolarizing_1q": 1.5}}, "depolarizing_1q"), ({"dense_reward": "sqrt"}, "dense_reward"),
 ])
 def test_bad_input(kwargs, arg):
     with pytest.raises(ValueError, match=arg):
@@ -213,3 +213,25 @@ def test_shot_scale_reaches_the_simulator():
     obj.set_shot_scale(0.01)
     coarse = obj(thetas).std()
     assert 5 < coarse / full < 20  # ~sqrt(100) = 10
+
+
+def test_log_dense_reward_telescopes_and_relative_is_crlqas():
+    from qdesign.envs.arch_search.env import dense_rewards
+
+    # CRLQAS: clipped relative decrease; a rise 0.01 -> 0.1 costs -1, the way back earns only +0.9
+    rel = dense_rewards("relative", [0.1, 0.01, 0.0], [0.01, 0.1, 0.0])
+    assert rel.tolist() == pytest.approx([0.9, -1.0, 0.0])
+    assert dense_rewards("log", [0.1, 0.01], [0.01, 0.1]).tolist() == pytest.approx([1.0, -1.0])
+    env = ArchSearchEnv(**{**FAST, "dense_reward": "log", "halting": "off"})
+    env.reset(seed=0)
+    rng = np.random.default_rng(0)
+    errors, rewards = [env._errors[0]], []
+    for _ in range(12):
+        _, r, term, trunc, info = env.step(int(rng.choice(np.flatnonzero(env.action_masks()))))
+        if term or trunc:
+            break
+        rewards.append(r)
+        errors.append(info["error"])
+    assert len(rewards) >= 3
+    # the dense return is log10(err_0 / err_end), whatever the detours
+    assert sum(rewards) == pytest.approx(np.log10(max(errors[0], 1e-10) / max(errors[-1], 1e-10)))

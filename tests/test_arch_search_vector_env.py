@@ -77,6 +77,10 @@ def test_vector_env_hartree_fock_start_equals_single_envs():
                  angle_init="uniform")
 
 
+def test_vector_env_log_dense_reward_equals_single_envs():
+    _compare_run(LIH4, 2, 40, AutoresetMode.NEXT_STEP, dense_reward="log")
+
+
 def test_noisy_preset_vector_env_equals_single_envs():
     _compare_run("qdesign/ArchSearch-H2-4q-Noisy-v0", 2, 4, AutoresetMode.NEXT_STEP,
                  optimizer_kwargs={"maxfev": 20, "a": 1.0, "c": 0.1})

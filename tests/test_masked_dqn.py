@@ -186,3 +186,51 @@ def test_fused_update_matches_the_per_tensor_adam_update(one_torch_thread):
     a, b = (th.cat([p.detach().flatten() for p in m.policy.parameters()]) for m in models)
     assert models[0]._n_updates == models[1]._n_updates > 0
     assert th.allclose(a, b, atol=1e-5)
+
+
+def _add_episode(buf, rewards, start, timeout=False):
+    """One episode of len(rewards) transitions, observations start, start+1, ...; it ends terminated
+    (or truncated when ``timeout``)."""
+    for i, r in enumerate(rewards):
+        end = i == len(rewards) - 1
+        info = {"action_mask": np.array([True, True, i % 2 == 0])}
+        if end and timeout:
+            info["TimeLimit.truncated"] = True
+        buf.add(np.array([[start + i]]), np.array([[start + i + 1]]), np.array([[1]]), np.array([r]),
+                np.array([end]), [info])
+
+
+def test_elite_replay_keeps_the_best_episodes_with_the_rings_nstep_targets():
+    obs_space = spaces.Box(-1e9, 1e9, (1,), dtype=np.float32)
+    buf = MaskedNStepReplayBuffer(8, obs_space, spaces.Discrete(3), device="cpu", n_envs=1, n_steps=3,
+                                  gamma=0.5, elite_episodes=2, elite_fraction=0.5)
+    _add_episode(buf, [1.0, 2.0, 4.0, 8.0], start=0)      # return 15
+    _add_episode(buf, [0.0, 0.0], start=100)              # return 0
+    _add_episode(buf, [1.0, 1.0, 1.0], start=200)         # return 3
+    _add_episode(buf, [5.0, 0.0, 0.0], start=300, timeout=True)  # return 5: drops the return-3 one
+    assert [score for score, _ in buf.elites] == [15.0, 5.0]
+    # the return-15 episode left the 8-slot ring long ago; its elite copy keeps the n-step targets
+    best = buf.elites[0][1]
+    assert best["obs"][:, 0].tolist() == [0, 1, 2, 3]
+    assert best["rewards"].tolist() == pytest.approx([3.0, 6.0, 8.0, 8.0])
+    assert best["discounts"].tolist() == pytest.approx([0.125, 0.125, 0.25, 0.5])
+    assert best["next_obs"][:, 0].tolist() == [3, 4, 4, 4] and best["dones"].tolist() == [0, 1, 1, 1]
+    assert best["next_masks"][0].tolist() == [True, True, True]
+    # a truncated episode's end bootstraps (done 0), as in the ring
+    assert buf.elites[1][1]["dones"].tolist() == [0, 0, 0]
+    s = buf.sample(40)
+    assert s.observations.shape == (40, 1) and s.next_action_masks.shape == (40, 3)
+    # the last half of the batch comes from the elite episodes only
+    assert set(s.observations[20:, 0].tolist()) <= {0, 1, 2, 3, 300, 301, 302}
+    assert set(s.observations[:20, 0].tolist()) <= {100, 101, 200, 201, 202, 300, 301, 302}  # the ring
+
+
+def test_elite_replay_is_off_by_default_and_its_knobs_are_checked():
+    buf = _buffer(3, 0.5)
+    _add_episode(buf, [1.0, 2.0], start=0)
+    assert buf.elites == [] and buf.sample(4).observations.shape == (4, 1)
+    env = DummyVecEnv([MaskedChain])
+    for knob, value in (("elite_episodes", -1), ("elite_episodes", 2.5), ("elite_fraction", 1.0),
+                        ("elite_fraction", -0.1), ("elite_fraction", "half")):
+        with pytest.raises(ValueError, match=knob):
+            MaskedDQN("MlpPolicy", env, policy_kwargs={"net_arch": [8]}, **{knob: value})

@@ -2,7 +2,8 @@
 
 Each step appends one gate (a CNOT on an allowed pair or an RX/RY/RZ rotation), re-optimises ALL
 angles from the previous optimum with the inner optimizer, and rewards the relative energy
-decrease (CRLQAS §1.5). An episode succeeds when the error ``|E - E_target|`` falls below the
+decrease (CRLQAS §1.5), or with ``dense_reward="log"`` the decrease of ``log10`` of the error.
+An episode succeeds when the error ``|E - E_target|`` falls below the
 curriculum threshold (+5, terminated); it fails at ``max_gates`` (-5, terminated); the random
 halting budget cuts it earlier with the ordinary dense reward and ``truncated=True``.
 
@@ -38,6 +39,24 @@ from qdesign.quantum.circuit import Circuit, active_gates
 CHEMICAL_ACCURACY = 1.6e-3
 TARGETS = ("exact", "lower_bound")
 ANGLE_INITS = ("zero", "uniform")
+DENSE_REWARDS = ("relative", "log")
+
+
+def dense_rewards(mode: str, prev_error: Any, error: Any) -> np.ndarray:
+    """The per-step reward of a legal, non-final step, element-wise over arrays of errors.
+
+    ``"relative"`` (CRLQAS): ``(E_prev - E) / |E_prev - E_target|`` clipped to [-1, 1]; a rise from a small
+    error costs the full -1 while the way back earns at most +1, so a detour that first raises the
+    energy (a CNOT whose partner rotation comes later) loses return and a learner prefers gates that
+    do nothing. ``"log"``: ``log10(err_prev / err)`` (errors floored at 1e-10), which telescopes: an
+    episode's dense return is ``log10(err_0 / err_end)`` whatever the detours, a potential-based shaping
+    (Ng, Harada and Russell 1999) with potential ``-log10(err)``.
+    """
+    prev_error, error = np.asarray(prev_error, dtype=float), np.asarray(error, dtype=float)
+    if mode == "log":
+        return np.log10(np.maximum(prev_error, 1e-10)) - np.log10(np.maximum(error, 1e-10))
+    ok = prev_error > 1e-12
+    return np.where(ok, np.clip((prev_error - error) / np.where(ok, prev_error, 1.0), -1.0, 1.0), 0.0)
 INITIAL_STATES = ("zero", "hartree_fock")
 
 
@@ -56,7 +75,7 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                  noise: Any = None, optimizer: Any = "cobyla", optimizer_kwargs: dict[str, Any] | None = None,
                  halting: str = "crlqas", threshold: float = CHEMICAL_ACCURACY, target: str = "exact",
                  success_reward: float = 5.0, failure_reward: float = -5.0, illegal_penalty: float = -1.0,
-                 angle_init: str = "zero"):
+                 angle_init: str = "zero", dense_reward: str = "relative"):
         check_render_mode(render_mode)
         if not isinstance(max_gates, int) or max_gates < 1:
             raise ValueError(f"max_gates={max_gates!r} is invalid; allowed: an integer >= 1")
@@ -64,6 +83,9 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
             raise ValueError(f"halting={halting!r} is invalid; allowed: {HALTING_MODES}")
         if target not in TARGETS:
             raise ValueError(f"target={target!r} is invalid; allowed: {TARGETS}")
+        if dense_reward not in DENSE_REWARDS:
+            raise ValueError(f"dense_reward={dense_reward!r} is invalid; allowed: {DENSE_REWARDS} (CRLQAS's "
+                             "clipped relative energy decrease, or the decrease of log10 of the error)")
         if angle_init not in ANGLE_INITS:
             raise ValueError(f"angle_init={angle_init!r} is invalid; allowed: {ANGLE_INITS}")
         if initial_state not in INITIAL_STATES:
@@ -98,6 +120,7 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self.success_reward, self.failure_reward = float(success_reward), float(failure_reward)
         self.illegal_penalty = float(illegal_penalty)
         self.angle_init = angle_init
+        self.dense_reward = dense_reward
         self._init_level(threshold)
         self.action_space = spaces.Discrete(len(self.table))
         self.observation_space = spaces.Box(0.0, 1.0, (self.encoder.size + 2,), dtype=np.float32)
@@ -244,8 +267,7 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
             reward, terminated = self.failure_reward, True
         else:
             if legal:
-                denom = abs(prev - self.target_energy)
-                reward = float(np.clip((prev - self._energy) / denom, -1.0, 1.0)) if denom > 1e-12 else 0.0
+                reward = float(dense_rewards(self.dense_reward, abs(prev - self.target_energy), error))
             else:
                 reward = self.illegal_penalty
             truncated = self._steps >= self._budget

@@ -31,7 +31,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from qdesign.envs.arch_search.actions import AXES
-from qdesign.envs.arch_search.env import ArchSearchEnv
+from qdesign.envs.arch_search.env import ArchSearchEnv, dense_rewards
 from qdesign.envs.arch_search.halting import sample_halting_step
 from qdesign.envs.arch_search.simulation import EnergyObjective
 from qdesign.optim.bfgs import AdjointBFGS
@@ -573,6 +573,11 @@ class ArchSearchVectorEnv(VectorEnv):
                self._np, self._thetas, self._best_err, self._best_n, self._best_th, self._best_np,
                env.success_reward, env.failure_reward, env.illegal_penalty, rewards, terminated, truncated,
                success)
+        if env.dense_reward != "relative":  # _score pays CRLQAS's relative reward; other modes here
+            sel = legal & live & ~terminated
+            dense = dense_rewards(env.dense_reward, np.abs(prev - env.target_energy),
+                                  np.abs(self._energy - env.target_energy))
+            rewards[sel] = dense[sel]
         info = self._infos(success)
         info["legal"], info["_legal"] = legal, live.copy()
         done = terminated | truncated

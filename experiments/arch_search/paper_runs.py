@@ -10,9 +10,11 @@ circuit re-checked with qiskit's ``Statevector`` (an independent simulator), raw
 counts, the curriculum's last threshold, and the published targets (CRLQAS arXiv:2402.13754 Table 1;
 TensorRL-QAS) as "reached" with the most compact circuit under the target error.
 
-    python experiments/arch_search/paper_runs.py --pair lih6 RUN_DQN RUN_RANDOM [--pair ...]
+    python experiments/arch_search/paper_runs.py --pair lih6 RUN_DQN RUN_RANDOM [--pair ...] [--curve K]
 
-writes ``experiments/bench/results/arch_search_paper_runs.json`` (rendered in RESULTS.md).
+writes ``experiments/bench/results/arch_search_paper_runs.json`` (or ``--out``; every
+``arch_search*.json`` there is rendered in RESULTS.md). ``--curve K`` adds a table of the best error
+and the successes at K equal fractions of the budget (equal env steps for both runs of a pair).
 """
 
 from __future__ import annotations
@@ -53,11 +55,30 @@ def _steps(run: Path) -> int:
     return int(eps[-1]["timestep"]) if eps else 0
 
 
+def curve(run: Path, marks: list[int]) -> list[dict[str, Any]]:
+    """At each step count in ``marks``: the best error met so far, the episodes at chemical accuracy so
+    far and the curriculum successes so far (episodes that crossed the threshold of their time)."""
+    episodes = RunDir.open(run).episodes()
+    out, i, best, hits, succ = [], 0, float("inf"), 0, 0
+    for mark in sorted(marks):
+        while i < len(episodes) and int(episodes[i]["timestep"]) <= mark:
+            e = episodes[i]
+            err = float(e.get("episode_best_error", e.get("error", float("inf"))))
+            best, hits = min(best, err), hits + (err < CHEMICAL_ACCURACY)
+            succ += bool(e.get("is_success"))
+            i += 1
+        out.append({"steps": mark, "best_error": best if np.isfinite(best) else None,
+                    "successes_chemical_accuracy": hits, "successes_threshold": succ})
+    return out
+
+
 def greedy(run: Path, n_episodes: int) -> dict[str, Any]:
     """The run's final policy on ``n_episodes`` fresh episodes (deterministic actions for the trained
     agent; random masked ones for the random agent), from ``qdesign.training.evaluate_run``."""
     from qdesign.training import evaluate_run
 
+    if not (run / "model.zip").is_file():  # a run stopped by a signal leaves checkpoints, no final model
+        return {"greedy_episodes": 0, "greedy_success_rate": None, "greedy_min_error": None}
     m = evaluate_run(run, n_episodes=n_episodes)
     return {"greedy_episodes": n_episodes, "greedy_success_rate": m.get("success_rate"),
             "greedy_min_error": m.get("min_error")}
@@ -116,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--greedy", type=int, default=0, metavar="N",
                     help="also evaluate each final model on N episodes (needs model.zip: a finished run)")
+    ap.add_argument("--curve", type=int, default=0, metavar="K",
+                    help="also tabulate best error and successes at K equal fractions of the budget")
     ap.add_argument("--note", action="append", default=[],
                     help="a line for the results' notes (configs, wall times); repeatable")
     args = ap.parse_args(argv)
@@ -128,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"--pair {name}: {p} is not a run folder (no config.yaml)")
         budget = min(_steps(trained_dir), _steps(random_dir))
         rows = [run_row(trained_dir, budget), run_row(random_dir, budget)]
+        if args.curve:
+            marks = [int(budget * k / args.curve) for k in range(1, args.curve + 1)]
+            for row, d in zip(rows, (trained_dir, random_dir)):
+                row["curve"] = curve(d, marks)
         if args.greedy:  # the final policies (trained on the whole run, not cut to the budget)
             for row, d in zip(rows, (trained_dir, random_dir)):
                 row.update(greedy(d, args.greedy))
@@ -144,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     cols = ["pair", "agent", "seed", "budget_steps", "episodes", "successes_chemical_accuracy",
             "first_chemical_accuracy_step", "best_error", "best_error_qiskit", "best_gates",
             "best_gates_effective", "best_cnots", "best_cnots_effective", "last_threshold",
-            "greedy_success_rate", "targets"]
+            "greedy_success_rate", "greedy_min_error", "targets"]
 
     def cell(r: dict[str, Any], c: str) -> Any:
         if c == "targets":
@@ -153,13 +180,23 @@ def main(argv: list[str] | None = None) -> int:
                                 f"{t['error']:.2e})" if "error" in t else "") for t in r.get("targets", []))
         return r.get(c)
 
-    table = {"title": "Paper-scale runs: the masked DQN beside a random masked agent, same config, seed "
-                      "and env steps (best circuit met during training, re-checked in qiskit; greedy = "
-                      "the final policy's own episodes)",
+    table = {"title": "Paper-scale runs: the masked DQN beside a random masked agent, same seed and env "
+                      "steps, same config unless the pair name and notes say otherwise (best circuit met "
+                      "during training, re-checked in qiskit; greedy = the final policy's own episodes)",
              "columns": cols,
              "rows": [[p["name"] if c == "pair" else cell(r, c) for c in cols]
                       for p in pairs for r in p["rows"]]}
-    result = {"tables": [table],
+    tables = [table]
+    if args.curve:
+        ccols = ["pair", "agent", "seed", "steps", "best_error", "successes_chemical_accuracy",
+                 "successes_threshold"]
+        tables.append({"title": "The same pairs along the way: best error, episodes at chemical accuracy and "
+                                "curriculum successes after the first `steps` env steps of each run",
+                       "columns": ccols,
+                       "rows": [[p["name"], r["agent"], r["seed"], c["steps"], c["best_error"],
+                                 c["successes_chemical_accuracy"], c["successes_threshold"]]
+                                for p in pairs for r in p["rows"] for c in r.get("curve", [])]})
+    result = {"tables": tables,
               "description": "Paper-scale arch-search runs (masked DQN) beside a random masked agent with "
                              "the same config and seed, both cut to the same number of env steps; results "
                              "from the training episodes (the best circuit met while training), re-checked "

@@ -1,0 +1,36 @@
+"""paper_runs.py --curve: best error and successes after the first N env steps of a run folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _module():
+    path = ROOT / "experiments" / "arch_search" / "paper_runs.py"
+    spec = importlib.util.spec_from_file_location("paper_runs", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_curve_counts_only_episodes_within_each_step_mark(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    config = ROOT / "experiments" / "configs" / "arch_search" / "lih_4q_3p4_dqn_fast.yaml"
+    shutil.copy(config, run / "config.yaml")
+    episodes = [(50, 1e-2, False), (100, 1e-3, True), (150, 5e-3, True), (200, 2e-4, False)]
+    (run / "episodes.jsonl").write_text("".join(
+        json.dumps({"timestep": t, "episode_best_error": e, "is_success": s}) + "\n" for t, e, s in episodes))
+    c = _module().curve(run, [40, 100, 199, 200])
+    assert [p["steps"] for p in c] == [40, 100, 199, 200]
+    assert c[0]["best_error"] is None and c[0]["successes_threshold"] == 0
+    assert c[1]["best_error"] == pytest.approx(1e-3) and c[1]["successes_chemical_accuracy"] == 1
+    assert c[2]["successes_threshold"] == 2 and c[2]["successes_chemical_accuracy"] == 1
+    assert c[3]["best_error"] == pytest.approx(2e-4) and c[3]["successes_chemical_accuracy"] == 2

@@ -3,6 +3,8 @@ parameters are checked against something other than the implementation under tes
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 
@@ -56,3 +58,18 @@ def min_weight_by_enumeration(basis: np.ndarray) -> int:
             weights = weights[1:]
         best = min(best, int(weights.min()))
     return best
+
+
+def has_logical_of_weight_below_3(checks: np.ndarray, stabs: np.ndarray) -> bool:
+    """Brute force over every weight-1 and weight-2 vector: in ker(checks) but not in rowspace(stabs)."""
+    n = checks.shape[1]
+    rs = gf2_rank(stabs)
+    for wt in (1, 2):
+        for supp in itertools.combinations(range(n), wt):
+            v = np.zeros(n, dtype=np.uint8)
+            v[list(supp)] = 1
+            if (checks.astype(np.int64) @ v % 2).any():
+                continue
+            if gf2_rank(np.vstack([stabs, v])) > rs:
+                return True
+    return False

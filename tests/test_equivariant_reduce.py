@@ -4,11 +4,11 @@ action probabilities, and a saved equivariant policy loads through ``load_fixed_
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import numpy as np
 import pytest
+from gf2_reference import gf2_rank, has_logical_of_weight_below_3
 
 from qdesign.agents.equivariant_reduce import FEATURES, N_FEATURES, EquivariantActor, action_features
 from qdesign.api.fixed_n_policy import fixed_n_codes, load_fixed_n_policy
@@ -17,38 +17,6 @@ from qdesign.envs.weight_reduce.fixed_n_env import FixedNReduceEnv
 from qdesign.reduction import moves
 from qdesign.reduction.anneal import excess, has_logical_below
 from qdesign.reduction.seed_state import seed_start_matrix
-
-
-def _rank2(M: np.ndarray) -> int:
-    """GF(2) rank by plain Gaussian elimination (independent of qdesign.codes.gf2)."""
-    A = (np.asarray(M) % 2).astype(np.uint8).copy()
-    r = 0
-    for c in range(A.shape[1]):
-        piv = [i for i in range(r, A.shape[0]) if A[i, c]]
-        if not piv:
-            continue
-        A[[r, piv[0]]] = A[[piv[0], r]]
-        for i in range(A.shape[0]):
-            if i != r and A[i, c]:
-                A[i] ^= A[r]
-        r += 1
-        if r == A.shape[0]:
-            break
-    return r
-
-
-def _has_logical_of_weight_below_3(checks: np.ndarray, stabs: np.ndarray) -> bool:
-    """Brute force over every weight-1 and weight-2 vector: in ker(checks) but not in rowspace(stabs)."""
-    n = checks.shape[1]
-    rs = _rank2(stabs)
-    for supp in itertools.chain(itertools.combinations(range(n), 1), itertools.combinations(range(n), 2)):
-        v = np.zeros(n, dtype=np.uint8)
-        v[list(supp)] = 1
-        if (checks.astype(np.int64) @ v % 2).any():
-            continue
-        if _rank2(np.vstack([stabs, v])) > rs:
-            return True
-    return False
 
 
 def _scrambled_state(steps: int = 60, seed: int = 3) -> FixedNReduceEnv:
@@ -140,9 +108,9 @@ def test_bad_actor_shapes() -> None:
 
 def _verify_58_16_3_at_6_3(rx: np.ndarray, rz: np.ndarray) -> None:
     assert not (rx.astype(np.int64) @ rz.T.astype(np.int64) % 2).any()
-    assert rx.shape[1] == 58 and rx.shape[1] - _rank2(rx) - _rank2(rz) == 16
+    assert rx.shape[1] == 58 and rx.shape[1] - gf2_rank(rx) - gf2_rank(rz) == 16
     assert max(rx.sum(1).max(), rz.sum(1).max()) <= 6 and max(rx.sum(0).max(), rz.sum(0).max()) <= 3
-    assert not _has_logical_of_weight_below_3(rz, rx) and not _has_logical_of_weight_below_3(rx, rz)
+    assert not has_logical_of_weight_below_3(rz, rx) and not has_logical_of_weight_below_3(rx, rz)
 
 
 def test_shipped_equivariant_policy_reaches_58_16_3_on_a_relabelled_copy() -> None:

@@ -4,10 +4,9 @@ the ``method="policy"`` fallback, the save/load format and bad input."""
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
+from gf2_reference import gf2_rank, has_logical_of_weight_below_3
 
 from qdesign.api.fixed_n_policy import (
     SHIPPED_FIXED_N,
@@ -21,39 +20,6 @@ from qdesign.codes.hgp import hgp_matrices
 from qdesign.envs.weight_reduce.fixed_n_env import FixedNReduceEnv
 from qdesign.reduction.anneal import excess
 from qdesign.reduction.seed_state import seed_start_matrix
-
-
-def _rank2(M: np.ndarray) -> int:
-    """GF(2) rank by plain Gaussian elimination (independent of qdesign.codes.gf2)."""
-    A = (np.asarray(M) % 2).astype(np.uint8).copy()
-    r = 0
-    for c in range(A.shape[1]):
-        piv = [i for i in range(r, A.shape[0]) if A[i, c]]
-        if not piv:
-            continue
-        A[[r, piv[0]]] = A[[piv[0], r]]
-        for i in range(A.shape[0]):
-            if i != r and A[i, c]:
-                A[i] ^= A[r]
-        r += 1
-        if r == A.shape[0]:
-            break
-    return r
-
-
-def _has_logical_of_weight_below_3(checks: np.ndarray, stabs: np.ndarray) -> bool:
-    """Brute force over every weight-1 and weight-2 vector: in ker(checks) but not in rowspace(stabs)."""
-    n = checks.shape[1]
-    rs = _rank2(stabs)
-    for wt in (1, 2):
-        for supp in itertools.combinations(range(n), wt):
-            v = np.zeros(n, dtype=np.uint8)
-            v[list(supp)] = 1
-            if (checks.astype(np.int64) @ v % 2).any():
-                continue
-            if _rank2(np.vstack([stabs, v])) > rs:
-                return True
-    return False
 
 
 def _hgp74() -> tuple[np.ndarray, np.ndarray]:
@@ -76,11 +42,11 @@ def test_shipped_policy_alone_reaches_58_16_3_at_6_3() -> None:
     # independent checks: commutation, n, k by ranks, (w, q), exact distance >= 3 by brute force
     assert not (hx.astype(np.int64) @ hz.T.astype(np.int64) % 2).any()
     n = hx.shape[1]
-    k = n - _rank2(hx) - _rank2(hz)
+    k = n - gf2_rank(hx) - gf2_rank(hz)
     assert (n, k) == (58, 16)
     assert max(hx.sum(1).max(), hz.sum(1).max()) <= 6 and max(hx.sum(0).max(), hz.sum(0).max()) <= 3
-    assert not _has_logical_of_weight_below_3(hz, hx)  # X logicals
-    assert not _has_logical_of_weight_below_3(hx, hz)  # Z logicals
+    assert not has_logical_of_weight_below_3(hz, hx)  # X logicals
+    assert not has_logical_of_weight_below_3(hx, hz)  # Z logicals
     assert r.met_target and (r.params.n, r.params.k, r.params.d) == (58, 16, 3)
     # the policy alone: the greedy rollout of the numpy actor gives the same code
     fp = load_fixed_n_policy()
@@ -109,7 +75,7 @@ def test_env_moves_rewards_and_distance_check() -> None:
     assert env.decode(a) == ("ax", 0, 1)
     hx_before = env.h_x.copy()
     _, r, _, _, info = env.step(a)
-    assert _rank2(np.vstack([hx_before, env.h_x])) == _rank2(hx_before) == _rank2(env.h_x)
+    assert gf2_rank(np.vstack([hx_before, env.h_x])) == gf2_rank(hx_before) == gf2_rank(env.h_x)
     assert r == pytest.approx(24 - info["excess"]) and info["n"] == 58
     # some CNOT creates a weight-<3 logical on HGP(7,4): it is rejected and the state kept
     rejected = 0

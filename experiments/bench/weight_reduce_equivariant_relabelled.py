@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from weight_reduce_fixed_n_relabelled import relabelled_copy  # the sibling script (run as a file, like it)
 
 from qdesign.agents.equivariant_reduce import FEATURES, EquivariantActor
 from qdesign.api.fixed_n_policy import fixed_n_codes, load_fixed_n_policy
@@ -119,14 +120,7 @@ def main() -> None:
     verified: list = []
     data: dict = {}
     for copy in range(args.copies + 1):
-        if copy == 0:
-            hx, hz, label = hx0, hz0, "training matrix"
-        else:
-            rng = np.random.default_rng(copy)
-            cols = rng.permutation(hx0.shape[1])
-            hx = hx0[rng.permutation(hx0.shape[0])][:, cols]
-            hz = hz0[rng.permutation(hz0.shape[0])][:, cols]
-            label = f"relabelled (permutation seed {copy})"
+        hx, hz, label = relabelled_copy(hx0, hz0, copy)
         t = time.time()
         px, pz, ex_p, det = fixed_n_codes(fp, hx, hz, 6, 3, 3, samples=args.samples, seed=0)
         t_p = time.time() - t

@@ -28,6 +28,18 @@ from qdesign.reduction.seed_state import seed_start_matrix
 OUT = Path(__file__).resolve().parent / "results" / "weight_reduce_fixed_n_relabelled.json"
 
 
+def relabelled_copy(hx0: np.ndarray, hz0: np.ndarray, copy: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Copy 0 is the matrix itself; copy c > 0 permutes qubits and the rows of each check matrix with
+    ``default_rng(c)`` (the same stabilizer group, so the same code and the same reachable codes)."""
+    if copy == 0:
+        return hx0, hz0, "training matrix"
+    rng = np.random.default_rng(copy)
+    cols = rng.permutation(hx0.shape[1])
+    hx = hx0[rng.permutation(hx0.shape[0])][:, cols]
+    hz = hz0[rng.permutation(hz0.shape[0])][:, cols]
+    return hx, hz, f"relabelled (permutation seed {copy})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--copies", type=int, default=5, help="relabelled copies (permutation seeds 1..copies)")
@@ -39,14 +51,7 @@ def main() -> None:
     hx0, hz0 = hgp_matrices(H)
     rows = []
     for copy in range(args.copies + 1):
-        if copy == 0:
-            hx, hz, label = hx0, hz0, "training matrix"
-        else:
-            rng = np.random.default_rng(copy)
-            cols = rng.permutation(hx0.shape[1])
-            hx = hx0[rng.permutation(hx0.shape[0])][:, cols]
-            hz = hz0[rng.permutation(hz0.shape[0])][:, cols]
-            label = f"relabelled (permutation seed {copy})"
+        hx, hz, label = relabelled_copy(hx0, hz0, copy)
         code = CSSCode(hx, hz)
         t = time.time()
         _, _, ex_p, det = fixed_n_codes(fp, hx, hz, 6, 3, 3, samples=args.samples, seed=0)

@@ -35,7 +35,8 @@ def _cx(qc: QuantumCircuit) -> int:
 
 
 def test_ids_registered_for_3_to_6_qubits():
-    assert IDS == [f"qdesign/CliffordSynth-{n}q-v0" for n in (3, 4, 5, 6)]
+    assert IDS == ([f"qdesign/CliffordSynth-{n}q-v0" for n in (3, 4, 5, 6)]
+                   + [f"qdesign/CliffordSynthMoves-{n}q-v0" for n in (3, 4, 5, 6)])
 
 
 @pytest.mark.parametrize("env_id", IDS)
@@ -44,8 +45,10 @@ def test_check_env_and_pickle(env_id):
     check_env(env.unwrapped, skip_render_check=True)
     obs, _ = env.reset(seed=3)
     assert obs.dtype == np.int8 and env.observation_space.contains(obs)
+    env.step(int(np.flatnonzero(env.unwrapped.action_masks())[0]))
     clone = pickle.loads(pickle.dumps(env.unwrapped))
     assert np.array_equal(clone.tableau, env.unwrapped.tableau)
+    assert np.array_equal(clone.action_masks(), env.unwrapped.action_masks())
 
 
 def test_apply_gate_matches_qiskit_clifford():

@@ -18,3 +18,17 @@ ENTRIES: list[EnvEntry] = [
              max_episode_steps=steps, limit_kwarg=LIMIT_KWARG)
     for n, steps in MAX_STEPS.items()
 ]
+
+_MOVES_EP = "qdesign.envs.clifford_synth.move_env:CliffordMoveEnv"
+
+#: ``CliffordMoveEnv``'s own episode limit (CX count) per qubit count (``max_steps``)
+MOVE_MAX_STEPS: dict[int, int] = {3: 20, 4: 30, 5: 40, 6: 50}
+
+ENTRIES += [
+    EnvEntry(name=f"CliffordSynthMoves-{n}q", entry_point=_MOVES_EP,
+             description=f"{n}-qubit Clifford synthesis, one CX (with free single-qubit gates) per "
+                         "action, scramble-depth curriculum",
+             kwargs={"num_qubits": n, "max_steps": steps, "scramble_depth": 2},
+             max_episode_steps=steps, limit_kwarg=LIMIT_KWARG)
+    for n, steps in MOVE_MAX_STEPS.items()
+]

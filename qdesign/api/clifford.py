@@ -2,7 +2,9 @@
 
 ``method="astar"``: the CX-first search of ``qdesign.synthesis.clifford_search`` with its support
 heuristic (exhaustive, hence CX-optimal, on 3 qubits). ``method="agent:<path>"``: the same search with
-a trained CliffordSynth policy's value network as the heuristic (``policy_value_heuristic``). The
+a trained CliffordSynth or CliffordSynthMoves policy's value network as the heuristic
+(``policy_value_heuristic``); ``method="agent"``: the shipped CliffordSynthMoves policy for the
+target's qubit count (``shipped_policy``). The
 result is the exact single-qubit layer followed by the search's gates inverted in reverse order, and
 is checked with ``qiskit.quantum_info.Clifford`` before it is returned.
 """
@@ -17,7 +19,7 @@ import numpy as np
 from qdesign.plugins import UnknownKeywordError
 
 __all__ = ["CliffordSynthesisError", "compile_clifford", "CLIFFORD_METHOD_KWARGS", "policy_value_heuristic",
-           "policy_rollout_stats", "as_clifford"]
+           "policy_rollout_stats", "as_clifford", "move_value_heuristic", "is_move_model", "shipped_policy"]
 
 CLIFFORD_METHOD_KWARGS = ("beam", "radius", "max_depth")
 _INVERSE = {"h": "h", "s": "sdg", "sdg": "s", "cx": "cx"}
@@ -43,6 +45,19 @@ def as_clifford(target: Any):
                      f"QuantumCircuit, got {type(target).__name__}")
 
 
+def shipped_policy(num_qubits: int) -> Path:
+    """The shipped ``CliffordSynthMoves`` policy for ``num_qubits`` (``method="agent"``); a
+    ``ValueError`` when none is shipped for that size."""
+    import qdesign.synthesis.models as models
+
+    file = Path(models.__file__).parent / f"cliff{num_qubits}q_moves_maskable_ppo.zip"
+    if not file.is_file():
+        shipped = sorted(p.name for p in file.parent.glob("cliff*q_moves_maskable_ppo.zip"))
+        raise ValueError(f"method='agent': no shipped Clifford policy for {num_qubits} qubits (shipped: "
+                         f"{shipped}); pass method='agent:<model.zip>' or method='astar'")
+    return file
+
+
 def _load_agent(path: str):
     from sb3_contrib import MaskablePPO
 
@@ -52,9 +67,41 @@ def _load_agent(path: str):
     return MaskablePPO.load(str(file), device="cpu")
 
 
+def is_move_model(model: Any, num_qubits: int) -> bool:
+    """Whether ``model`` was trained on ``CliffordSynthMoves`` (6 n^2 observation bits) rather than the
+    gate-level ``CliffordSynth`` (4 n^2)."""
+    return int(np.prod(model.observation_space.shape)) == 6 * num_qubits * num_qubits
+
+
+def move_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5) -> Any:
+    """Estimated CX to go from a policy trained on ``qdesign/CliffordSynthMoves-<n>q-v0``.
+
+    That env pays -1 per CX plus ``shaping`` times the drop of ``support_heuristic``, so its return is
+    ``shaping * support - CX to go`` and ``shaping * support - V`` estimates the CX still needed."""
+    import torch
+
+    from qdesign.envs.clifford_synth.move_env import move_observation, support_of
+    from qdesign.synthesis.clifford_search import tableau_of_state
+
+    if not is_move_model(model, num_qubits):
+        raise ValueError(f"the agent was trained on {model.observation_space.shape} observations, not "
+                         f"a {num_qubits}-qubit CliffordSynthMoves observation ({6 * num_qubits ** 2} bits)")
+
+    def heuristic(states):
+        tabs = np.stack([tableau_of_state(s) for s in states])
+        obs = torch.as_tensor(move_observation(tabs), dtype=torch.float32)
+        with torch.no_grad():
+            v = model.policy.predict_values(obs).numpy().reshape(-1)
+        return shaping * support_of(tabs) - v
+
+    return heuristic
+
+
 def policy_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5,
                            cx_cost: float = 1.0) -> Any:
     """Estimated CX to go from a trained CliffordSynth policy's value network, for ``beam_search``.
+
+    Models trained on ``CliffordSynthMoves`` are handed to ``move_value_heuristic``.
 
     The env's return is ``success_bonus - (CX + small single-qubit costs) + shaping * w_0 / n`` (the
     potential telescopes), so ``(shaping * w / n - V) / cx_cost`` is the CX still to pay up to a
@@ -64,6 +111,8 @@ def policy_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5,
     from qdesign.quantum.clifford_tableau import local_mask
     from qdesign.synthesis.clifford_search import tableau_of_state
 
+    if is_move_model(model, num_qubits):
+        return move_value_heuristic(model, num_qubits, shaping=shaping)
     expected = 4 * num_qubits * num_qubits
     if int(np.prod(model.observation_space.shape)) != expected:
         raise ValueError(f"the agent was trained on {model.observation_space.shape} observations, "
@@ -112,14 +161,17 @@ def compile_clifford(target: Any, method: str = "astar", time_limit: float | Non
     if unknown:
         raise UnknownKeywordError(f"compile_unitary() got unexpected keyword argument(s) {unknown} for "
                                   f"gate_set='clifford' (it takes {list(CLIFFORD_METHOD_KWARGS)})")
-    if not isinstance(method, str) or not (method == "astar" or method.startswith("agent:")):
-        raise ValueError(f"method for gate_set='clifford' must be 'astar' or 'agent:<path>', got {method!r}")
+    if not isinstance(method, str) or not (method in ("astar", "agent") or method.startswith("agent:")):
+        raise ValueError(f"method for gate_set='clifford' must be 'astar', 'agent' (the shipped policy) or "
+                         f"'agent:<path>', got {method!r}")
     cliff = as_clifford(target)
     n = int(cliff.num_qubits or 0)
     beam = int(kwargs.get("beam", 64))
     if beam < 1:
         raise ValueError(f"beam must be >= 1, got {beam}")
     heuristic = None
+    if method == "agent":
+        method = f"agent:{shipped_policy(n)}"
     if method.startswith("agent:"):
         heuristic = policy_value_heuristic(_load_agent(method.split(":", 1)[1]), n)
     if n == 1:
@@ -144,7 +196,14 @@ def policy_rollout_stats(model: Any, num_qubits: int, n_targets: int = 20, seed:
     from qdesign.envs.clifford_synth.env import CliffordSynthEnv
     from qdesign.envs.clifford_synth.presets import MAX_STEPS
 
-    env = CliffordSynthEnv(num_qubits=num_qubits, max_steps=MAX_STEPS.get(num_qubits, 50 * num_qubits))
+    if is_move_model(model, num_qubits):
+        from qdesign.envs.clifford_synth.move_env import CliffordMoveEnv
+        from qdesign.envs.clifford_synth.presets import MOVE_MAX_STEPS
+
+        env: Any = CliffordMoveEnv(num_qubits=num_qubits,
+                                   max_steps=MOVE_MAX_STEPS.get(num_qubits, 10 * num_qubits))
+    else:
+        env = CliffordSynthEnv(num_qubits=num_qubits, max_steps=MAX_STEPS.get(num_qubits, 50 * num_qubits))
     ok, cx, greedy = 0, [], []
     for k in range(n_targets):
         cliff = random_clifford(num_qubits, seed=seed + k)

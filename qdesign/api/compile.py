@@ -143,8 +143,9 @@ def compile_unitary(unitary: Any, gate_set: str | list | dict | GateSet = "cliff
 
     ``gate_set="clifford"``: ``unitary`` is a ``qiskit.quantum_info.Clifford`` (or a Clifford-valued
     ``QuantumCircuit``) on any number of qubits, compiled exactly (``epsilon`` unused) with CX count
-    first by ``method="astar"`` or ``"agent:<path>"`` (a trained CliffordSynth policy as the search
-    heuristic); see ``qdesign.api.clifford.compile_clifford``.
+    first by ``method="astar"``, ``"agent:<path>"`` (a trained CliffordSynth policy as the search
+    heuristic) or ``"agent"`` (the shipped CliffordSynthMoves policy for 3 to 6 qubits); see
+    ``qdesign.api.clifford.compile_clifford``.
 
     Raises ``ValueError`` for bad arguments, ``UnknownKeywordError`` (a ``TypeError`` and a
     ``ValueError``) for unknown keywords and ``CompileError``

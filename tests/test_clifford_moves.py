@@ -11,7 +11,7 @@ from qiskit.quantum_info import Clifford, random_clifford
 
 from qdesign.envs.clifford_synth.move_env import CliffordMoveEnv, block_maps, support_of
 from qdesign.quantum.clifford_tableau import tableau_of
-from qdesign.synthesis.clifford_search import key_of, state_of, support_heuristic
+from qdesign.synthesis.clifford_search import beam_search, key_of, state_of, support_heuristic
 
 
 def _is_local_qiskit(cliff: Clifford) -> bool:
@@ -150,3 +150,34 @@ def test_value_heuristic_dispatch_on_the_observation_size():
     assert np.allclose(est, move_value_heuristic(model, 3)(states))
     with pytest.raises(ValueError, match="trained on"):
         move_value_heuristic(model, 4)
+
+
+def test_policy_prior_limits_the_children_and_keeps_results_exact():
+    from qdesign.api.clifford import _assemble
+    from qdesign.synthesis.clifford_search import moves
+
+    cliff = random_clifford(4, seed=11)
+    tab = tableau_of(cliff)
+    m = len(moves(4))
+    flat = beam_search(tab, beam=8, radius=1)
+    every = beam_search(tab, beam=8, radius=1, prior=lambda states: np.zeros((len(states), m)), prior_top=m)
+    assert every.cx_count == flat.cx_count and every.stats["generated"] == flat.stats["generated"]
+    rng = np.random.default_rng(0)
+    narrow = beam_search(tab, beam=8, radius=1, prior=lambda states: rng.random((len(states), m)),
+                         prior_top=6)
+    assert narrow.stats["generated"] <= 6 * narrow.expanded < flat.stats["generated"]
+    if narrow.gates is not None:
+        assert Clifford(_assemble(cliff, narrow.gates)) == cliff
+    with pytest.raises(ValueError, match="prior and prior_top"):
+        beam_search(tab, prior_top=3)
+    with pytest.raises(ValueError, match="prior_top"):
+        beam_search(tab, prior=lambda s: np.zeros((len(s), m)), prior_top=0)
+
+
+def test_agent_method_keywords():
+    from qdesign import compile_unitary
+
+    with pytest.raises(ValueError, match="prior_top needs a policy"):
+        compile_unitary(random_clifford(3, seed=0), gate_set="clifford", method="astar", prior_top=4)
+    with pytest.raises(ValueError, match="no shipped Clifford policy for 7 qubits"):
+        compile_unitary(random_clifford(7, seed=0), gate_set="clifford", method="agent")

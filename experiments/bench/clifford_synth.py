@@ -35,7 +35,7 @@ import numpy as np
 from qiskit.quantum_info import Clifford, Operator, random_clifford
 from qiskit.synthesis import synth_clifford_ag, synth_clifford_bm, synth_clifford_greedy
 
-from qdesign.api.clifford import _assemble, policy_value_heuristic
+from qdesign.api.clifford import _assemble, is_move_model, move_policy_prior, policy_value_heuristic
 from qdesign.quantum.clifford_tableau import tableau_of
 from qdesign.synthesis.clifford_search import beam_search, support_heuristic
 
@@ -65,16 +65,16 @@ def timed(fn, *args):
 
 
 def run_search(cliff, **kw):
+    """The search's circuit (checked against the target) or None, and the children it generated."""
     res = beam_search(tableau_of(cliff), **kw)
     if res.gates is None:  # a narrow beam can run into states it has already seen and stop
-        return None
+        return None, res.stats.get("generated")
     qc = _assemble(cliff, res.gates)
     assert Clifford(qc) == cliff
-    return qc
+    return qc, res.stats.get("generated")
 
 
 def policy_alone(model, n, cliffs):
-    from qdesign.api.clifford import is_move_model
     from qdesign.envs.clifford_synth.env import CliffordSynthEnv
     from qdesign.envs.clifford_synth.move_env import CliffordMoveEnv
     from qdesign.envs.clifford_synth.presets import MAX_STEPS, MOVE_MAX_STEPS
@@ -110,8 +110,13 @@ def main() -> None:
     p.add_argument("--learned-beams", type=int, nargs="+", default=[4, 1, 16],
                    help="beams of the learned-heuristic rows (the gate-level policy uses the first)")
     p.add_argument("--learned-radius", type=int, default=1)
+    p.add_argument("--prior-top", type=int, default=16,
+                   help="moves a state expands in the policy-prior rows (its likeliest by the policy)")
     p.add_argument("--out", default="experiments/bench/results/clifford_synth.json")
     args = p.parse_args()
+    import torch
+
+    torch.set_num_threads(1)  # one thread per process: the value/prior batches are small
 
     main_rows, learn_rows, notes = [], [], []
     for n in args.qubits:
@@ -122,7 +127,7 @@ def main() -> None:
                          ("qiskit greedy + transpile O3", greedy_transpiled),
                          ("qiskit ag", synth_clifford_ag),
                          *((("qiskit bm (optimal)", synth_clifford_bm),) if n <= 3 else ()),
-                         ("qdesign search", lambda c: run_search(c, beam=args.beam))):
+                         ("qdesign search", lambda c: run_search(c, beam=args.beam)[0])):
             res[name] = []
             for c in cliffs:
                 qc, sec = timed(fn, c)
@@ -159,27 +164,36 @@ def main() -> None:
 
             model = MaskablePPO.load(str(model_file), device="cpu")
             rng = np.random.default_rng(args.seed)
-            heuristics = {f"value ({kind} policy)": policy_value_heuristic(model, n),
-                          "support (hand-made)": support_heuristic,
-                          "random ranking": lambda states, rng=rng: rng.random(len(states))}
+            value = policy_value_heuristic(model, n)
+            # (label, heuristic, prior, source): the learned value, the learned value with the policy
+            # as a prior (each state expands only its prior_top likeliest moves), the hand-made
+            # heuristic, random ranking
+            variants = [(f"value ({kind} policy)", value, None, "search + learned value"),
+                        *(((f"value + policy prior top {args.prior_top} ({kind} policy)", value,
+                            move_policy_prior(model, n), "search + learned value and policy"),)
+                          if is_move_model(model, n) else ()),
+                        ("support (hand-made)", support_heuristic, None, "search alone"),
+                        ("random ranking", lambda states, rng=rng: rng.random(len(states)), None,
+                         "search alone")]
             beams = args.learned_beams if kind == "CliffordSynthMoves" else [args.learned_beams[0]]
             for beam in beams:
-                for hname, h in heuristics.items():
-                    if not hname.startswith("value") and beam in plain_done:
+                for hname, h, prior, source in variants:
+                    if source == "search alone" and beam in plain_done:
                         continue  # the hand-made and random rows at this beam are already in the table
                     vals = []
                     for c in cliffs:
-                        qc, sec = timed(lambda c=c, h=h, beam=beam: run_search(
-                            c, beam=beam, heuristic=h, radius=args.learned_radius))
-                        vals.append((cx_of(qc)[0] if qc is not None else None, sec))
+                        (qc, gen), sec = timed(lambda c=c, h=h, beam=beam, prior=prior: run_search(
+                            c, beam=beam, heuristic=h, radius=args.learned_radius, prior=prior,
+                            prior_top=args.prior_top if prior is not None else None))
+                        vals.append((cx_of(qc)[0] if qc is not None else None, sec, gen))
                     ok = [k for k, v in enumerate(vals) if v[0] is not None]
                     cx = np.array([vals[k][0] for k in ok], dtype=float)
-                    source = "search + learned value" if hname.startswith("value") else "search alone"
                     learn_rows.append([n, f"search beam={beam} radius={args.learned_radius}, "
                                        f"heuristic {hname}", source,
                                        len(ok) / len(vals), round(float(cx.mean()), 3) if ok else None,
                                        round(float(cx.mean() / greedy[ok].mean()), 3) if ok else None,
                                        round(float(np.mean([v[1] for v in vals])) * 1e3, 3),
+                                       round(float(np.mean([v[2] for v in vals])), 1),
                                        f"{seeds[0]}..{seeds[-1]}"])
                 plain_done.add(beam)
             pol = policy_alone(model, n, cliffs)
@@ -190,7 +204,7 @@ def main() -> None:
                                round(float(np.mean(solved)) / float(np.mean(
                                    [g for g, (c, _) in zip(greedy, pol) if c is not None])), 3)
                                if solved else None,
-                               round(float(np.mean([s for _, s in pol])) * 1e3, 3),
+                               round(float(np.mean([s for _, s in pol])) * 1e3, 3), None,
                                f"{seeds[0]}..{seeds[-1]}"])
         print(f"{n} qubits done", flush=True)
 
@@ -205,7 +219,7 @@ def main() -> None:
         {"title": "What the learning adds: the same small search with the trained value network, the "
                   "hand-made heuristic or random ranking; and the policy alone",
          "columns": ["qubits", "method", "source", "success", "mean CX (solved)", "/ greedy (same targets)",
-                     "ms per target", "clifford seeds"],
+                     "ms per target", "children generated (mean)", "clifford seeds"],
          "rows": learn_rows,
          "own_seeds": {"random_clifford seed": list(range(args.seed, args.seed + args.targets))}},
     ]

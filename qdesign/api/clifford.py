@@ -19,9 +19,10 @@ import numpy as np
 from qdesign.plugins import UnknownKeywordError
 
 __all__ = ["CliffordSynthesisError", "compile_clifford", "CLIFFORD_METHOD_KWARGS", "policy_value_heuristic",
-           "policy_rollout_stats", "as_clifford", "move_value_heuristic", "is_move_model", "shipped_policy"]
+           "policy_rollout_stats", "as_clifford", "move_value_heuristic", "is_move_model", "shipped_policy",
+           "move_policy_prior"]
 
-CLIFFORD_METHOD_KWARGS = ("beam", "radius", "max_depth")
+CLIFFORD_METHOD_KWARGS = ("beam", "radius", "max_depth", "prior_top")
 _INVERSE = {"h": "h", "s": "sdg", "sdg": "s", "cx": "cx"}
 
 
@@ -97,6 +98,28 @@ def move_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5) -> A
     return heuristic
 
 
+def move_policy_prior(model: Any, num_qubits: int) -> Any:
+    """Per state, the logits of a ``CliffordSynthMoves`` policy over the moves (``moves(n)`` order), for
+    ``beam_search(prior=..., prior_top=k)``: each state expands only its k likeliest moves."""
+    import torch
+
+    from qdesign.envs.clifford_synth.move_env import move_observation
+    from qdesign.synthesis.clifford_search import tableau_of_state
+
+    if not is_move_model(model, num_qubits):
+        raise ValueError(f"the agent was trained on {model.observation_space.shape} observations, not "
+                         f"a {num_qubits}-qubit CliffordSynthMoves observation ({6 * num_qubits ** 2} bits)")
+
+    def prior(states):
+        tabs = np.stack([tableau_of_state(s) for s in states])
+        obs = torch.as_tensor(move_observation(tabs), dtype=torch.float32)
+        with torch.no_grad():
+            dist = model.policy.get_distribution(obs)
+            return dist.distribution.logits.numpy()
+
+    return prior
+
+
 def policy_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5,
                            cx_cost: float = 1.0) -> Any:
     """Estimated CX to go from a trained CliffordSynth policy's value network, for ``beam_search``.
@@ -151,7 +174,10 @@ def compile_clifford(target: Any, method: str = "astar", time_limit: float | Non
                      **kwargs: Any):
     """A circuit over {h, s, sdg, x, y, z, cx} with ``Clifford(qc) == target`` and few CX.
 
-    Raises ``CliffordSynthesisError`` when the search finds nothing within ``time_limit``."""
+    Keywords: ``beam`` (64), ``radius`` (the exact goal ball; per qubit count by default),
+    ``max_depth`` (200 CX), ``prior_top`` (with an agent: each state expands only its ``prior_top``
+    likeliest moves by the policy). Raises ``CliffordSynthesisError`` when the search finds nothing
+    within ``time_limit``."""
     from qiskit.quantum_info import Clifford
 
     from qdesign.quantum.clifford_tableau import tableau_of
@@ -169,16 +195,24 @@ def compile_clifford(target: Any, method: str = "astar", time_limit: float | Non
     beam = int(kwargs.get("beam", 64))
     if beam < 1:
         raise ValueError(f"beam must be >= 1, got {beam}")
-    heuristic = None
+    heuristic = prior = None
+    prior_top = kwargs.get("prior_top")
     if method == "agent":
         method = f"agent:{shipped_policy(n)}"
     if method.startswith("agent:"):
-        heuristic = policy_value_heuristic(_load_agent(method.split(":", 1)[1]), n)
+        model = _load_agent(method.split(":", 1)[1])
+        heuristic = policy_value_heuristic(model, n)
+        if prior_top is not None:
+            prior = move_policy_prior(model, n)
+    elif prior_top is not None:
+        raise ValueError("prior_top needs a policy: use method='agent' or 'agent:<path>' (a "
+                         "CliffordSynthMoves model)")
     if n == 1:
         gates: list = []
     else:
         res = beam_search(tableau_of(cliff), beam=beam, heuristic=heuristic, radius=kwargs.get("radius"),
-                          time_limit=time_limit, max_depth=int(kwargs.get("max_depth", 200)))
+                          time_limit=time_limit, max_depth=int(kwargs.get("max_depth", 200)),
+                          prior=prior, prior_top=prior_top)
         if res.gates is None:
             raise CliffordSynthesisError(f"no Clifford circuit found (beam={beam}, time_limit={time_limit})")
         gates = res.gates

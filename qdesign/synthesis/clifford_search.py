@@ -167,13 +167,21 @@ def _descend(state: State, ball: dict[tuple, int], mv: list) -> list[Gate]:
 def beam_search(tab: np.ndarray, beam: int = 64,
                 heuristic: Callable[[Sequence[State]], np.ndarray] | None = None,
                 radius: int | None = None, time_limit: float | None = None,
-                max_depth: int = 200) -> SearchResult:
+                max_depth: int = 200, prior: Callable[[Sequence[State]], np.ndarray] | None = None,
+                prior_top: int | None = None) -> SearchResult:
     """Reduce tableau ``tab`` to a local Clifford with few CX (see the module docstring).
 
     ``heuristic`` maps a batch of states to estimated CX to go (lower is better; default
-    ``support_heuristic``). Returns the best found; ``gates`` is None only if nothing reached the goal
-    within ``max_depth`` CX or ``time_limit`` seconds.
+    ``support_heuristic``). ``prior`` (with ``prior_top``) maps a batch of states to one score per move
+    (``moves(n)`` order, higher is better, e.g. a trained policy's logits); each state then expands
+    only its ``prior_top`` best moves. Returns the best found; ``gates`` is None only if nothing
+    reached the goal within ``max_depth`` CX or ``time_limit`` seconds. ``stats["generated"]`` counts
+    the children made.
     """
+    if (prior is None) != (prior_top is None):
+        raise ValueError("prior and prior_top go together: pass both or neither")
+    if prior_top is not None and not (isinstance(prior_top, int) and prior_top >= 1):
+        raise ValueError(f"prior_top must be an int >= 1, got {prior_top!r}")
     t0 = time.monotonic()
     n = tab.shape[0] // 2
     h = heuristic or support_heuristic
@@ -190,16 +198,20 @@ def beam_search(tab: np.ndarray, beam: int = 64,
     # frontier entries: (state, gates so far)
     frontier: list[tuple[State, list[Gate]]] = [(start, [])]
     seen = {k0}
-    expanded = 0
+    expanded = generated = 0
     for depth in range(max_depth):
         if best_cx is not None and depth + 1 + radius + 1 > best_cx:
             break  # every state outside the ball needs > radius more CX
         if time_limit is not None and time.monotonic() - t0 > time_limit and best is not None:
             break
         children: list[tuple[State, list[Gate]]] = []
-        for state, gates in frontier:
+        if prior is not None:
+            scores = np.asarray(prior([f[0] for f in frontier]), dtype=float)
+            picks = np.argsort(-scores, axis=1, kind="stable")[:, :prior_top]
+        for f, (state, gates) in enumerate(frontier):
             expanded += 1
-            for m in mv:
+            for m in (mv if prior is None else [mv[int(a)] for a in picks[f]]):
+                generated += 1
                 child, g = apply_move(state, m)
                 k = key_of(child)
                 if k in seen:
@@ -220,4 +232,4 @@ def beam_search(tab: np.ndarray, beam: int = 64,
             children = [children[int(o)] for o in order]
         frontier = children
     return SearchResult(best, best_cx, expanded, time.monotonic() - t0,
-                        {"radius": radius, "ball_size": len(ball), "beam": beam})
+                        {"radius": radius, "ball_size": len(ball), "beam": beam, "generated": generated})

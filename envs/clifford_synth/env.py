@@ -37,7 +37,13 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from qdesign.envs.curriculum_level import CurriculumLevelMixin
+from qdesign.envs.clifford_synth.common import (
+    TARGET_KINDS,
+    ScrambleLevelMixin,
+    check_clifford_env_args,
+    given_or_random_start,
+    scramble_budget,
+)
 from qdesign.envs.episode_guard import EpisodeGuardMixin
 from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_circuit
 from qdesign.quantum.clifford_tableau import (
@@ -45,10 +51,9 @@ from qdesign.quantum.clifford_tableau import (
     identity_tableau,
     is_local,
     local_mask,
-    tableau_of,
 )
 
-TARGET_KINDS = ("scramble", "random")
+__all__ = ["CliffordSynthEnv", "TARGET_KINDS", "clifford_actions"]
 
 
 def clifford_actions(num_qubits: int) -> list[tuple[str, tuple[int, ...]]]:
@@ -60,7 +65,7 @@ def clifford_actions(num_qubits: int) -> list[tuple[str, tuple[int, ...]]]:
     return acts
 
 
-class CliffordSynthEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
+class CliffordSynthEnv(EpisodeGuardMixin, ScrambleLevelMixin, gym.Env):
     """The CliffordSynth MDP (see the module docstring)."""
 
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
@@ -71,21 +76,9 @@ class CliffordSynthEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                  shaping: float = 0.5, invalid_penalty: float = 0.1, success_bonus: float = 10.0,
                  mask_repeats: bool = True) -> None:
         check_render_mode(render_mode)
-        if not (isinstance(num_qubits, int) and 2 <= num_qubits <= 12):
-            raise ValueError(f"num_qubits must be an int in [2, 12], got {num_qubits!r}")
-        if not (isinstance(max_steps, int) and max_steps >= 1):
-            raise ValueError(f"max_steps must be an int >= 1, got {max_steps!r}")
-        if target not in TARGET_KINDS:
-            raise ValueError(f"target must be one of {TARGET_KINDS}, got {target!r}")
-        if not (isinstance(scramble_depth, int) and scramble_depth >= 0):
-            raise ValueError(f"scramble_depth must be an int >= 0, got {scramble_depth!r}")
-        if budget_slope <= 0 or budget_offset < 0:
-            raise ValueError(f"budget_slope must be > 0 and budget_offset >= 0, got {budget_slope}, "
-                             f"{budget_offset}")
-        for name, val in (("cx_cost", cx_cost), ("single_cost", single_cost), ("shaping", shaping),
-                          ("invalid_penalty", invalid_penalty), ("success_bonus", success_bonus)):
-            if not isinstance(val, (int, float)) or not np.isfinite(val) or val < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
+        check_clifford_env_args(num_qubits, max_steps, target, scramble_depth, budget_slope, budget_offset,
+                                cx_cost=cx_cost, single_cost=single_cost, shaping=shaping,
+                                invalid_penalty=invalid_penalty, success_bonus=success_bonus)
         if cx_cost <= single_cost:
             raise ValueError(f"cx_cost must exceed single_cost (CX count first), got {cx_cost} <= "
                              f"{single_cost}")
@@ -111,18 +104,6 @@ class CliffordSynthEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._weight = 0
         self._cx = 0
         self._kind = "scramble"
-
-    # -- curriculum ---------------------------------------------------------------------------------
-    def _check_level(self, level: Any) -> int:
-        """Scramble depth (int or ``{"scramble_depth": k}``), at least 0."""
-        if isinstance(level, dict):
-            level = level.get("scramble_depth", self._level)
-        return max(int(level), 0)
-
-    @property
-    def level(self) -> int:
-        """The scramble depth in force."""
-        return int(self._level)
 
     # -- state ----------------------------------------------------------------------------------------
     @property
@@ -186,26 +167,12 @@ class CliffordSynthEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         super().reset(seed=seed)
         self._begin_episode()
         self._apply_pending_level()
-        options = options or {}
-        if options.get("clifford") is not None:
-            try:
-                tab = tableau_of(options["clifford"])
-            except Exception as err:
-                raise ValueError(f"options['clifford'] must be a qiskit Clifford (or Clifford-valued "
-                                 f"circuit), got {type(options['clifford']).__name__}: {err}") from err
-            if tab.shape[0] != 2 * self.num_qubits:
-                raise ValueError(f"options['clifford'] has {tab.shape[0] // 2} qubits, the env "
-                                 f"{self.num_qubits}")
-            self._kind, self._budget = "fixed", self.max_steps
-        elif self.target_kind == "random":
-            from qiskit.quantum_info import random_clifford
-
-            self._kind, self._budget = "random", self.max_steps
-            tab = tableau_of(random_clifford(self.num_qubits, seed=int(self.np_random.integers(2**31))))
+        self._kind, tab = given_or_random_start(options or {}, self.num_qubits, self.target_kind,
+                                                self.np_random)
+        if tab is not None:
+            self._budget = self.max_steps
         else:
-            self._kind = "scramble"
-            self._budget = int(min(self.max_steps, np.ceil(self.budget_slope * self.level)
-                                   + self.budget_offset))
+            self._budget = scramble_budget(self.max_steps, self.budget_slope, self.budget_offset, self.level)
             tab = self._scramble(self.level)
             for _ in range(100):  # never start an episode already solved (unless depth 0)
                 if self.level == 0 or not is_local(tab):

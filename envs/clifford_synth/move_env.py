@@ -34,10 +34,14 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from qdesign.envs.curriculum_level import CurriculumLevelMixin
+from qdesign.envs.clifford_synth.common import (
+    ScrambleLevelMixin,
+    check_clifford_env_args,
+    given_or_random_start,
+    scramble_budget,
+)
 from qdesign.envs.episode_guard import EpisodeGuardMixin
 from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, plot_circuit
-from qdesign.quantum.clifford_tableau import tableau_of
 from qdesign.synthesis.clifford_search import (
     State,
     apply_move,
@@ -47,8 +51,6 @@ from qdesign.synthesis.clifford_search import (
     state_of,
     tableau_of_state,
 )
-
-TARGET_KINDS = ("scramble", "random")
 
 
 def block_maps(tab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +83,7 @@ def support_of(tabs: np.ndarray) -> np.ndarray:
 _LOCAL_PICKS = ((0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (2, 1))  # ordered pairs from (x, z, x ^ z)
 
 
-class CliffordMoveEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
+class CliffordMoveEnv(EpisodeGuardMixin, ScrambleLevelMixin, gym.Env):
     """Clifford synthesis with one CX per action (see the module docstring)."""
 
     metadata = {"render_modes": RENDER_MODES, "render_fps": 4}
@@ -91,20 +93,8 @@ class CliffordMoveEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
                  budget_offset: int = 4, shaping: float = 0.5, success_bonus: float = 0.0,
                  mask_revisits: bool = True) -> None:
         check_render_mode(render_mode)
-        if not (isinstance(num_qubits, int) and 2 <= num_qubits <= 12):
-            raise ValueError(f"num_qubits must be an int in [2, 12], got {num_qubits!r}")
-        if not (isinstance(max_steps, int) and max_steps >= 1):
-            raise ValueError(f"max_steps must be an int >= 1, got {max_steps!r}")
-        if target not in TARGET_KINDS:
-            raise ValueError(f"target must be one of {TARGET_KINDS}, got {target!r}")
-        if not (isinstance(scramble_depth, int) and scramble_depth >= 0):
-            raise ValueError(f"scramble_depth must be an int >= 0, got {scramble_depth!r}")
-        if not (budget_slope > 0 and budget_offset >= 0):
-            raise ValueError(f"budget_slope must be > 0 and budget_offset >= 0, got {budget_slope}, "
-                             f"{budget_offset}")
-        for name, val in (("shaping", shaping), ("success_bonus", success_bonus)):
-            if not isinstance(val, (int, float)) or not np.isfinite(val) or val < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
+        check_clifford_env_args(num_qubits, max_steps, target, scramble_depth, budget_slope, budget_offset,
+                                shaping=shaping, success_bonus=success_bonus)
         self.render_mode = render_mode
         self.num_qubits = n = num_qubits
         self.max_steps = max_steps
@@ -127,18 +117,6 @@ class CliffordMoveEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         self._support = 0
         self._kind = "scramble"
         self._mask_cache: np.ndarray | None = None
-
-    # -- curriculum ---------------------------------------------------------------------------------
-    def _check_level(self, level: Any) -> int:
-        """Scramble depth (int or ``{"scramble_depth": k}``), at least 0."""
-        if isinstance(level, dict):
-            level = level.get("scramble_depth", self._level)
-        return max(int(level), 0)
-
-    @property
-    def level(self) -> int:
-        """The scramble depth in force."""
-        return int(self._level)
 
     # -- state ----------------------------------------------------------------------------------------
     @property
@@ -204,27 +182,12 @@ class CliffordMoveEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
         super().reset(seed=seed)
         self._begin_episode()
         self._apply_pending_level()
-        options = options or {}
-        if options.get("clifford") is not None:
-            try:
-                tab = tableau_of(options["clifford"])
-            except Exception as err:
-                raise ValueError(f"options['clifford'] must be a qiskit Clifford (or Clifford-valued "
-                                 f"circuit), got {type(options['clifford']).__name__}: {err}") from err
-            if tab.shape[0] != 2 * self.num_qubits:
-                raise ValueError(f"options['clifford'] has {tab.shape[0] // 2} qubits, the env "
-                                 f"{self.num_qubits}")
-            self._kind, self._budget, state = "fixed", self.max_steps, state_of(tab)
-        elif self.target_kind == "random":
-            from qiskit.quantum_info import random_clifford
-
-            self._kind, self._budget = "random", self.max_steps
-            state = state_of(tableau_of(random_clifford(self.num_qubits,
-                                                        seed=int(self.np_random.integers(2**31)))))
+        self._kind, tab = given_or_random_start(options or {}, self.num_qubits, self.target_kind,
+                                                self.np_random)
+        if tab is not None:
+            self._budget, state = self.max_steps, state_of(tab)
         else:
-            self._kind = "scramble"
-            self._budget = int(min(self.max_steps, np.ceil(self.budget_slope * self.level)
-                                   + self.budget_offset))
+            self._budget = scramble_budget(self.max_steps, self.budget_slope, self.budget_offset, self.level)
             state = self._scramble(self.level)
             for _ in range(100):  # never start an episode already solved (unless depth 0)
                 if self.level == 0 or key_of(state) != self._goal:

@@ -74,6 +74,25 @@ def is_move_model(model: Any, num_qubits: int) -> bool:
     return int(np.prod(model.observation_space.shape)) == 6 * num_qubits * num_qubits
 
 
+def _move_observations(model: Any, num_qubits: int) -> Any:
+    """A function from a batch of search states to the torch observations of a ``CliffordSynthMoves``
+    model; a ``ValueError`` if ``model`` was trained on another observation."""
+    import torch
+
+    from qdesign.envs.clifford_synth.move_env import move_observation
+    from qdesign.synthesis.clifford_search import tableau_of_state
+
+    if not is_move_model(model, num_qubits):
+        raise ValueError(f"the agent was trained on {model.observation_space.shape} observations, not "
+                         f"a {num_qubits}-qubit CliffordSynthMoves observation ({6 * num_qubits ** 2} bits)")
+
+    def observe(states):
+        tabs = np.stack([tableau_of_state(s) for s in states])
+        return tabs, torch.as_tensor(move_observation(tabs), dtype=torch.float32)
+
+    return observe
+
+
 def move_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5) -> Any:
     """Estimated CX to go from a policy trained on ``qdesign/CliffordSynthMoves-<n>q-v0``.
 
@@ -81,16 +100,12 @@ def move_value_heuristic(model: Any, num_qubits: int, shaping: float = 0.5) -> A
     ``shaping * support - CX to go`` and ``shaping * support - V`` estimates the CX still needed."""
     import torch
 
-    from qdesign.envs.clifford_synth.move_env import move_observation, support_of
-    from qdesign.synthesis.clifford_search import tableau_of_state
+    from qdesign.envs.clifford_synth.move_env import support_of
 
-    if not is_move_model(model, num_qubits):
-        raise ValueError(f"the agent was trained on {model.observation_space.shape} observations, not "
-                         f"a {num_qubits}-qubit CliffordSynthMoves observation ({6 * num_qubits ** 2} bits)")
+    observe = _move_observations(model, num_qubits)
 
     def heuristic(states):
-        tabs = np.stack([tableau_of_state(s) for s in states])
-        obs = torch.as_tensor(move_observation(tabs), dtype=torch.float32)
+        tabs, obs = observe(states)
         with torch.no_grad():
             v = model.policy.predict_values(obs).numpy().reshape(-1)
         return shaping * support_of(tabs) - v
@@ -103,19 +118,12 @@ def move_policy_prior(model: Any, num_qubits: int) -> Any:
     ``beam_search(prior=..., prior_top=k)``: each state expands only its k likeliest moves."""
     import torch
 
-    from qdesign.envs.clifford_synth.move_env import move_observation
-    from qdesign.synthesis.clifford_search import tableau_of_state
-
-    if not is_move_model(model, num_qubits):
-        raise ValueError(f"the agent was trained on {model.observation_space.shape} observations, not "
-                         f"a {num_qubits}-qubit CliffordSynthMoves observation ({6 * num_qubits ** 2} bits)")
+    observe = _move_observations(model, num_qubits)
 
     def prior(states):
-        tabs = np.stack([tableau_of_state(s) for s in states])
-        obs = torch.as_tensor(move_observation(tabs), dtype=torch.float32)
+        _, obs = observe(states)
         with torch.no_grad():
-            dist = model.policy.get_distribution(obs)
-            return dist.distribution.logits.numpy()
+            return model.policy.get_distribution(obs).distribution.logits.numpy()
 
     return prior
 

@@ -181,3 +181,20 @@ def test_agent_method_keywords():
         compile_unitary(random_clifford(3, seed=0), gate_set="clifford", method="astar", prior_top=4)
     with pytest.raises(ValueError, match="no shipped Clifford policy for 7 qubits"):
         compile_unitary(random_clifford(7, seed=0), gate_set="clifford", method="agent")
+
+
+def test_canonical_frames_are_local_gates_checked_in_qiskit():
+    """``canonical_state``'s gates, applied after the Clifford in qiskit, give the canonical tableau;
+    the class (key) is unchanged and canonical frames are a fixed point."""
+    from qdesign.synthesis.clifford_search import canonical_state, tableau_of_state
+
+    for seed in range(30):
+        cliff = random_clifford(4, seed=seed)
+        state = state_of(tableau_of(cliff))
+        canon, gates = canonical_state(state)
+        qc = cliff.to_circuit().compose(_circuit(4, gates))
+        assert np.array_equal(tableau_of(Clifford(qc)), tableau_of_state(canon))
+        assert key_of(canon) == key_of(state) and canonical_state(canon) == (canon, [])
+    env = CliffordMoveEnv(num_qubits=4)
+    env.reset(seed=0)
+    assert canonical_state(env.state)[1] == []

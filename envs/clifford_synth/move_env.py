@@ -8,6 +8,11 @@ then ``cx(i, j)``; 9 moves per unordered pair (``Discrete(9 n (n - 1) / 2)``, ``
 So every action costs exactly one CX, an episode's length is its CX count, and a trained value network
 estimates "CX to go" directly, which is what the beam search needs.
 
+With ``canonical_frames`` (default) every qubit's column pair is put in its canonical frame after each
+move (``clifford_search.canonical_state``, by single-qubit gates that are recorded): the policy then
+meets every local frame of a state as one observation, and a move's picks refer to fixed vectors.
+(Measured on 5 qubits without it: 33 % success on one-move scrambles after 400k PPO steps.)
+
 Observation (``MultiBinary(6 n^2)``, int8): the state's ``(2n, 2n)`` tableau (row-major), then two
 ``n x n`` bit maps over (row qubit p, column qubit q) of the 2x2 block linking them: "nonzero" and
 "full rank". These maps are invariant under the local gates a move chooses, and the goal is exactly
@@ -45,6 +50,7 @@ from qdesign.envs.rendering import RENDER_MODES, check_render_mode, draw_frame, 
 from qdesign.synthesis.clifford_search import (
     State,
     apply_move,
+    canonical_state,
     goal_key,
     key_of,
     moves,
@@ -91,7 +97,7 @@ class CliffordMoveEnv(EpisodeGuardMixin, ScrambleLevelMixin, gym.Env):
     def __init__(self, render_mode: str | None = None, num_qubits: int = 3, max_steps: int = 20,
                  target: str = "scramble", scramble_depth: int = 2, budget_slope: float = 2.0,
                  budget_offset: int = 4, shaping: float = 0.5, success_bonus: float = 0.0,
-                 mask_revisits: bool = True) -> None:
+                 mask_revisits: bool = True, canonical_frames: bool = True) -> None:
         check_render_mode(render_mode)
         check_clifford_env_args(num_qubits, max_steps, target, scramble_depth, budget_slope, budget_offset,
                                 shaping=shaping, success_bonus=success_bonus)
@@ -102,6 +108,7 @@ class CliffordMoveEnv(EpisodeGuardMixin, ScrambleLevelMixin, gym.Env):
         self.budget_slope, self.budget_offset = float(budget_slope), int(budget_offset)
         self.shaping, self.success_bonus = float(shaping), float(success_bonus)
         self.mask_revisits = bool(mask_revisits)
+        self.canonical_frames = bool(canonical_frames)
         self.moves = moves(n)
         self.labels = [f"cx({i},{j})[{a}{b}]" for i, j, a, b in self.moves]
         self.observation_space = spaces.MultiBinary(6 * n * n)
@@ -160,6 +167,14 @@ class CliffordMoveEnv(EpisodeGuardMixin, ScrambleLevelMixin, gym.Env):
             "budget": int(self._budget),
         }
 
+    def _reframe(self, state: State) -> State:
+        """With ``canonical_frames``: the state in canonical frames, the local gates recorded."""
+        if not self.canonical_frames:
+            return state
+        state, gates = canonical_state(state)
+        self._gates += gates
+        return state
+
     def _random_local(self, state: State) -> State:
         rng = self.np_random
         out = []
@@ -193,9 +208,10 @@ class CliffordMoveEnv(EpisodeGuardMixin, ScrambleLevelMixin, gym.Env):
                 if self.level == 0 or key_of(state) != self._goal:
                     break
                 state = self._scramble(self.level)
+        self._gates, self._cx, self._mask_cache = [], 0, None
+        state = self._reframe(state)
         self._state = self._start = state
         self._visited = {key_of(state)}
-        self._gates, self._cx, self._mask_cache = [], 0, None
         self._support = int(support_of(self.tableau))
         return self._obs(), self._info()
 
@@ -204,6 +220,7 @@ class CliffordMoveEnv(EpisodeGuardMixin, ScrambleLevelMixin, gym.Env):
         a = int(self._begin_step(action)[0])
         self._state, gates = apply_move(self._state, self.moves[a])
         self._gates += gates
+        self._state = self._reframe(self._state)
         self._cx += 1
         self._visited.add(key_of(self._state))
         self._mask_cache = None

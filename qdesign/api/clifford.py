@@ -80,14 +80,14 @@ def _move_observations(model: Any, num_qubits: int) -> Any:
     import torch
 
     from qdesign.envs.clifford_synth.move_env import move_observation
-    from qdesign.synthesis.clifford_search import tableau_of_state
+    from qdesign.synthesis.clifford_search import canonical_state, tableau_of_state
 
     if not is_move_model(model, num_qubits):
         raise ValueError(f"the agent was trained on {model.observation_space.shape} observations, not "
                          f"a {num_qubits}-qubit CliffordSynthMoves observation ({6 * num_qubits ** 2} bits)")
 
     def observe(states):
-        tabs = np.stack([tableau_of_state(s) for s in states])
+        tabs = np.stack([tableau_of_state(canonical_state(s)[0]) for s in states])
         return tabs, torch.as_tensor(move_observation(tabs), dtype=torch.float32)
 
     return observe

@@ -78,6 +78,36 @@ def _target_local(x: int, z: int, pick: int) -> tuple[tuple[str, ...], int, int]
     return ("s",), x, x ^ z
 
 
+#: the single-qubit Clifford words (time order) taking a column pair (x, z) to each ordered pair of
+#: vectors of span{x, z}: h swaps the columns, s adds x to z
+_FRAME_WORDS: tuple[tuple[tuple[str, ...], Callable[[int, int], tuple[int, int]]], ...] = (
+    ((), lambda x, z: (x, z)),
+    (("h",), lambda x, z: (z, x)),
+    (("s",), lambda x, z: (x, x ^ z)),
+    (("h", "s"), lambda x, z: (z, x ^ z)),
+    (("s", "h"), lambda x, z: (x ^ z, x)),
+    (("h", "s", "h"), lambda x, z: (x ^ z, z)),
+)
+
+
+def canonical_state(state: State) -> tuple[State, list[Gate]]:
+    """The same class with every qubit in its canonical frame: ``(x_q, z_q)`` becomes the two smallest
+    of ``x_q, z_q, x_q ^ z_q`` in increasing order, by single-qubit gates (returned, time order).
+
+    A policy that sees canonical frames meets every local frame of a state as one observation, and
+    its moves' picks then refer to fixed vectors (``CliffordSynthMoves``, the policy prior)."""
+    out: list[tuple[int, int]] = []
+    gates: list[Gate] = []
+    for q, (x, z) in enumerate(state):
+        want = tuple(sorted((x, z, x ^ z))[:2])
+        for word, fn in _FRAME_WORDS:
+            if fn(x, z) == want:
+                gates += [(g, (q,)) for g in word]
+                out.append(want)  # type: ignore[arg-type]
+                break
+    return tuple(out), gates
+
+
 def moves(n: int) -> list[tuple[int, int, int, int]]:
     """Every move ``(i, j, pick_i, pick_j)``: 9 per unordered pair i < j."""
     return [(i, j, a, b) for i in range(n) for j in range(i + 1, n) for a in range(3) for b in range(3)]
@@ -205,7 +235,8 @@ def beam_search(tab: np.ndarray, beam: int = 64,
         if time_limit is not None and time.monotonic() - t0 > time_limit and best is not None:
             break
         children: list[tuple[State, list[Gate]]] = []
-        if prior is not None:
+        if prior is not None:  # the policy's moves are meant in canonical frames (canonical_state)
+            frontier = [(cs, gates + g) for (state, gates) in frontier for cs, g in [canonical_state(state)]]
             scores = np.asarray(prior([f[0] for f in frontier]), dtype=float)
             picks = np.argsort(-scores, axis=1, kind="stable")[:, :prior_top]
         for f, (state, gates) in enumerate(frontier):

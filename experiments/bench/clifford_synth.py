@@ -74,7 +74,9 @@ def run_search(cliff, **kw):
     return qc, res.stats.get("generated")
 
 
-def policy_alone(model, n, cliffs):
+def policy_alone(model, n, cliffs, random_moves=False):
+    """The policy alone (greedy, masked) on each target; with ``random_moves`` the random masked agent
+    in the same env with the same budget instead (uniform over the allowed actions, seeded by target)."""
     from qdesign.envs.clifford_synth.env import CliffordSynthEnv
     from qdesign.envs.clifford_synth.move_env import CliffordMoveEnv
     from qdesign.envs.clifford_synth.presets import MAX_STEPS, MOVE_MAX_STEPS
@@ -86,10 +88,14 @@ def policy_alone(model, n, cliffs):
     out = []
     for k, cliff in enumerate(cliffs):
         t0 = time.perf_counter()
+        rng = np.random.default_rng(k)
         obs, info = env.reset(seed=k, options={"clifford": cliff})
         done = False
         while not done:
-            action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
+            if random_moves:
+                action = rng.choice(np.flatnonzero(env.action_masks()))
+            else:
+                action, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
             obs, _, term, trunc, info = env.step(int(action))
             done = term or trunc
         if info["is_success"]:  # the policy's gates assembled into a circuit and checked like the rest
@@ -196,16 +202,17 @@ def main() -> None:
                                        round(float(np.mean([v[2] for v in vals])), 1),
                                        f"{seeds[0]}..{seeds[-1]}"])
                 plain_done.add(beam)
-            pol = policy_alone(model, n, cliffs)
-            solved = [c for c, _ in pol if c is not None]
-            learn_rows.append([n, f"policy alone ({kind}, greedy, masked)", "trained policy",
-                               len(solved) / len(pol),
-                               round(float(np.mean(solved)), 3) if solved else None,
-                               round(float(np.mean(solved)) / float(np.mean(
-                                   [g for g, (c, _) in zip(greedy, pol) if c is not None])), 3)
-                               if solved else None,
-                               round(float(np.mean([s for _, s in pol])) * 1e3, 3), None,
-                               f"{seeds[0]}..{seeds[-1]}"])
+            for label, source, rand in ((f"policy alone ({kind}, greedy, masked)", "trained policy", False),
+                                        (f"random masked agent alone ({kind}, same budget)", "random", True)):
+                pol = policy_alone(model, n, cliffs, random_moves=rand)
+                solved = [c for c, _ in pol if c is not None]
+                learn_rows.append([n, label, source, len(solved) / len(pol),
+                                   round(float(np.mean(solved)), 3) if solved else None,
+                                   round(float(np.mean(solved)) / float(np.mean(
+                                       [g for g, (c, _) in zip(greedy, pol) if c is not None])), 3)
+                                   if solved else None,
+                                   round(float(np.mean([s for _, s in pol])) * 1e3, 3), None,
+                                   f"{seeds[0]}..{seeds[-1]}"])
         print(f"{n} qubits done", flush=True)
 
     tables = [
@@ -223,8 +230,9 @@ def main() -> None:
          "rows": learn_rows,
          "own_seeds": {"random_clifford seed": list(range(args.seed, args.seed + args.targets))}},
     ]
-    notes.append("qiskit-gym 0.4.2 pip-installs, but ships no trained Clifford model; training one with "
-                 "its own trainer did not fit this session, so it is not in the tables")
+    notes.append("qiskit-gym 0.4.2 ships no trained Clifford model: its rows (a model trained here with "
+                 "its own PPO trainer, on the same targets) are in clifford_synth_qiskit_gym.json, made by "
+                 "experiments/bench/qiskit_gym_clifford.py in a separate environment")
     out = {"args": vars(args), "seeds": list(range(args.seed, args.seed + args.targets)),
            "platform": platform.platform(), "tables": tables, "notes": notes}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

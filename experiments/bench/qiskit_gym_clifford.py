@@ -48,7 +48,7 @@ from qiskit_gym.rl.configs import EvalConfig  # noqa: E402
 torch.set_num_threads(1)
 
 RUNS = Path("/work/runs/qiskit_gym")
-OUT = Path(__file__).resolve().parent / "results" / "qiskit_gym_clifford.json"
+OUT = Path(__file__).resolve().parent / "results" / "clifford_synth_qiskit_gym.json"
 SEEDS = [2026 + k for k in range(30)]
 GATES = ("H", "S", "CX")
 COLUMNS = [

@@ -107,6 +107,19 @@ def policy_alone(model, n, cliffs, random_moves=False):
     return out
 
 
+def kept_from(out: Path, args: argparse.Namespace) -> dict:
+    """Rows and per-size notes of an earlier ``out`` for the qubit counts not in ``args.qubits``."""
+    old = json.loads(out.read_text())
+    same = ("targets", "seed", "beam", "learned_beams", "learned_radius", "prior_top")
+    diff = [k for k in same if old["args"].get(k) != getattr(args, k)]
+    if diff:
+        raise SystemExit(f"--update: {out} was measured with other {diff}; rerun every size instead")
+    sizes = set(args.qubits)
+    return {"rows": [[r for r in t["rows"] if r[0] not in sizes] for t in old["tables"]],
+            "notes": [s for s in old["notes"] if s.split(" ", 1)[0].isdigit()
+                      and int(s.split(" ", 1)[0]) not in sizes]}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--qubits", type=int, nargs="+", default=[3, 4, 5, 6])
@@ -119,7 +132,11 @@ def main() -> None:
     p.add_argument("--prior-top", type=int, default=16,
                    help="moves a state expands in the policy-prior rows (its likeliest by the policy)")
     p.add_argument("--out", default="experiments/bench/results/clifford_synth.json")
+    p.add_argument("--update", action="store_true",
+                   help="keep the rows of --out for the qubit counts not measured now (same targets and "
+                        "beams, else an error), so sizes can be re-measured one at a time")
     args = p.parse_args()
+    kept = kept_from(Path(args.out), args) if args.update else None
     import torch
 
     torch.set_num_threads(1)  # one thread per process: the value/prior batches are small
@@ -230,6 +247,11 @@ def main() -> None:
          "rows": learn_rows,
          "own_seeds": {"random_clifford seed": list(range(args.seed, args.seed + args.targets))}},
     ]
+    if kept is not None:
+        for table, rows in zip(tables, kept["rows"]):
+            table["rows"] = sorted(rows + table["rows"], key=lambda r: r[0])  # stable: order within n kept
+        notes = sorted(kept["notes"] + notes, key=lambda s: int(s.split(" ", 1)[0]))
+        args.qubits = sorted({r[0] for r in tables[0]["rows"]})  # every size now in the file
     notes.append("qiskit-gym 0.4.2 ships no trained Clifford model: its rows (a model trained here with "
                  "its own PPO trainer, on the same targets) are in clifford_synth_qiskit_gym.json, made by "
                  "experiments/bench/qiskit_gym_clifford.py in a separate environment")

@@ -198,3 +198,18 @@ def test_canonical_frames_are_local_gates_checked_in_qiskit():
     env = CliffordMoveEnv(num_qubits=4)
     env.reset(seed=0)
     assert canonical_state(env.state)[1] == []
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6])
+def test_shipped_policy_compiles_exactly(n):
+    """``method="agent"`` loads the shipped CliffordSynthMoves policy for n qubits; its value guides the
+    search and the circuit equals the target (checked in qiskit), on targets it was not trained on."""
+    from qdesign import compile_unitary
+    from qdesign.api.clifford import shipped_policy
+
+    assert shipped_policy(n).is_file()
+    for seed in (5, 6):
+        cliff = random_clifford(n, seed=1000 + seed)
+        qc = compile_unitary(cliff, gate_set="clifford", method="agent", beam=4)
+        assert Clifford(qc) == cliff
+        assert set(qc.count_ops()) <= {"cx", "h", "s", "sdg", "x", "y", "z"}

@@ -178,13 +178,18 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
     def _counts(self) -> dict[str, int]:
         return self._counts_of(self._circuit, self._thetas)
 
-    def gate_counts(self, actions: list[int], angles: list[float]) -> dict[str, int]:
-        """Gate counts of an action list with its angles (e.g. an episode's best circuit)."""
+    def ansatz(self, actions: list[int]) -> Circuit:
+        """The circuit of an action list: the preparation gates, then one gate per action (angles
+        unbound; rotation ``i`` reads parameter ``i``)."""
         circ = self._new_circuit()
         for a in actions:
             act = self.table[int(a)]
             circ.append(act.name, act.qubits)
-        return self._counts_of(circ, np.asarray(angles, dtype=float))
+        return circ
+
+    def gate_counts(self, actions: list[int], angles: list[float]) -> dict[str, int]:
+        """Gate counts of an action list with its angles (e.g. an episode's best circuit)."""
+        return self._counts_of(self.ansatz(actions), np.asarray(angles, dtype=float))
 
     def _counts_of(self, circuit: Circuit, thetas: np.ndarray) -> dict[str, int]:
         """Ansatz gate counts (the preparation X gates excluded), raw and effective: the effective
@@ -290,11 +295,7 @@ class ArchSearchEnv(EpisodeGuardMixin, CurriculumLevelMixin, gym.Env):
 
     def circuit_from_actions(self, actions: list[int], angles: list[float]):
         """Rebuild a ``QuantumCircuit`` from an action list and its angles (e.g. an episode record)."""
-        circ = self._new_circuit()
-        for a in actions:
-            act = self.table[int(a)]
-            circ.append(act.name, act.qubits)
-        return circ.to_qiskit(np.asarray(angles, dtype=float))
+        return self.ansatz(actions).to_qiskit(np.asarray(angles, dtype=float))
 
     def render(self) -> str | np.ndarray | None:
         """``"ansi"``: the circuit as text; ``"rgb_array"``: the circuit beside its energy-error curve."""

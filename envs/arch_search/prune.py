@@ -43,6 +43,7 @@ class PruneResult:
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready record (actions, angles, error, counts, removed positions, effort)."""
         return {"actions": [int(a) for a in self.actions], "angles": [float(x) for x in self.angles],
                 "error": float(self.error), **self.counts, "removed": list(self.removed),
                 "trials": self.trials, "seconds": round(self.seconds, 2)}

@@ -86,52 +86,51 @@ def greedy(run: Path, n_episodes: int) -> dict[str, Any]:
             "greedy_min_error": m.get("min_error")}
 
 
-def pruned_targets(env: Any, with_best: list[dict[str, Any]], config_env_id: str, top: int,
-                   time_limit: float) -> list[dict[str, Any]]:
-    """Search plus post-processing: for each published target, the ``top`` most compact distinct
-    circuits under its error bound are pruned (``qdesign.envs.arch_search.prune``: gates removed while
-    the re-optimised error stays under the bound) and the most compact result is re-checked with qiskit's
-    ``Statevector`` against the exact ground energy."""
+def _qiskit_error(env: Any, actions: list[int], angles: list[float]) -> float:
+    """|E - E0| of an action list's circuit by qiskit's ``Statevector`` (an independent simulator)."""
     from qiskit.quantum_info import Statevector
 
+    qc = env.circuit_from_actions(actions, angles)
+    e = float(np.real(Statevector.from_instruction(qc).expectation_value(env.problem.hamiltonian)))
+    return abs(e - env.ground_energy)
+
+
+def pruned_target(env: Any, under: list[tuple[dict[str, Any], dict[str, int]]],
+                  target: tuple[str, float, str, int], top: int, time_limit: float) -> dict[str, Any]:
+    """Search plus post-processing for one published target: the ``top`` most compact distinct circuits
+    ``under`` its error bound are pruned (``qdesign.envs.arch_search.prune``: gates removed while the
+    re-optimised error stays under the bound) and the most compact result is re-checked with qiskit's
+    ``Statevector`` against the exact ground energy."""
     from qdesign.envs.arch_search.prune import prune_ansatz
 
-    out = []
-    for label, bound, kind, limit in TARGETS.get(config_env_id, []):
-        seen, cands = set(), []
-        for e in with_best:
-            key = tuple(e["best_actions"])
-            if float(e["episode_best_error"]) < bound and key not in seen:
-                seen.add(key)
-                c = env.gate_counts(e["best_actions"], e["best_angles"])
-                cands.append(((c[f"n_{kind}_effective"], float(e["episode_best_error"])), e))
-        cands.sort(key=lambda t: t[0])
-        entry: dict[str, Any] = {"target": label, "reached": False, "candidates": len(cands),
-                                 "pruned": min(top, len(cands))}
-        best = None
-        for _, e in cands[:top]:
-            r = prune_ansatz(env, e["best_actions"], e["best_angles"], bound, kind=kind,
-                             time_limit=time_limit)
-            key = (r.counts[f"n_{kind}_effective"], r.counts["n_gates_effective"], r.error)
-            if best is None or key < best[0]:
-                best = (key, r, e)
-        if best is not None:
-            _, r, e = best
-            qc = env.circuit_from_actions(r.actions, r.angles)
-            e_q = float(np.real(Statevector.from_instruction(qc).expectation_value(env.problem.hamiltonian)))
-            err_q = abs(e_q - env.ground_energy)
-            entry.update({"reached": bool(r.counts[f"n_{kind}_effective"] <= limit and err_q < bound),
-                          "from_episode": e["episode"], "error": r.error, "error_qiskit": err_q,
-                          **{k.removeprefix("n_"): v for k, v in r.counts.items()},
-                          "actions": r.actions, "angles": [float(x) for x in r.angles]})
-        out.append(entry)
-    return out
+    label, bound, kind, limit = target
+    seen, cands = set(), []
+    for e, c in under:
+        key = tuple(e["best_actions"])
+        if key not in seen:
+            seen.add(key)
+            cands.append(((c[f"n_{kind}_effective"], float(e["episode_best_error"])), e))
+    cands.sort(key=lambda t: t[0])
+    entry: dict[str, Any] = {"target": label, "reached": False, "candidates": len(cands),
+                             "pruned": min(top, len(cands))}
+    best = None
+    for _, e in cands[:top]:
+        r = prune_ansatz(env, e["best_actions"], e["best_angles"], bound, kind=kind, time_limit=time_limit)
+        key = (r.counts[f"n_{kind}_effective"], r.counts["n_gates_effective"], r.error)
+        if best is None or key < best[0]:
+            best = (key, r, e)
+    if best is not None:
+        _, r, e = best
+        err_q = _qiskit_error(env, r.actions, list(r.angles))
+        entry.update({"reached": bool(r.counts[f"n_{kind}_effective"] <= limit and err_q < bound),
+                      "from_episode": e["episode"], "error": r.error, "error_qiskit": err_q,
+                      **{k.removeprefix("n_"): v for k, v in r.counts.items()},
+                      "actions": r.actions, "angles": [float(x) for x in r.angles]})
+    return entry
 
 
 def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0) -> dict[str, Any]:
     """The numbers of one run folder over its first ``budget`` env steps."""
-    from qiskit.quantum_info import Statevector
-
     config = config_from_dict(load_yaml(run / "config.yaml"))
     episodes = _episodes(run, budget)
     env = make_env(config).unwrapped
@@ -150,29 +149,26 @@ def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0)
         return row
     best = min(with_best, key=lambda e: (float(e["episode_best_error"]), len(e["best_actions"])))
     counts = env.gate_counts(best["best_actions"], best["best_angles"])
-    qc = env.circuit_from_actions(best["best_actions"], best["best_angles"])
-    e_qiskit = float(np.real(Statevector.from_instruction(qc).expectation_value(env.problem.hamiltonian)))
     row.update({"best_error": float(best["episode_best_error"]), "best_episode": best["episode"],
-                "best_error_qiskit": abs(e_qiskit - env.ground_energy),
+                "best_error_qiskit": _qiskit_error(env, best["best_actions"], best["best_angles"]),
                 **{f"best_{k.removeprefix('n_')}": v for k, v in counts.items()}})
-    targets = []
-    for label, bound, kind, limit in TARGETS.get(config.env_id, []):
-        under = [e for e in with_best if float(e["episode_best_error"]) < bound]
-        compact = None
-        for e in under:  # the most compact circuit below the bound, by the counted kind (effective)
-            c = env.gate_counts(e["best_actions"], e["best_angles"])
-            key = c[f"n_{kind}_effective"], c[f"n_{kind}"]
-            if compact is None or key < compact[0]:
-                compact = (key, e, c)
+    targets, pruned = [], []
+    for target in TARGETS.get(config.env_id, []):
+        label, bound, kind, limit = target
+        under = [(e, env.gate_counts(e["best_actions"], e["best_angles"])) for e in with_best
+                 if float(e["episode_best_error"]) < bound]
         entry: dict[str, Any] = {"target": label, "reached": False}
-        if compact is not None:
-            (eff, raw), e, c = compact
+        if under:  # the most compact circuit below the bound, by the counted kind (effective; first if tied)
+            e, c = min(under, key=lambda t: (t[1][f"n_{kind}_effective"], t[1][f"n_{kind}"]))
+            eff, raw = c[f"n_{kind}_effective"], c[f"n_{kind}"]
             entry.update({"reached": bool(eff <= limit), f"{kind}_effective": eff, f"{kind}_raw": raw,
                           "error": float(e["episode_best_error"]), "episode": e["episode"]})
         targets.append(entry)
+        if prune:
+            pruned.append(pruned_target(env, under, target, prune, prune_seconds))
     row["targets"] = targets
     if prune:
-        row["targets_pruned"] = pruned_targets(env, with_best, config.env_id, prune, prune_seconds)
+        row["targets_pruned"] = pruned
     return row
 
 

@@ -93,18 +93,22 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.n_envs is not None and args.n_envs < 1:
         raise ValueError(f"--n-envs must be >= 1, got {args.n_envs}")
+    if args.max_wall_seconds is not None and not args.max_wall_seconds > 0:
+        raise ValueError(f"--max-wall-seconds must be > 0, got {args.max_wall_seconds}")
     if args.resume:
         given = {"--config": args.config, "--seed": args.seed, "--agent": args.agent, "--n-envs": args.n_envs,
                  "--set": args.set, "--name": args.name}
         fixed = [flag for flag, value in given.items() if value is not None]
         if fixed:  # the run's own config.yaml decides these; ignoring them silently would mislead
-            raise ValueError(f"{', '.join(fixed)} cannot change a run on --resume (only --timesteps can); "
+            raise ValueError(f"{', '.join(fixed)} cannot change a run on --resume (only --timesteps and "
+                             "--max-wall-seconds can); "
                              "start a new run instead")
         if args.task:  # `qdesign train TASK --resume DIR` must name the run's own task
             from qdesign.runs import RunDir
 
             RunDir.open(args.resume, task=args.task)
-        run, summary = training.resume(args.resume, total_timesteps=args.timesteps)
+        run, summary = training.resume(args.resume, total_timesteps=args.timesteps,
+                                       max_wall_seconds=args.max_wall_seconds)
     else:
         if not args.task:
             raise ValueError(f"give a TASK ({', '.join(TASKS)}) or --resume RUN_DIR")
@@ -112,6 +116,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                                       _parse_overrides(args.set or []))
         if args.n_envs is not None:
             config.n_envs = args.n_envs
+        if args.max_wall_seconds is not None:
+            config.max_wall_seconds = args.max_wall_seconds
         run, summary = training.train(config, out=args.out, run_name=args.name)
     _print_table(f"run {run.path}", ["metric", "value"], metric_rows(summary))
     print(f"results saved in {run.path}  (summary.json, model.zip, learning_curves.png)")
@@ -205,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs", help="parent folder of run folders (default: runs)")
     p.add_argument("--name", help="run folder name (default: <time>-seed<N>)")
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
+    p.add_argument("--max-wall-seconds", type=float, dest="max_wall_seconds",
+                   help="stop (saving everything) after this much wall time; with --resume: the new total "
+                        "over all legs of the run")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="re-load a run's final model (model.zip, else its latest "

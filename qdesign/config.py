@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,5 +125,9 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
 
 
 def save_yaml(config: TrainConfig, path: str | Path) -> None:
-    """Write ``config`` to ``path`` as YAML, fields in declaration order."""
-    Path(path).write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))
+    """Write ``config`` to ``path`` as YAML, fields in declaration order (atomically: a resumed run
+    rewrites its own config.yaml, which must never be left half written)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))
+    os.replace(tmp, path)

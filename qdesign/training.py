@@ -26,7 +26,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from qdesign.agents.factory import is_sb3_class, load_agent, make_agent, resolve_agent_class
 from qdesign.agents.protocol import Agent
-from qdesign.config import TrainConfig
+from qdesign.config import TrainConfig, save_yaml
 from qdesign.curricula.callback import CurriculumCallback, apply_level
 from qdesign.curricula.factory import make_curriculum
 from qdesign.curricula.protocol import Curriculum
@@ -373,9 +373,12 @@ def train(config: TrainConfig, out: str | Path = "runs", run_name: str | None = 
         run.unlock()
 
 
-def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool = False
-           ) -> tuple[RunDir, dict[str, Any]]:
+def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool = False,
+           max_wall_seconds: float | None = None) -> tuple[RunDir, dict[str, Any]]:
     """Continue a run from its last good checkpoint (after a crash, ``kill -9``, Ctrl-C or SIGTERM).
+
+    ``total_timesteps`` and ``max_wall_seconds`` extend the run: they are new totals for the whole run
+    (wall time counts the earlier legs too), written back to ``config.yaml`` so a later resume keeps them.
 
     Takes the folder's lock first (a second process on the same folder stops with one line), removes
     what an interrupted checkpoint write left, verifies the checkpoint's manifest (falling back to the
@@ -386,9 +389,13 @@ def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool 
     run.lock()
     try:
         config = run.config()
-        if total_timesteps is not None:
-            config.total_timesteps = int(total_timesteps)
+        if total_timesteps is not None or max_wall_seconds is not None:
+            if total_timesteps is not None:
+                config.total_timesteps = int(total_timesteps)
+            if max_wall_seconds is not None:
+                config.max_wall_seconds = float(max_wall_seconds)
             config.validate()
+            save_yaml(config, run.path / "config.yaml")
         run.clean_stale()
         ckpt = run.load_checkpoint()
         state = dict(ckpt.state)

@@ -216,3 +216,23 @@ def test_train_costtogo_then_compile_with_the_model_file(tmp_path, capsys, monke
         qdesign.compile_unitary(u, gate_set="hrc6", epsilon=0.1, heuristic=str(path))
     code, _, err = _run_cli(["train-costtogo", "no_such_set"], capsys)
     assert code == 2 and "gate_set must be one of" in err and "Traceback" not in err
+
+
+def test_max_wall_seconds_stops_a_run_and_extends_it_on_resume(tmp_path, capsys):
+    """``--max-wall-seconds`` caps a new run; on ``--resume`` it is the new total over all legs and is
+    written to config.yaml, so a later resume keeps it."""
+    code, _, err = _run_cli(["train", TASK, "--agent", f"{__name__}:CountingAgent",
+                             "--timesteps", "100000000", "--max-wall-seconds", "1",
+                             "--out", str(tmp_path), "--name", "w"], capsys)
+    assert code == 0, err
+    run = tmp_path / TASK / "w"
+    first = json.loads((run / "summary.json").read_text())
+    assert first["stopped_by"] == "max_wall_seconds=1" and first["num_timesteps"] < 100_000_000
+    code, _, err = _run_cli(["train", "--resume", str(run), "--max-wall-seconds", "2.5"], capsys)
+    assert code == 0, err
+    second = json.loads((run / "summary.json").read_text())
+    assert second["stopped_by"] == "max_wall_seconds=2.5"
+    assert second["num_timesteps"] > first["num_timesteps"] and 2.5 <= second["wall_time_s"] < 10
+    assert "max_wall_seconds: 2.5" in (run / "config.yaml").read_text()
+    code, _, err = _run_cli(["train", "--resume", str(run), "--max-wall-seconds", "0"], capsys)
+    assert code == 2 and "--max-wall-seconds must be > 0, got 0" in err

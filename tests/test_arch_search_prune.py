@@ -8,7 +8,7 @@ import pytest
 from qiskit.quantum_info import Statevector
 
 import qdesign  # noqa: F401  (registers the envs)
-from qdesign.envs.arch_search.prune import prune_ansatz, refine_angles
+from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz, refine_angles
 
 
 def _env():
@@ -86,3 +86,38 @@ def test_bad_input_is_a_named_value_error() -> None:
         prune_ansatz(env, actions + [len(env.table)], angles, 1.0)
     with pytest.raises(ValueError, match="time_limit"):
         prune_ansatz(env, actions, angles, 1.0, time_limit=0)
+
+
+@pytest.mark.parametrize("insert", ["gates", "rotations"])
+def test_grown_circuit_lowers_the_error_in_qiskit_and_contains_the_input(insert: str) -> None:
+    env = _env()
+    actions, angles, err = _random_circuit(env, 6, seed=2)
+    assert err > 1e-4  # six random gates on H2 leave room to improve
+    r = grow_ansatz(env, actions, angles, len(actions) + 4, insert=insert, seed=0)
+    assert r.added and r.error < err
+    assert _qiskit_error(env, r.actions, r.angles) == pytest.approx(r.error, abs=1e-9)
+    assert len(r.actions) == len(actions) + len(r.added) <= len(actions) + 4
+    assert _is_subsequence(actions, r.actions)
+    assert r.errors == sorted(r.errors, reverse=True) and r.errors[-1] == r.error
+    if insert == "rotations":
+        assert r.counts["n_cnots"] == env.gate_counts(actions, angles)["n_cnots"]
+
+
+def test_grow_stops_at_stop_error_and_at_the_gate_budget() -> None:
+    env = _env()
+    actions, angles, err = _random_circuit(env, 6, seed=2)
+    r = grow_ansatz(env, actions, angles, len(actions), seed=0)  # no room: nothing added
+    assert r.added == [] and r.error <= err + 1e-12
+    r = grow_ansatz(env, actions, angles, len(actions) + 10, stop_error=err * 0.999, seed=0)
+    assert len(r.added) == 1  # the first improving insertion already passes stop_error
+
+
+def test_grow_bad_input_is_a_named_value_error() -> None:
+    env = _env()
+    actions, angles, _ = _random_circuit(env, 6, seed=2)
+    for kwargs, name in [({"max_gates": 0}, "max_gates"), ({"max_gates": 9, "insert": "cnots"}, "insert"),
+                         ({"max_gates": 9, "top": 0}, "top"),
+                         ({"max_gates": 9, "stop_error": -1.0}, "stop_error"),
+                         ({"max_gates": 9, "time_limit": 0}, "time_limit")]:
+        with pytest.raises(ValueError, match=name):
+            grow_ansatz(env, actions, angles, **kwargs)

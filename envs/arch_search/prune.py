@@ -1,15 +1,18 @@
 """Post-processing of a found ansatz: re-optimise its angles, then drop gates while the error stays small.
 
 Architecture search returns the best circuit met while training, with angles from a short inner
-optimisation. Two cheap steps after the search make it better without more search:
+optimisation. Cheap steps after the search make it better (or smaller) around the found circuit:
 
 * :func:`refine_angles` re-optimises all angles from several starts (the exact adjoint BFGS), which
   can only lower the energy;
 * :func:`prune_ansatz` removes gates one at a time, re-optimising after each removal, for as long as
   the error stays below ``max_error``; the candidates are tried in the order of the energy the
-  circuit keeps without re-optimisation, and CNOTs first when ``kind="cnots"``.
+  circuit keeps without re-optimisation, and CNOTs first when ``kind="cnots"``;
+* :func:`grow_ansatz` is the opposite move, a greedy local search: it inserts the gate (anywhere in
+  the circuit) that lowers the re-optimised error most, for as long as the error drops and the gate
+  budget lasts.
 
-Both act on action lists of an :class:`~qdesign.envs.arch_search.env.ArchSearchEnv`, so a result can
+All act on action lists of an :class:`~qdesign.envs.arch_search.env.ArchSearchEnv`, so a result can
 be rebuilt, counted and exported with the env (``circuit_from_actions``, ``gate_counts``). A result of
 these functions is a search result plus post-processing, and is reported as such.
 """
@@ -27,18 +30,21 @@ from qdesign.optim.bfgs import AdjointBFGS
 from qdesign.quantum.gates import ROTATIONS
 
 KINDS = ("cnots", "gates")
+INSERTS = ("gates", "rotations")
 
 
 @dataclass
 class PruneResult:
-    """A pruned ansatz: its actions and angles, error, counts, and the removed positions (indices
-    into the input's action list)."""
+    """An edited ansatz (pruned or grown): its actions and angles, error, counts, the removed positions
+    (indices into the input's action list) and the added ones (each in its own round's circuit)."""
 
     actions: list[int]
     angles: np.ndarray
     error: float
     counts: dict[str, int]
     removed: list[int] = field(default_factory=list)
+    added: list[int] = field(default_factory=list)
+    errors: list[float] = field(default_factory=list)
     trials: int = 0
     seconds: float = 0.0
 
@@ -46,6 +52,7 @@ class PruneResult:
         """A JSON-ready record (actions, angles, error, counts, removed positions, effort)."""
         return {"actions": [int(a) for a in self.actions], "angles": [float(x) for x in self.angles],
                 "error": float(self.error), **self.counts, "removed": list(self.removed),
+                "added": list(self.added), "errors": [float(e) for e in self.errors],
                 "trials": self.trials, "seconds": round(self.seconds, 2)}
 
 
@@ -164,4 +171,88 @@ def prune_ansatz(env: Any, actions: list[int], angles: Any, max_error: float, *,
             break
     return PruneResult(actions=actions, angles=theta, error=float(err),
                        counts=env.gate_counts(actions, theta), removed=removed,
+                       trials=trials, seconds=time.monotonic() - t0)
+
+
+def _insertions(env: Any, actions: list[int], theta: np.ndarray, sim: Any, rng: np.random.Generator,
+                rotations_only: bool) -> list[tuple[float, list[int], np.ndarray, int]]:
+    """Every (position, action) insertion into ``actions``, screened cheaply: a rotation by its exact
+    best single angle with every other angle fixed (the energy is ``A + B cos t + C sin t`` in its
+    angle, so three energies give the minimum), a CNOT by its energy at the current angles.
+    Returns (screened error, actions, angles, position), best first."""
+    rot = _rotation_index(env, actions)
+    out = []
+    for p in range(len(actions) + 1):
+        k = sum(r is not None for r in rot[:p])  # the inserted rotation's angle index
+        for a, act in enumerate(env.table.actions):
+            if rotations_only and act.name not in ROTATIONS:
+                continue
+            acts = actions[:p] + [a] + actions[p:]
+            objective = EnergyObjective(sim, env.ansatz(acts), rng)
+            if act.name in ROTATIONS:
+                xs = np.stack([np.insert(theta, k, t) for t in (0.0, np.pi / 2, -np.pi / 2)])
+                e0, ep, em = objective(xs)
+                mid, c = (ep + em) / 2, (ep - em) / 2
+                b = e0 - mid
+                t = float(np.arctan2(-c, -b))
+                energy, x = mid - float(np.hypot(b, c)), np.insert(theta, k, t)
+            else:
+                x = theta
+                energy = float(objective(theta[None, :])[0])
+            out.append((abs(energy - env.target_energy), acts, x, p))
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, insert: str = "gates",
+                stop_error: float = 0.0, top: int = 12, restarts: int = 1, maxiter: int = 500, seed: int = 0,
+                time_limit: float | None = None) -> PruneResult:
+    """Insert gates into ``actions`` one at a time, anywhere in the circuit, while the error drops.
+
+    The opposite move of :func:`prune_ansatz`, and a local search around a found circuit: each round
+    screens every insertion of every action at every position (``_insertions``: an exact single-angle
+    minimum for a rotation, the unchanged angles for a CNOT), re-optimises all angles of the ``top``
+    best-screened candidates, and keeps the lowest error if it is lower than the current one. It stops
+    at ``max_gates`` actions, below ``stop_error``, when no candidate improves, or at ``time_limit``
+    seconds. ``insert="rotations"`` inserts rotations only (the CNOT count stays as it is).
+    ``added`` holds the insertion positions, each in the circuit of its own round, and ``errors`` the
+    error after each round.
+    """
+    env = env.unwrapped
+    actions, theta = _check(env, actions, angles)
+    if not (isinstance(max_gates, (int, np.integer)) and int(max_gates) >= 1):
+        raise ValueError(f"max_gates={max_gates!r} is invalid; allowed: an integer >= 1")
+    if int(top) < 1:
+        raise ValueError(f"top={top!r} is invalid; allowed: an integer >= 1")
+    if insert not in INSERTS:
+        raise ValueError(f"insert={insert!r} is invalid; allowed: {INSERTS}")
+    if not float(stop_error) >= 0:
+        raise ValueError(f"stop_error={stop_error!r} is invalid; allowed: an energy error >= 0 in Hartree")
+    if time_limit is not None and not float(time_limit) > 0:
+        raise ValueError(f"time_limit={time_limit!r} is invalid; allowed: positive seconds or None")
+    t0 = time.monotonic()
+    sim, rng = _simulator(env), np.random.default_rng(seed)
+    opt = AdjointBFGS(maxiter=maxiter, restarts=int(restarts))
+    theta, err = refine_angles(env, actions, theta, restarts=restarts, maxiter=maxiter, seed=seed)
+    added: list[int] = []
+    errors: list[float] = []
+    trials = 0
+    while len(actions) < int(max_gates) and err > float(stop_error):
+        if time_limit is not None and time.monotonic() - t0 >= time_limit:
+            break
+        best = None
+        for e0, acts, x, p in _insertions(env, actions, theta, sim, rng, insert == "rotations")[:int(top)]:
+            trials += 1
+            x_new, e_new = _optimise(env, sim, acts, x, opt, rng)
+            if e0 <= e_new:
+                x_new, e_new = x, e0
+            if best is None or e_new < best[0]:
+                best = (e_new, acts, x_new, p)
+        if best is None or not best[0] < err:
+            break
+        err, actions, theta = best[0], best[1], best[2]
+        added.append(best[3])
+        errors.append(float(err))
+    return PruneResult(actions=actions, angles=theta, error=float(err),
+                       counts=env.gate_counts(actions, theta), added=added, errors=errors,
                        trials=trials, seconds=time.monotonic() - t0)

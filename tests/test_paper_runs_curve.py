@@ -34,3 +34,31 @@ def test_curve_counts_only_episodes_within_each_step_mark(tmp_path):
     assert c[1]["best_error"] == pytest.approx(1e-3) and c[1]["successes_chemical_accuracy"] == 1
     assert c[2]["successes_threshold"] == 2 and c[2]["successes_chemical_accuracy"] == 1
     assert c[3]["best_error"] == pytest.approx(2e-4) and c[3]["successes_chemical_accuracy"] == 2
+
+
+def test_grown_target_keeps_the_budget_and_is_rechecked_in_qiskit():
+    """paper_runs --grow: the best circuit fitting the budget is grown within it and checked in qiskit."""
+    import gymnasium as gym
+    import numpy as np
+
+    import qdesign  # noqa: F401  (registers the envs)
+
+    env = gym.make("qdesign/ArchSearch-H2-4q-v0", optimizer="adjoint_bfgs", max_gates=40,
+                   halting="off").unwrapped
+    env.set_level(1e-12)
+    env.reset(seed=2)
+    rng = np.random.default_rng(2)
+    for _ in range(6):
+        env.step(int(rng.choice(np.flatnonzero(env.action_masks()))))
+    err = abs(env._energy - env.ground_energy)
+    episode = {"episode": 1, "episode_best_error": err, "best_actions": list(env._actions),
+               "best_angles": [float(x) for x in env._thetas]}
+    too_long = {"episode": 2, "episode_best_error": err / 2, "best_actions": list(env._actions) * 2,
+                "best_angles": [float(x) for x in env._thetas] * 2}
+    entry = _module().grown_target(env, [episode, too_long], ("t", err / 10, "gates", 10), top=2,
+                                   time_limit=60)
+    assert entry["grown"] == 1 and entry["from_episode"] == 1  # the 12-gate circuit does not fit
+    assert entry["gates"] <= 10 and entry["error"] < err
+    final = entry.get("pruned_error", entry["error"])
+    assert entry["error_qiskit"] == pytest.approx(final, abs=1e-9)
+    assert entry["reached"] == (entry["error_qiskit"] < err / 10)

@@ -17,6 +17,10 @@ writes ``experiments/bench/results/arch_search_paper_runs.json`` (or ``--out``; 
 and the successes at K equal fractions of the budget (equal env steps for both runs of a pair).
 ``--prune K`` adds search plus post-processing, in its own table: each run's K most compact circuits
 under a target's bound, pruned by ``qdesign.envs.arch_search.prune`` and re-checked in qiskit.
+``--grow K`` adds a local search after the search, in its own table: each run's K lowest-error
+circuits within a target's gate budget are grown by ``grow_ansatz`` (the gate that lowers the
+re-optimised error most, inserted anywhere; rotations only for a CNOT-counted target) up to the
+budget, then pruned under the target's bound, and re-checked in qiskit.
 """
 
 from __future__ import annotations
@@ -129,7 +133,51 @@ def pruned_target(env: Any, under: list[tuple[dict[str, Any], dict[str, int]]],
     return entry
 
 
-def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0) -> dict[str, Any]:
+def grown_target(env: Any, with_best: list[dict[str, Any]], target: tuple[str, float, str, int], top: int,
+                 time_limit: float) -> dict[str, Any]:
+    """Search plus local search for one published target: the ``top`` lowest-error distinct circuits
+    whose counted gates fit the target's budget are grown (``grow_ansatz``) within it; the lowest
+    error is kept, pruned under the target's bound when below it, and re-checked with qiskit."""
+    from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz
+
+    label, bound, kind, limit = target
+    seen, cands = set(), []
+    for e in sorted(with_best, key=lambda e: float(e["episode_best_error"])):
+        key = tuple(e["best_actions"])
+        fits = (len(key) if kind == "gates"
+                else env.gate_counts(e["best_actions"], e["best_angles"])["n_cnots"])
+        if key not in seen and fits <= limit:
+            seen.add(key)
+            cands.append(e)
+        if len(cands) == top:
+            break
+    entry: dict[str, Any] = {"target": label, "reached": False, "grown": len(cands)}
+    best = None
+    for e in cands:
+        max_gates = limit if kind == "gates" else env.max_gates
+        r = grow_ansatz(env, e["best_actions"], e["best_angles"], max_gates,
+                        insert="gates" if kind == "gates" else "rotations", time_limit=time_limit)
+        if best is None or r.error < best[0].error:
+            best = (r, e)
+    if best is None:
+        return entry
+    r, e = best
+    entry.update({"from_episode": e["episode"], "error_before": float(e["episode_best_error"]),
+                  "error": r.error, "added": len(r.added), "seconds": round(r.seconds, 1),
+                  **{k.removeprefix("n_"): v for k, v in r.counts.items()}})
+    if r.error < bound:
+        r = prune_ansatz(env, r.actions, r.angles, bound, kind=kind, time_limit=time_limit)
+        entry.update({"pruned_error": r.error, "pruned_gates_effective": r.counts["n_gates_effective"],
+                      "pruned_cnots_effective": r.counts["n_cnots_effective"]})
+    err_q = _qiskit_error(env, r.actions, list(r.angles))
+    entry.update({"error_qiskit": err_q, "reached": bool(err_q < bound
+                                                       and r.counts[f"n_{kind}_effective"] <= limit),
+                  "actions": r.actions, "angles": [float(x) for x in r.angles]})
+    return entry
+
+
+def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0, grow: int = 0,
+            grow_seconds: float = 300.0) -> dict[str, Any]:
     """The numbers of one run folder over its first ``budget`` env steps."""
     config = config_from_dict(load_yaml(run / "config.yaml"))
     episodes = _episodes(run, budget)
@@ -152,7 +200,7 @@ def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0)
     row.update({"best_error": float(best["episode_best_error"]), "best_episode": best["episode"],
                 "best_error_qiskit": _qiskit_error(env, best["best_actions"], best["best_angles"]),
                 **{f"best_{k.removeprefix('n_')}": v for k, v in counts.items()}})
-    targets, pruned = [], []
+    targets, pruned, grown = [], [], []
     for target in TARGETS.get(config.env_id, []):
         label, bound, kind, limit = target
         under = [(e, env.gate_counts(e["best_actions"], e["best_angles"])) for e in with_best
@@ -166,9 +214,13 @@ def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0)
         targets.append(entry)
         if prune:
             pruned.append(pruned_target(env, under, target, prune, prune_seconds))
+        if grow:
+            grown.append(grown_target(env, with_best, target, grow, grow_seconds))
     row["targets"] = targets
     if prune:
         row["targets_pruned"] = pruned
+    if grow:
+        row["targets_grown"] = grown
     return row
 
 
@@ -186,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
                          "post-processing, reported apart from the search's own numbers)")
     ap.add_argument("--prune-seconds", type=float, default=60.0, metavar="S",
                     help="time limit of each pruning")
+    ap.add_argument("--grow", type=int, default=0, metavar="K",
+                    help="also grow each run's K best circuits within each target's gate budget (a greedy "
+                         "local search after the search, reported apart from the search's own numbers)")
+    ap.add_argument("--grow-seconds", type=float, default=300.0, metavar="S",
+                    help="time limit of each growth (and of the pruning after it)")
     ap.add_argument("--note", action="append", default=[],
                     help="a line for the results' notes (configs, wall times); repeatable")
     args = ap.parse_args(argv)
@@ -197,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             if not (p / "config.yaml").is_file():
                 raise SystemExit(f"--pair {name}: {p} is not a run folder (no config.yaml)")
         budget = min(_steps(trained_dir), _steps(random_dir))
-        rows = [run_row(d, budget, args.prune, args.prune_seconds) for d in (trained_dir, random_dir)]
+        rows = [run_row(d, budget, args.prune, args.prune_seconds, args.grow, args.grow_seconds)
+                for d in (trained_dir, random_dir)]
         if args.curve:
             marks = [int(budget * k / args.curve) for k in range(1, args.curve + 1)]
             for row, d in zip(rows, (trained_dir, random_dir)):
@@ -215,10 +273,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"(effective {r.get('best_gates_effective')}/{r.get('best_cnots_effective')})", flush=True)
             for t in r.get("targets", []):
                 print(f"{'':12s}{t['target']}: {'reached' if t['reached'] else 'not reached'} {t}")
-            for t in r.get("targets_pruned", []):
-                shown = {k: v for k, v in t.items() if k not in ("actions", "angles")}
-                status = "reached" if t["reached"] else "not reached"
-                print(f"{'':12s}pruned, {t['target']}: {status} {shown}")
+            for how in ("pruned", "grown"):
+                for t in r.get(f"targets_{how}", []):
+                    shown = {k: v for k, v in t.items() if k not in ("actions", "angles")}
+                    status = "reached" if t["reached"] else "not reached"
+                    print(f"{'':12s}{how}, {t['target']}: {status} {shown}")
     cols = ["pair", "agent", "seed", "budget_steps", "episodes", "successes_chemical_accuracy",
             "first_chemical_accuracy_step", "best_error", "best_error_qiskit", "best_gates",
             "best_gates_effective", "best_cnots", "best_cnots_effective", "last_threshold",
@@ -249,6 +308,18 @@ def main(argv: list[str] | None = None) -> int:
                        "columns": pcols,
                        "rows": [[p["name"], r["agent"], r["seed"]] + [t.get(c) for c in pcols[3:]]
                                 for p in pairs for r in p["rows"] for t in r.get("targets_pruned", [])]})
+    if args.grow:
+        gcols = ["pair", "agent", "seed", "target", "reached", "grown", "from_episode", "error_before",
+                 "added", "error", "gates_effective", "cnots_effective", "pruned_error",
+                 "pruned_gates_effective", "pruned_cnots_effective", "error_qiskit", "seconds"]
+        tables.append({"title": "Search plus a greedy local search: each run's lowest-error circuits "
+                                "within a target's gate budget, grown one inserted gate at a time "
+                                "(rotations only for a CNOT budget) while the re-optimised error drops, "
+                                "pruned under the bound when below it, re-checked with qiskit; not the "
+                                "search's own result",
+                       "columns": gcols,
+                       "rows": [[p["name"], r["agent"], r["seed"]] + [t.get(c) for c in gcols[3:]]
+                                for p in pairs for r in p["rows"] for t in r.get("targets_grown", [])]})
     if args.curve:
         ccols = ["pair", "agent", "seed", "steps", "best_error", "successes_chemical_accuracy",
                  "successes_threshold"]

@@ -20,7 +20,8 @@ under a target's bound, pruned by ``qdesign.envs.arch_search.prune`` and re-chec
 ``--grow K`` adds a local search after the search, in its own table: each run's K lowest-error
 circuits within a target's gate budget are grown by ``grow_ansatz`` (the gate that lowers the
 re-optimised error most, inserted anywhere; rotations only for a CNOT-counted target) up to the
-budget, then pruned under the target's bound, and re-checked in qiskit.
+budget, then pruned under the target's bound, and re-checked in qiskit; beside them, as a control,
+the run's first K circuits (no selection by the search) grown the same way.
 """
 
 from __future__ import annotations
@@ -134,15 +135,19 @@ def pruned_target(env: Any, under: list[tuple[dict[str, Any], dict[str, int]]],
 
 
 def grown_target(env: Any, with_best: list[dict[str, Any]], target: tuple[str, float, str, int], top: int,
-                 time_limit: float) -> dict[str, Any]:
+                 time_limit: float, control: bool = False) -> dict[str, Any]:
     """Search plus local search for one published target: the ``top`` lowest-error distinct circuits
     whose counted gates fit the target's budget are grown (``grow_ansatz``) within it; the lowest
-    error is kept, pruned under the target's bound when below it, and re-checked with qiskit."""
+    error is kept, pruned under the target's bound when below it, and re-checked with qiskit.
+
+    ``control=True`` grows the run's *first* ``top`` fitting circuits instead (episode order, no
+    selection by error): what the local search reaches without the search's choice of start."""
     from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz
 
     label, bound, kind, limit = target
     seen, cands = set(), []
-    for e in sorted(with_best, key=lambda e: float(e["episode_best_error"])):
+    order = with_best if control else sorted(with_best, key=lambda e: float(e["episode_best_error"]))
+    for e in order:
         key = tuple(e["best_actions"])
         fits = (len(key) if kind == "gates"
                 else env.gate_counts(e["best_actions"], e["best_angles"])["n_cnots"])
@@ -151,7 +156,8 @@ def grown_target(env: Any, with_best: list[dict[str, Any]], target: tuple[str, f
             cands.append(e)
         if len(cands) == top:
             break
-    entry: dict[str, Any] = {"target": label, "reached": False, "grown": len(cands)}
+    entry: dict[str, Any] = {"target": label, "start": "first episodes" if control else "best circuits",
+                             "reached": False, "grown": len(cands)}
     best = None
     for e in cands:
         max_gates = limit if kind == "gates" else env.max_gates
@@ -216,6 +222,7 @@ def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0,
             pruned.append(pruned_target(env, under, target, prune, prune_seconds))
         if grow:
             grown.append(grown_target(env, with_best, target, grow, grow_seconds))
+            grown.append(grown_target(env, with_best, target, grow, grow_seconds, control=True))
     row["targets"] = targets
     if prune:
         row["targets_pruned"] = pruned
@@ -309,14 +316,16 @@ def main(argv: list[str] | None = None) -> int:
                        "rows": [[p["name"], r["agent"], r["seed"]] + [t.get(c) for c in pcols[3:]]
                                 for p in pairs for r in p["rows"] for t in r.get("targets_pruned", [])]})
     if args.grow:
-        gcols = ["pair", "agent", "seed", "target", "reached", "grown", "from_episode", "error_before",
+        gcols = ["pair", "agent", "seed", "target", "start", "reached", "grown", "from_episode",
+                 "error_before",
                  "added", "error", "gates_effective", "cnots_effective", "pruned_error",
                  "pruned_gates_effective", "pruned_cnots_effective", "error_qiskit", "seconds"]
         tables.append({"title": "Search plus a greedy local search: each run's lowest-error circuits "
                                 "within a target's gate budget, grown one inserted gate at a time "
                                 "(rotations only for a CNOT budget) while the re-optimised error drops, "
                                 "pruned under the bound when below it, re-checked with qiskit; not the "
-                                "search's own result",
+                                "search's own result. start = first episodes: the control, the run's "
+                                "first circuits grown the same way (no selection by the search)",
                        "columns": gcols,
                        "rows": [[p["name"], r["agent"], r["seed"]] + [t.get(c) for c in gcols[3:]]
                                 for p in pairs for r in p["rows"] for t in r.get("targets_grown", [])]})

@@ -160,7 +160,7 @@ def grown_target(env: Any, with_best: list[dict[str, Any]], target: tuple[str, f
                              "reached": False, "grown": len(cands)}
     best = None
     for e in cands:
-        max_gates = limit if kind == "gates" else env.max_gates
+        max_gates = limit if kind == "gates" else len(e["best_actions"]) + 20
         r = grow_ansatz(env, e["best_actions"], e["best_angles"], max_gates,
                         insert="gates" if kind == "gates" else "rotations", time_limit=time_limit)
         if best is None or r.error < best[0].error:

@@ -285,3 +285,120 @@ def test_energies_equal_single_envs_to_the_bit_on_every_kernel_path():
         for vec in vecs:
             u = vec.unwrapped
             assert np.array_equal(u._thetas[i, :u._np[i]], env.unwrapped._thetas)
+
+
+@pytest.mark.parametrize("env_id", ["qdesign/ArchSearch-LiH6-v0", "qdesign/ArchSearch-H2O8-v0"])
+def test_threaded_step_kernel_keeps_energies_angles_and_random_streams_of_single_envs(env_id, monkeypatch):
+    """The one-call step (``bfgs_step_batch_real`` on 2 threads claiming jobs as they go, the further
+    starts drawn ahead and the stream rewound after a non-stationary start) leaves every env exactly
+    where a single env is: energies and angles (==) and the state of its random stream, step by step."""
+    from qdesign.quantum import _kernels as _k
+
+    starts = {True: 0, False: 0}  # warm starts with angles, stationary or not
+    keep = _k.keep_best_starts
+
+    def counting(circ, plen, gmax0, tol, *args):
+        for p, g in zip(plen, gmax0):
+            if p:
+                starts[bool(g < tol)] += 1
+        return keep(circ, plen, gmax0, tol, *args)
+
+    monkeypatch.setattr(_k, "keep_best_starts", counting)
+    n, seed = 4, 5
+    singles = [gym.make(env_id) for _ in range(n)]
+    vec = gym.make_vec(env_id, num_envs=n, vectorization_mode="vector_entry_point", threads=2,
+                       autoreset_mode=AutoresetMode.SAME_STEP)
+    u = vec.unwrapped
+    assert u._hreal is not None and u.threads == 2
+    for i, env in enumerate(singles):
+        env.reset(seed=seed + i)
+    vec.reset(seed=seed)
+    rng = np.random.default_rng(seed)
+    for _ in range(30):
+        acts = np.array([rng.choice(np.flatnonzero(m)) for m in vec.action_masks()])
+        energies = []
+        for env, a in zip(singles, acts):
+            _, _, term, trunc, info = env.step(int(a))
+            energies.append(info["energy"])
+            if term or trunc:
+                env.reset()
+        _, _, _, _, info = vec.step(acts)
+        assert list(info["energy"]) == energies
+        for i, env in enumerate(singles):
+            assert u._rngs[i].bit_generator.state == env.unwrapped.np_random.bit_generator.state
+            assert np.array_equal(u._thetas[i, :u._np[i]], env.unwrapped._thetas)
+    assert starts[True] > 0 and starts[False] > 0  # both branches ran (nearby point; stream rewound)
+
+
+def test_step_kernel_on_any_number_of_threads_equals_one_solve_per_start():
+    """``bfgs_step_batch_real`` called by 1, 2 or 3 threads at once gives, job by job, what one
+    ``bfgs_adjoint_real`` call per start gives (each job run once, none skipped), and
+    ``keep_best_starts`` keeps the start ``AdjointBFGS.minimize`` keeps."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qdesign.quantum import _kernels as _k
+
+    vec = gym.make_vec("qdesign/ArchSearch-LiH6-v0", num_envs=5, vectorization_mode="vector_entry_point",
+                       threads=1).unwrapped
+    vec.reset(seed=2)
+    rng = np.random.default_rng(2)
+    for _ in range(9):
+        vec.step(np.array([rng.choice(np.flatnonzero(m)) for m in vec.action_masks()]))
+    idx = np.arange(5, dtype=np.int64)
+    idx_p = vec._np[idx].copy()
+    x0 = vec._thetas[idx].copy()
+    reps = 2
+    z = rng.standard_normal((5, reps + 1, vec._P))
+    indptr, indices, _, const = vec._csr
+    hre, hdense = vec._hreal
+    n_jobs = 5 * (reps + 2)
+    results = []
+    for threads in (1, 2, 3):
+        f0, g0, gmax0 = np.zeros(5), np.zeros((5, vec._P)), np.zeros(5)
+        xout, fout = np.zeros((n_jobs, vec._P)), np.zeros(n_jobs)
+        counters = np.zeros(3, dtype=np.int64)
+        order = rng.permutation(n_jobs)
+        stationary = 1e-6 if threads != 3 else 1e9  # threads == 3: every start counts as stationary
+
+        def run(stationary=stationary, f0=f0, g0=g0, gmax0=gmax0, xout=xout, fout=fout, counters=counters,
+                order=order):
+            _k.bfgs_step_batch_real(vec._kind, vec._q0, vec._q1, vec._param, vec._mats, vec._glen, idx, x0,
+                                    idx_p, vec.num_qubits, indptr, indices, hre, hdense, const, 200, 1e-8,
+                                    stationary, 0.1, 0.3, z, order, counters, f0, g0, gmax0, xout, fout)
+
+        with ThreadPoolExecutor(threads) as pool:
+            for fut in [pool.submit(run) for _ in range(threads)]:
+                fut.result()
+        assert counters[0] >= 5 and counters[1] == 5 and counters[2] >= n_jobs
+        for e in range(5):
+            p, m = int(idx_p[e]), int(vec._glen[e])
+            still = gmax0[e] < stationary
+            starts = {0: x0[e, :p]}
+            if still:
+                starts[1] = x0[e, :p] + (0.0 + 0.1 * z[e, 0, :p])
+            for r in range(reps):
+                starts[2 + r] = x0[e, :p] + (0.0 + 0.3 * z[e, r + int(still), :p])
+            for k in range(reps + 2):
+                j = e * (reps + 2) + k
+                if k not in starts or (p == 0 and k > 0):
+                    assert fout[j] == np.inf
+                    continue
+                xo, st = np.zeros(p), np.zeros(3)
+                f = _k.bfgs_adjoint_real(vec._kind[e, :m], vec._q0[e, :m], vec._q1[e, :m], vec._param[e, :m],
+                                         vec._mats[e, :m], starts[k].copy(), vec.num_qubits, indptr, indices,
+                                         hre, hdense, const, 200, 1e-8, xo, st)
+                assert f == fout[j] and np.array_equal(xo, xout[j, :p])
+                if k == 0:
+                    assert st[2] == gmax0[e]
+        thetas, energy = np.zeros_like(vec._thetas), np.zeros(5)
+        _k.keep_best_starts(idx, idx_p, gmax0, stationary, xout, fout, thetas, energy)
+        for e in range(5):
+            jobs = [e * (reps + 2)] + ([e * (reps + 2) + 1] if gmax0[e] < stationary and idx_p[e] else []) + [
+                e * (reps + 2) + 2 + r for r in range(reps) if idx_p[e]]
+            best = jobs[0]
+            for j in jobs[1:]:
+                if fout[j] < fout[best]:
+                    best = j
+            assert energy[e] == fout[best]
+        results.append(fout.copy())
+    assert np.array_equal(results[0], results[1])

@@ -42,6 +42,7 @@ from qdesign.quantum.gates import FIXED_GATES
 
 AUTORESET_MODES = (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP)
 _STATIONARY = 1e-6  # AdjointBFGS: a start with max |gradient| below this also tries a nearby point
+_NEARBY_SCALE = 0.1  # ... drawn as N(0, 0.1) around it
 _KIND = {"rx": _k.SV_RX, "ry": _k.SV_RY, "rz": _k.SV_RZ, "cx": _k.SV_CX}
 
 
@@ -444,31 +445,84 @@ class ArchSearchVectorEnv(VectorEnv):
                     energy = float(objective(self._thetas[i, None, :p])[0])
                 self._energy[i] = energy
             return
+        if self._hreal is not None:
+            self._optimise_real(idx)
+            return
+        # complex H: stationarity known from a first solve, then a second call for the extra starts
         x0 = self._thetas[idx]
         plen = self._np[idx]
-        hreal = self._hreal
-        if hreal is None:  # stationarity known from a first solve: a second call for the extra starts
-            x, f, _, g0 = self._solve(idx, x0, plen)
-            x2, f2 = x, f
-            circ, xs, owner = self._extra_starts(idx, x0, g0)
-            if circ.size:
-                x2, f2, _, _ = self._solve(circ, xs, self._np[circ])
-        else:  # the gradients at the warm starts first, then every start in one call (one thread barrier)
-            g0 = np.zeros(idx.size)
-            indptr, indices, _, const = self._csr
-            _k.gradient_max_batch_real(self._kind, self._q0, self._q1, self._param, self._mats, self._glen,
-                                       idx, x0, plen, self.num_qubits, indptr, indices, hreal[0], hreal[1],
-                                       const, g0)
-            circ, xs, owner = self._extra_starts(idx, x0, g0)
-            k = idx.size
-            xa, fa, _, _ = self._solve(np.concatenate([idx, circ]), np.concatenate([x0, xs]),
-                                       np.concatenate([plen, self._np[circ]]))
-            x, f, x2, f2 = xa[:k], fa[:k], xa[k:], fa[k:]
+        x, f, _, g0 = self._solve(idx, x0, plen)
+        x2, f2 = x, f
+        circ, xs, owner = self._extra_starts(idx, x0, g0)
+        if circ.size:
+            x2, f2, _, _ = self._solve(circ, xs, self._np[circ])
         for r, j in enumerate(owner):  # keep the better, in the single env's order
             if f2[r] < f[j]:
                 x[j], f[j] = x2[r], f2[r]
         self._thetas[idx] = x
         self._energy[idx] = f
+
+    def _optimise_real(self, idx: np.ndarray) -> None:
+        """``_optimise`` for a real H: every start of every env in one call of the compiled
+        ``bfgs_step_batch_real`` run by all threads at once, which claim its jobs one by one (longest
+        expected first), so a long solve does not leave a thread idle while others queue behind it.
+
+        The further starts of ``AdjointBFGS.minimize`` depend on whether the warm start is stationary,
+        known only inside the kernel; their draws from env ``i``'s stream are ``restarts * p`` standard
+        normals (enough without a nearby point) and ``p`` more (with one): all are drawn here, and
+        the stream is set back to the state after the first ``restarts * p`` when the start was not
+        stationary, so it ends where the single env's does."""
+        opt: AdjointBFGS = self.template.optimizer
+        n_e = idx.size
+        reps = opt.restarts
+        P = self._P
+        x0 = np.ascontiguousarray(self._thetas[idx])
+        plen = np.ascontiguousarray(self._np[idx])
+        z = np.zeros((n_e, reps + 1, P))
+        mid: list[Any] = [None] * n_e
+        for e, (i, p) in enumerate(zip(idx.tolist(), plen.tolist())):
+            if p == 0:
+                continue
+            rng = self._rng(i)
+            z[e, :reps, :p] = rng.standard_normal(reps * p).reshape(reps, p)
+            mid[e] = rng.bit_generator.state
+            z[e, reps, :p] = rng.standard_normal(p)
+        # longest expected first: cost ~ gates x (angles + 1) per evaluation x evaluations (unknown)
+        glen = self._glen[idx]
+        est = np.repeat(glen * (plen + 1), reps + 2)
+        order = np.argsort(-est, kind="stable")
+        f0 = np.zeros(n_e)
+        g0 = np.zeros((n_e, P))
+        gmax0 = np.zeros(n_e)
+        xout = np.zeros((n_e * (reps + 2), P))
+        fout = np.zeros(n_e * (reps + 2))
+        counters = np.zeros(3, dtype=np.int64)
+        indptr, indices, _, const = self._csr
+        hre, hdense = self._hreal  # type: ignore[misc]
+
+        def run() -> None:
+            _k.bfgs_step_batch_real(self._kind, self._q0, self._q1, self._param, self._mats, self._glen, idx,
+                                    x0, plen, self.num_qubits, indptr, indices, hre, hdense, const,
+                                    opt.maxiter, opt.gtol, _STATIONARY, _NEARBY_SCALE, opt.restart_scale, z,
+                                    order, counters, f0, g0, gmax0, xout, fout)
+
+        self._run_threads(run, min(self.threads, n_e * (reps + 2)))
+        _k.keep_best_starts(idx, plen, gmax0, _STATIONARY, xout, fout, self._thetas, self._energy)
+        for e in np.flatnonzero(gmax0 >= _STATIONARY):  # not stationary: the nearby draws were not used
+            if mid[e] is not None:
+                self._rng(int(idx[e])).bit_generator.state = mid[e]
+
+    def _run_threads(self, run: Any, parts: int) -> None:
+        """``run()`` on ``parts`` threads at once (this one included), back when all have returned."""
+        if parts <= 1:
+            run()
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="archsearch-vec")
+        futures = [self._pool.submit(run) for _ in range(1, parts)]
+        run()
+        for fut in futures:
+            fut.result()
 
     def _extra_starts(self, idx: np.ndarray, x0: np.ndarray, g0: np.ndarray):
         """The further starts of ``AdjointBFGS.minimize`` (a nearby point after a stationary start, then

@@ -15,7 +15,9 @@ import math
 import numpy as np
 
 try:  # pragma: no cover - exercised whenever numba is installed
-    from numba import njit
+    from numba import njit, types
+    from numba.core import cgutils
+    from numba.extending import intrinsic
 
     AVAILABLE = True
 except ImportError:  # pragma: no cover
@@ -28,6 +30,51 @@ except ImportError:  # pragma: no cover
             return f
 
         return wrap
+
+if AVAILABLE:  # pragma: no cover - compiled into the kernels below
+    def _item_pointer(context, builder, signature, args):
+        arrty = signature.args[0]
+        ary = context.make_array(arrty)(context, builder, args[0])
+        i = context.cast(builder, args[1], signature.args[1], types.intp)
+        return cgutils.get_item_pointer(context, builder, arrty, ary, [i])
+
+    @intrinsic
+    def fetch_add(typingctx, arr, idx, val):
+        """Atomically ``arr[idx] += val`` (an int64 array), returning the value before: how threads
+        running one kernel at once claim work items without handing any out twice."""
+        if not (isinstance(arr, types.Array) and arr.dtype == types.int64 and isinstance(idx, types.Integer)
+                and isinstance(val, types.Integer)):
+            return None
+
+        def codegen(context, builder, signature, args):
+            ptr = _item_pointer(context, builder, signature, args)
+            v = context.cast(builder, args[2], signature.args[2], types.int64)
+            return builder.atomic_rmw("add", ptr, v, "seq_cst")
+
+        return types.int64(arr, idx, val), codegen
+
+    @intrinsic
+    def atomic_load(typingctx, arr, idx):
+        """``arr[idx]`` (an int64 array) read atomically: a loop waiting for another thread's
+        ``fetch_add`` sees it (a plain load could be hoisted out of the loop)."""
+        if not (isinstance(arr, types.Array) and arr.dtype == types.int64 and isinstance(idx, types.Integer)):
+            return None
+
+        def codegen(context, builder, signature, args):
+            ptr = _item_pointer(context, builder, signature, args)
+            return builder.load_atomic(ptr, "seq_cst", 8)
+
+        return types.int64(arr, idx), codegen
+else:  # pragma: no cover - pure Python: one thread only
+    def fetch_add(arr, idx, val):
+        """``arr[idx] += val``, returning the value before (not atomic: pure-Python fallback)."""
+        old = int(arr[idx])
+        arr[idx] = old + val
+        return old
+
+    def atomic_load(arr, idx):
+        """``arr[idx]`` (pure-Python fallback)."""
+        return int(arr[idx])
 
 
 # gate kinds for the statevector kernel
@@ -559,12 +606,29 @@ def _bfgs(kind, q0, q1, param, mats, x0, n, indptr, indices, data, hre, hdense, 
     g = np.empty(p)
     f = energy_and_gradient_fast(kind, q0, q1, param, mats, x, n, indptr, indices, data, hre, hdense, const,
                                  psi, phi, g, cs, sn, hr, hi)
+    stats[2] = _max_abs(g)
+    return _bfgs_from(kind, q0, q1, param, mats, x, f, g, n, indptr, indices, data, hre, hdense, const,
+                      maxiter, gtol, xout, stats, psi, phi, cs, sn, hr, hi)
+
+
+@njit(cache=True, nogil=True)
+def _max_abs(g):  # pragma: no cover - jitted
+    out = 0.0
+    for i in range(g.shape[0]):
+        if abs(g[i]) > out:
+            out = abs(g[i])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _bfgs_from(kind, q0, q1, param, mats, x, f, g, n, indptr, indices, data, hre, hdense, const, maxiter,
+               gtol, xout, stats, psi, phi, cs, sn, hr, hi):  # pragma: no cover - jitted
+    """The BFGS iterations of :func:`_bfgs` from ``x`` whose energy ``f`` and gradient ``g`` are known
+    (one evaluation, counted in ``stats[0]``); ``x`` and ``g`` are overwritten, ``psi`` ... ``hi`` are
+    scratch (sizes as in :func:`_bfgs`). Writes ``xout``, ``stats[0]`` and ``stats[1]``; returns the
+    energy."""
+    p = x.shape[0]
     nfev = 1
-    gmax0 = 0.0
-    for i in range(p):
-        if abs(g[i]) > gmax0:
-            gmax0 = abs(g[i])
-    stats[2] = gmax0
     hinv = np.eye(p)
     xn = np.empty(p)
     gn = np.empty(p)
@@ -725,6 +789,120 @@ def gradient_max_batch_real(kind, q0, q1, param, mats, glen, job_circ, x0, plen,
             if abs(g[i]) > gmax:
                 gmax = abs(g[i])
         out[j] = gmax
+
+
+#: ``bfgs_step_batch_real``'s shared counters: phase-1 items claimed, phase-1 items done, jobs claimed
+STEP_CLAIMED, STEP_DONE, STEP_JOBS = 0, 1, 2
+
+
+@njit(cache=True, nogil=True)
+def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, indptr, indices, hre, hdense,
+                         const, maxiter, gtol, stationary, near_scale, restart_scale, z, order, counters,
+                         f0, g0, gmax0, xout, fout):  # pragma: no cover - jitted
+    """All solves of one step of ``AdjointBFGS.minimize`` for circuits ``circ[e]`` (rows of the padded
+    gate arrays, as in :func:`bfgs_adjoint_batch`; a real H as in :func:`bfgs_adjoint_real`), each
+    warm-started from ``x0[e, :plen[e]]``, the same solves and results to the bit, split over every
+    thread that calls this kernel at once with the same arrays (work claimed by :func:`fetch_add` on
+    ``counters``, int64[3] of zeros; one thread alone also does it all).
+
+    Phase 1: energy and gradient at each warm start (``f0[e]``, ``g0[e]``, ``gmax0[e]`` = max
+    |gradient|, which decides the further starts); all threads wait until every one is done.
+    Phase 2: the jobs ``j = e * (R + 2) + k`` in the order ``order`` (``R = z.shape[1] - 1`` restarts):
+    ``k = 0`` the warm start, continuing from ``f0[e]``, ``g0[e]`` (not evaluated twice); ``k = 1``
+    the nearby point ``x0 + (0 + near_scale * z[e, 0])`` after a stationary start (``gmax0[e] <
+    stationary``; else skipped); ``k = 2 + r`` restart ``r`` from ``x0 + (0 + restart_scale * z[e, r +
+    s])``, ``s`` = 1 after a stationary start, else 0. ``z[e, b, :p]`` is the ``b``-th block of ``p``
+    standard normals of env ``e``'s stream, drawn in order: ``rng.normal(0, scale, p)`` is exactly
+    ``0 + scale * z`` for the same stream, so both cases (stationary or not) read their draws from
+    one array and the caller rewinds the stream after a non-stationary start. A circuit without
+    angles only gets its energy (``k = 0``). Writes ``xout[j, :p]``, ``fout[j]`` (``inf`` for a
+    skipped job)."""
+    n_e = circ.shape[0]
+    n_b = z.shape[1]
+    n_k = n_b + 1
+    dim = 1 << n
+    big = kind.shape[1]
+    psi = np.empty(dim, dtype=np.complex128)
+    phi = np.empty(dim, dtype=np.complex128)
+    cs = np.empty(big)
+    sn = np.empty(big)
+    hr = np.empty(dim)
+    hi = np.empty(dim)
+    data = np.empty(0, dtype=np.complex128)
+    st = np.zeros(3)
+    while True:  # phase 1
+        e = fetch_add(counters, STEP_CLAIMED, 1)
+        if e >= n_e:
+            break
+        c = circ[e]
+        m = glen[c]
+        p = plen[e]
+        f0[e] = energy_and_gradient_fast(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m],
+                                         x0[e, :p], n, indptr, indices, data, hre, hdense, const, psi, phi,
+                                         g0[e, :p], cs, sn, hr, hi)
+        gmax0[e] = _max_abs(g0[e, :p])
+        fetch_add(counters, STEP_DONE, 1)
+    while atomic_load(counters, STEP_DONE) < n_e:
+        pass
+    n_jobs = n_e * n_k
+    while True:  # phase 2
+        t = fetch_add(counters, STEP_JOBS, 1)
+        if t >= n_jobs:
+            break
+        j = order[t]
+        e = j // n_k
+        k = j - e * n_k
+        c = circ[e]
+        m = glen[c]
+        p = plen[e]
+        still = gmax0[e] < stationary
+        fout[j] = np.inf
+        x = np.empty(p)
+        g = np.empty(p)
+        if k == 0:
+            for i in range(p):
+                x[i] = x0[e, i]
+                g[i] = g0[e, i]
+            fout[j] = _bfgs_from(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, f0[e], g,
+                                 n, indptr, indices, data, hre, hdense, const, maxiter, gtol, xout[j, :p], st,
+                                 psi, phi, cs, sn, hr, hi)
+            continue
+        if p == 0 or (k == 1 and not still):
+            continue
+        if k == 1:
+            scale = near_scale
+            b = 0
+        else:
+            scale = restart_scale
+            b = k - 2 + (1 if still else 0)
+        for i in range(p):
+            x[i] = x0[e, i] + (0.0 + scale * z[e, b, i])
+        f = energy_and_gradient_fast(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, n,
+                                     indptr, indices, data, hre, hdense, const, psi, phi, g, cs, sn, hr, hi)
+        fout[j] = _bfgs_from(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, f, g, n, indptr,
+                             indices, data, hre, hdense, const, maxiter, gtol, xout[j, :p], st, psi, phi, cs,
+                             sn, hr, hi)
+
+
+@njit(cache=True, nogil=True)
+def keep_best_starts(circ, plen, gmax0, stationary, xout, fout, thetas, energy):  # pragma: no cover - jitted
+    """``AdjointBFGS.minimize``'s choice among the starts of :func:`bfgs_step_batch_real` (jobs ``e * (R +
+    2) + k``): the warm start, then the nearby point (after a stationary start), then the restarts in
+    order, each kept when strictly lower; writes ``thetas[circ[e], :p]`` and ``energy[circ[e]]``."""
+    n_k = fout.shape[0] // max(circ.shape[0], 1)
+    for e in range(circ.shape[0]):
+        p = plen[e]
+        best = e * n_k
+        if p > 0:
+            for k in range(1, n_k):
+                if k == 1 and not gmax0[e] < stationary:
+                    continue
+                if fout[e * n_k + k] < fout[best]:
+                    best = e * n_k + k
+        c = circ[e]
+        for i in range(p):
+            thetas[c, i] = xout[best, i]
+        energy[c] = fout[best]
 
 
 @njit(cache=True, nogil=True)

@@ -222,7 +222,11 @@ class ArchSearchVectorEnv(VectorEnv):
             self._csr = (indptr, indices, data, float(sim.hamiltonian.constant))
             self._hreal = getattr(sim, "_hreal", None)  # a real H: the faster kernels, same bits
         # episode state, one row per env
-        self._tensor = np.zeros((n_env,) + env.encoder.tensor.shape, dtype=np.float32)
+        #: the observations, kept up to date in place: the circuit tensors (``_tensor``, a view that
+        #: ``_place_gates`` writes one entry of per step) and the two energy features
+        self._obs_buf = np.zeros((n_env, env.encoder.size + 2), dtype=np.float32)
+        self._tensor = self._tensor_view()
+        self._feat = np.zeros((n_env, 2))
         self._efront = np.zeros((n_env, nq), dtype=np.int64)
         self._front = np.zeros((n_env, n_act), dtype=bool)  # gates at the front of their wires
         self._kind = np.zeros((n_env, self._L), dtype=np.int64)
@@ -280,18 +284,24 @@ class ArchSearchVectorEnv(VectorEnv):
         """(num_envs, n_actions) bool: legal actions of every env (no immediate repeat of a front gate)."""
         return ~self._front
 
-    def _features(self, energy: np.ndarray) -> np.ndarray:
-        env = self.template
-        norm = np.minimum(np.maximum((energy - env.lower_bound) / env._scale, 0.0), 1.0)
-        err = np.abs(energy - env.target_energy)
-        log_err = np.minimum(np.maximum(-np.log10(np.maximum(err, 1e-10)) / 10.0, 0.0), 1.0)
-        return np.stack([norm, log_err], axis=1).astype(np.float32)
+    def _tensor_view(self) -> np.ndarray:
+        """The circuit tensors as a (num_envs, depth, rows, qubits) view into the observation buffer."""
+        shape = self.template.encoder.tensor.shape
+        view = self._obs_buf[:, :-2].reshape((self.num_envs,) + shape)
+        assert np.shares_memory(view, self._obs_buf)
+        return view
 
     def _obs(self) -> np.ndarray:
-        out = np.empty((self.num_envs, self._tensor[0].size + 2), dtype=np.float32)
-        out[:, :-2] = self._tensor.reshape(self.num_envs, -1)
-        out[:, -2:] = self._features(self._energy)
-        return out
+        """A copy of the observation buffer, with the energy features of ``_energy`` written in
+        (``ArchSearchEnv._feature``'s arithmetic, element-wise); the tensors are already in place."""
+        env = self.template
+        buf = self._obs_buf
+        energy = self._energy
+        np.clip((energy - env.lower_bound) / env._scale, 0.0, 1.0, out=self._feat[:, 0])
+        err = np.maximum(np.abs(energy - env.target_energy), 1e-10)
+        np.clip(-np.log10(err) / 10.0, 0.0, 1.0, out=self._feat[:, 1])
+        buf[:, -2:] = self._feat
+        return buf.copy()
 
     def _effective(self) -> np.ndarray:
         out = np.zeros((self.num_envs, 2), dtype=np.int64)
@@ -680,4 +690,9 @@ class ArchSearchVectorEnv(VectorEnv):
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_pool"] = None  # threads do not pickle; a copy starts its own on first use
+        del state["_tensor"]  # a view into _obs_buf: rebuilt as one on unpickling
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._tensor = self._tensor_view()

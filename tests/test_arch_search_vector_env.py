@@ -348,7 +348,7 @@ def test_step_kernel_on_any_number_of_threads_equals_one_solve_per_start():
     idx_p = vec._np[idx].copy()
     x0 = vec._thetas[idx].copy()
     reps = 2
-    z = rng.standard_normal((5, reps + 1, vec._P))
+    z = rng.standard_normal((5, (reps + 1) * vec._P))
     indptr, indices, _, const = vec._csr
     hre, hdense = vec._hreal
     n_jobs = 5 * (reps + 2)
@@ -364,7 +364,7 @@ def test_step_kernel_on_any_number_of_threads_equals_one_solve_per_start():
                 order=order):
             _k.bfgs_step_batch_real(vec._kind, vec._q0, vec._q1, vec._param, vec._mats, vec._glen, idx, x0,
                                     idx_p, vec.num_qubits, indptr, indices, hre, hdense, const, 200, 1e-8,
-                                    stationary, 0.1, 0.3, z, order, counters, f0, g0, gmax0, xout, fout)
+                                    stationary, 0.1, 0.3, reps, z, order, counters, f0, g0, gmax0, xout, fout)
 
         with ThreadPoolExecutor(threads) as pool:
             for fut in [pool.submit(run) for _ in range(threads)]:
@@ -375,9 +375,10 @@ def test_step_kernel_on_any_number_of_threads_equals_one_solve_per_start():
             still = gmax0[e] < stationary
             starts = {0: x0[e, :p]}
             if still:
-                starts[1] = x0[e, :p] + (0.0 + 0.1 * z[e, 0, :p])
+                starts[1] = x0[e, :p] + (0.0 + 0.1 * z[e, :p])
             for r in range(reps):
-                starts[2 + r] = x0[e, :p] + (0.0 + 0.3 * z[e, r + int(still), :p])
+                b = r + int(still)
+                starts[2 + r] = x0[e, :p] + (0.0 + 0.3 * z[e, b * p:(b + 1) * p])
             for k in range(reps + 2):
                 j = e * (reps + 2) + k
                 if k not in starts or (p == 0 and k > 0):

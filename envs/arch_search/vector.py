@@ -488,15 +488,15 @@ class ArchSearchVectorEnv(VectorEnv):
         P = self._P
         x0 = np.ascontiguousarray(self._thetas[idx])
         plen = np.ascontiguousarray(self._np[idx])
-        z = np.zeros((n_e, reps + 1, P))
+        z = np.zeros((n_e, (reps + 1) * P))  # env e's normals, in blocks of its p angles
         mid: list[Any] = [None] * n_e
         for e, (i, p) in enumerate(zip(idx.tolist(), plen.tolist())):
             if p == 0:
                 continue
             rng = self._rng(i)
-            z[e, :reps, :p] = rng.standard_normal(reps * p).reshape(reps, p)
+            rng.standard_normal(out=z[e, :reps * p])
             mid[e] = rng.bit_generator.state
-            z[e, reps, :p] = rng.standard_normal(p)
+            rng.standard_normal(out=z[e, reps * p:(reps + 1) * p])
         # longest expected first: cost ~ gates x (angles + 1) per evaluation x evaluations (unknown)
         glen = self._glen[idx]
         est = np.repeat(glen * (plen + 1), reps + 2)
@@ -513,8 +513,8 @@ class ArchSearchVectorEnv(VectorEnv):
         def run() -> None:
             _k.bfgs_step_batch_real(self._kind, self._q0, self._q1, self._param, self._mats, self._glen, idx,
                                     x0, plen, self.num_qubits, indptr, indices, hre, hdense, const,
-                                    opt.maxiter, opt.gtol, _STATIONARY, _NEARBY_SCALE, opt.restart_scale, z,
-                                    order, counters, f0, g0, gmax0, xout, fout)
+                                    opt.maxiter, opt.gtol, _STATIONARY, _NEARBY_SCALE, opt.restart_scale,
+                                    reps, z, order, counters, f0, g0, gmax0, xout, fout)
 
         self._run_threads(run, min(self.threads, n_e * (reps + 2)))
         _k.keep_best_starts(idx, plen, gmax0, _STATIONARY, xout, fout, self._thetas, self._energy)

@@ -797,8 +797,8 @@ STEP_CLAIMED, STEP_DONE, STEP_JOBS = 0, 1, 2
 
 @njit(cache=True, nogil=True)
 def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, indptr, indices, hre, hdense,
-                         const, maxiter, gtol, stationary, near_scale, restart_scale, z, order, counters,
-                         f0, g0, gmax0, xout, fout):  # pragma: no cover - jitted
+                         const, maxiter, gtol, stationary, near_scale, restart_scale, restarts, z, order,
+                         counters, f0, g0, gmax0, xout, fout):  # pragma: no cover - jitted
     """All solves of one step of ``AdjointBFGS.minimize`` for circuits ``circ[e]`` (rows of the padded
     gate arrays, as in :func:`bfgs_adjoint_batch`; a real H as in :func:`bfgs_adjoint_real`), each
     warm-started from ``x0[e, :plen[e]]``, the same solves and results to the bit, split over every
@@ -807,19 +807,19 @@ def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, ind
 
     Phase 1: energy and gradient at each warm start (``f0[e]``, ``g0[e]``, ``gmax0[e]`` = max
     |gradient|, which decides the further starts); all threads wait until every one is done.
-    Phase 2: the jobs ``j = e * (R + 2) + k`` in the order ``order`` (``R = z.shape[1] - 1`` restarts):
+    Phase 2: the jobs ``j = e * (R + 2) + k`` in the order ``order`` (``R`` = ``restarts``):
     ``k = 0`` the warm start, continuing from ``f0[e]``, ``g0[e]`` (not evaluated twice); ``k = 1``
-    the nearby point ``x0 + (0 + near_scale * z[e, 0])`` after a stationary start (``gmax0[e] <
-    stationary``; else skipped); ``k = 2 + r`` restart ``r`` from ``x0 + (0 + restart_scale * z[e, r +
-    s])``, ``s`` = 1 after a stationary start, else 0. ``z[e, b, :p]`` is the ``b``-th block of ``p``
-    standard normals of env ``e``'s stream, drawn in order: ``rng.normal(0, scale, p)`` is exactly
+    the nearby point ``x0 + (0 + near_scale * z_0)`` after a stationary start (``gmax0[e] <
+    stationary``; else skipped); ``k = 2 + r`` restart ``r`` from ``x0 + (0 + restart_scale * z_{r +
+    s})``, ``s`` = 1 after a stationary start, else 0. ``z_b = z[e, b * p:(b + 1) * p]`` is the
+    ``b``-th block of ``p`` standard normals of env ``e``'s stream, drawn in order: ``rng.normal(0,
+    scale, p)`` is exactly
     ``0 + scale * z`` for the same stream, so both cases (stationary or not) read their draws from
     one array and the caller rewinds the stream after a non-stationary start. A circuit without
     angles only gets its energy (``k = 0``). Writes ``xout[j, :p]``, ``fout[j]`` (``inf`` for a
     skipped job)."""
     n_e = circ.shape[0]
-    n_b = z.shape[1]
-    n_k = n_b + 1
+    n_k = restarts + 2
     dim = 1 << n
     big = kind.shape[1]
     psi = np.empty(dim, dtype=np.complex128)
@@ -876,7 +876,7 @@ def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, ind
             scale = restart_scale
             b = k - 2 + (1 if still else 0)
         for i in range(p):
-            x[i] = x0[e, i] + (0.0 + scale * z[e, b, i])
+            x[i] = x0[e, i] + (0.0 + scale * z[e, b * p + i])
         f = energy_and_gradient_fast(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, n,
                                      indptr, indices, data, hre, hdense, const, psi, phi, g, cs, sn, hr, hi)
         fout[j] = _bfgs_from(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, f, g, n, indptr,

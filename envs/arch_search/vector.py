@@ -4,13 +4,15 @@
 builds it. The MDP is exactly ``ArchSearchEnv``'s (same rewards, infos, halting budgets and random
 streams: env ``i`` reset with seed ``s + i`` follows a single env reset with ``s + i`` on the same
 actions), but the state of all N episodes lives in arrays: the circuit tensors, the illegal-action
-fronts, the gate lists the simulator reads and the angles. One step places N gates in one compiled
-call (``_place_gates``), and re-optimises the N circuits' angles with the very same BFGS kernel per
-circuit as the single env: for a real Hamiltonian (every molecular preset) the gradients at the warm
-starts first (``gradient_max_batch_real``: which starts are stationary), then the warm starts, the
-nearby points after stationary ones and the perturbed restarts of ``adjoint_bfgs`` all in one call of
-``qdesign.quantum._kernels.bfgs_adjoint_batch_real`` (compiled and GIL-free, its jobs split over
-``threads`` threads, the calling thread taking one share); otherwise in two calls of
+fronts, the gate lists the simulator reads and the angles (the tensors as a view into the observation
+buffer, updated in place). One step places N gates in one compiled call (``_place_gates``), and
+re-optimises the N circuits' angles with the very same BFGS iterations per start as the single env:
+for a real Hamiltonian (every molecular preset) in one call of
+``qdesign.quantum._kernels.bfgs_step_batch_real`` made by ``threads`` threads at once (compiled and
+GIL-free; the calling thread is one of them), which claim the work item by item: first the energy
+and gradient at every warm start (which decides whether ``adjoint_bfgs`` also tries a nearby point),
+then the warm starts (continuing from that gradient), nearby points and perturbed restarts, longest
+expected first, so that a thread never idles while jobs are left; otherwise in two calls of
 ``bfgs_adjoint_batch``. Rewards, flags and best-so-far records come from one compiled call
 (``_score``). Noisy presets (shot-based optimizers) keep the batched bookkeeping and optimise
 circuit by circuit.
@@ -559,7 +561,8 @@ class ArchSearchVectorEnv(VectorEnv):
         return np.asarray(circ, dtype=np.int64), xs, owner
 
     def _solve(self, circ: np.ndarray, x0: np.ndarray, plen: np.ndarray):
-        """One batched call of the compiled BFGS: job r minimises circuit ``circ[r]`` from ``x0[r]``."""
+        """One batched call of the compiled BFGS for a complex H: job r minimises circuit ``circ[r]`` from
+        ``x0[r]`` (interleaved slices of the jobs on the threads; results land in place)."""
         opt: AdjointBFGS = self.template.optimizer
         indptr, indices, data, const = self._csr
         jobs = len(circ)
@@ -569,30 +572,16 @@ class ArchSearchVectorEnv(VectorEnv):
         xout = np.zeros((jobs, self._P))
         stats = np.zeros((jobs, 3))
         fout = np.zeros(jobs)
-
-        hreal = self._hreal
-
-        def run(sl: slice) -> None:
-            if hreal is not None:
-                _k.bfgs_adjoint_batch_real(self._kind, self._q0, self._q1, self._param, self._mats,
-                                           self._glen, circ[sl], x0[sl], plen[sl], self.num_qubits, indptr,
-                                           indices, hreal[0], hreal[1], const, opt.maxiter, opt.gtol,
-                                           xout[sl], stats[sl], fout[sl])
-            else:
-                _k.bfgs_adjoint_batch(self._kind, self._q0, self._q1, self._param, self._mats, self._glen,
-                                      circ[sl], x0[sl], plen[sl], self.num_qubits, indptr, indices, data,
-                                      const, opt.maxiter, opt.gtol, xout[sl], stats[sl], fout[sl])
-
         parts = min(self.threads, jobs)
-        if parts <= 1:
-            run(slice(None))
-        else:  # interleaved slices balance short and long circuits; results land in place
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="archsearch-vec")
-            futures = [self._pool.submit(run, slice(t, None, parts)) for t in range(1, parts)]
-            run(slice(0, None, parts))  # this thread takes the first slice instead of waiting
-            for fut in futures:
-                fut.result()
+        turn = iter(range(parts))  # each thread takes the next slice (next() is atomic under the GIL)
+
+        def run() -> None:
+            sl = slice(next(turn), None, parts)
+            _k.bfgs_adjoint_batch(self._kind, self._q0, self._q1, self._param, self._mats, self._glen,
+                                  circ[sl], x0[sl], plen[sl], self.num_qubits, indptr, indices, data, const,
+                                  opt.maxiter, opt.gtol, xout[sl], stats[sl], fout[sl])
+
+        self._run_threads(run, parts)
         return xout, fout, stats[:, 0], stats[:, 2]
 
     def step(self, actions: Any):

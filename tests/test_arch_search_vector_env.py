@@ -356,7 +356,7 @@ def test_step_kernel_on_any_number_of_threads_equals_one_solve_per_start():
     for threads in (1, 2, 3):
         f0, g0, gmax0 = np.zeros(5), np.zeros((5, vec._P)), np.zeros(5)
         xout, fout = np.zeros((n_jobs, vec._P)), np.zeros(n_jobs)
-        counters = np.zeros(3, dtype=np.int64)
+        counters = np.array([0, 0, 0, 1], dtype=np.int64)  # z ready
         order = rng.permutation(n_jobs)
         stationary = 1e-6 if threads != 3 else 1e9  # threads == 3: every start counts as stationary
 

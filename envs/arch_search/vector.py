@@ -490,25 +490,16 @@ class ArchSearchVectorEnv(VectorEnv):
         P = self._P
         x0 = np.ascontiguousarray(self._thetas[idx])
         plen = np.ascontiguousarray(self._np[idx])
-        z = np.zeros((n_e, (reps + 1) * P))  # env e's normals, in blocks of its p angles
-        mid: list[Any] = [None] * n_e
-        for e, (i, p) in enumerate(zip(idx.tolist(), plen.tolist())):
-            if p == 0:
-                continue
-            rng = self._rng(i)
-            rng.standard_normal(out=z[e, :reps * p])
-            mid[e] = rng.bit_generator.state
-            rng.standard_normal(out=z[e, reps * p:(reps + 1) * p])
         # longest expected first: cost ~ gates x (angles + 1) per evaluation x evaluations (unknown)
-        glen = self._glen[idx]
-        est = np.repeat(glen * (plen + 1), reps + 2)
+        est = np.repeat(self._glen[idx] * (plen + 1), reps + 2)
         order = np.argsort(-est, kind="stable")
+        z = np.zeros((n_e, (reps + 1) * P))  # env e's normals, in blocks of its p angles
         f0 = np.zeros(n_e)
         g0 = np.zeros((n_e, P))
         gmax0 = np.zeros(n_e)
         xout = np.zeros((n_e * (reps + 2), P))
         fout = np.zeros(n_e * (reps + 2))
-        counters = np.zeros(3, dtype=np.int64)
+        counters = np.zeros(4, dtype=np.int64)
         indptr, indices, _, const = self._csr
         hre, hdense = self._hreal  # type: ignore[misc]
 
@@ -518,23 +509,34 @@ class ArchSearchVectorEnv(VectorEnv):
                                     opt.maxiter, opt.gtol, _STATIONARY, _NEARBY_SCALE, opt.restart_scale,
                                     reps, z, order, counters, f0, g0, gmax0, xout, fout)
 
-        self._run_threads(run, min(self.threads, n_e * (reps + 2)))
+        # the other threads start on the warm-start gradients while this one draws the normals
+        futures = self._start_threads(run, min(self.threads, n_e * (reps + 2)) - 1)
+        mid: list[Any] = [None] * n_e
+        try:
+            for e, (i, p) in enumerate(zip(idx.tolist(), plen.tolist())):
+                if p == 0:
+                    continue
+                rng = self._rng(i)
+                rng.standard_normal(out=z[e, :reps * p])
+                mid[e] = rng.bit_generator.state
+                rng.standard_normal(out=z[e, reps * p:(reps + 1) * p])
+        finally:
+            counters[_k.STEP_READY] = 1  # the further starts may begin (never left waiting)
+        run()
+        for fut in futures:
+            fut.result()
         _k.keep_best_starts(idx, plen, gmax0, _STATIONARY, xout, fout, self._thetas, self._energy)
         for e in np.flatnonzero(gmax0 >= _STATIONARY):  # not stationary: the nearby draws were not used
             if mid[e] is not None:
                 self._rng(int(idx[e])).bit_generator.state = mid[e]
 
-    def _run_threads(self, run: Any, parts: int) -> None:
-        """``run()`` on ``parts`` threads at once (this one included), back when all have returned."""
-        if parts <= 1:
-            run()
-            return
+    def _start_threads(self, run: Any, others: int) -> list[Any]:
+        """``run()`` started on ``others`` pool threads (futures to wait for)."""
+        if others <= 0:
+            return []
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="archsearch-vec")
-        futures = [self._pool.submit(run) for _ in range(1, parts)]
-        run()
-        for fut in futures:
-            fut.result()
+        return [self._pool.submit(run) for _ in range(others)]
 
     def _extra_starts(self, idx: np.ndarray, x0: np.ndarray, g0: np.ndarray):
         """The further starts of ``AdjointBFGS.minimize`` (a nearby point after a stationary start, then
@@ -581,7 +583,10 @@ class ArchSearchVectorEnv(VectorEnv):
                                   circ[sl], x0[sl], plen[sl], self.num_qubits, indptr, indices, data, const,
                                   opt.maxiter, opt.gtol, xout[sl], stats[sl], fout[sl])
 
-        self._run_threads(run, parts)
+        futures = self._start_threads(run, parts - 1)
+        run()
+        for fut in futures:
+            fut.result()
         return xout, fout, stats[:, 0], stats[:, 2]
 
     def step(self, actions: Any):

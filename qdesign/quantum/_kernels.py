@@ -791,8 +791,9 @@ def gradient_max_batch_real(kind, q0, q1, param, mats, glen, job_circ, x0, plen,
         out[j] = gmax
 
 
-#: ``bfgs_step_batch_real``'s shared counters: phase-1 items claimed, phase-1 items done, jobs claimed
-STEP_CLAIMED, STEP_DONE, STEP_JOBS = 0, 1, 2
+#: ``bfgs_step_batch_real``'s shared counters: phase-1 items claimed, phase-1 items done, jobs claimed,
+#: ``z`` ready (set non-zero by the caller)
+STEP_CLAIMED, STEP_DONE, STEP_JOBS, STEP_READY = 0, 1, 2, 3
 
 
 @njit(cache=True, nogil=True)
@@ -803,10 +804,11 @@ def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, ind
     gate arrays, as in :func:`bfgs_adjoint_batch`; a real H as in :func:`bfgs_adjoint_real`), each
     warm-started from ``x0[e, :plen[e]]``, the same solves and results to the bit, split over every
     thread that calls this kernel at once with the same arrays (work claimed by :func:`fetch_add` on
-    ``counters``, int64[3] of zeros; one thread alone also does it all).
+    ``counters``, int64[4] of zeros; one thread alone also does it all).
 
     Phase 1: energy and gradient at each warm start (``f0[e]``, ``g0[e]``, ``gmax0[e]`` = max
-    |gradient|, which decides the further starts); all threads wait until every one is done.
+    |gradient|, which decides the further starts); all threads wait until every one is done and
+    ``counters[STEP_READY]`` is non-zero (the caller may still be filling ``z`` during phase 1).
     Phase 2: the jobs ``j = e * (R + 2) + k`` in the order ``order`` (``R`` = ``restarts``):
     ``k = 0`` the warm start, continuing from ``f0[e]``, ``g0[e]`` (not evaluated twice); ``k = 1``
     the nearby point ``x0 + (0 + near_scale * z_0)`` after a stationary start (``gmax0[e] <
@@ -842,7 +844,7 @@ def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, ind
                                          g0[e, :p], cs, sn, hr, hi)
         gmax0[e] = _max_abs(g0[e, :p])
         fetch_add(counters, STEP_DONE, 1)
-    while atomic_load(counters, STEP_DONE) < n_e:
+    while atomic_load(counters, STEP_DONE) < n_e or atomic_load(counters, STEP_READY) == 0:
         pass
     n_jobs = n_e * n_k
     while True:  # phase 2

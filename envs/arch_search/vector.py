@@ -494,12 +494,21 @@ class ArchSearchVectorEnv(VectorEnv):
         est = np.repeat(self._glen[idx] * (plen + 1), reps + 2)
         order = np.argsort(-est, kind="stable")
         z = np.zeros((n_e, (reps + 1) * P))  # env e's normals, in blocks of its p angles
+        mid: list[Any] = [None] * n_e
+        for e, (i, p) in enumerate(zip(idx.tolist(), plen.tolist())):
+            if p == 0:
+                continue
+            rng = self._rng(i)
+            rng.standard_normal(out=z[e, :reps * p])
+            mid[e] = rng.bit_generator.state
+            rng.standard_normal(out=z[e, reps * p:(reps + 1) * p])
         f0 = np.zeros(n_e)
         g0 = np.zeros((n_e, P))
         gmax0 = np.zeros(n_e)
         xout = np.zeros((n_e * (reps + 2), P))
         fout = np.zeros(n_e * (reps + 2))
-        counters = np.zeros(4, dtype=np.int64)
+        counters = np.zeros(2, dtype=np.int64)
+        done = np.zeros(n_e, dtype=np.int64)
         indptr, indices, _, const = self._csr
         hre, hdense = self._hreal  # type: ignore[misc]
 
@@ -507,21 +516,9 @@ class ArchSearchVectorEnv(VectorEnv):
             _k.bfgs_step_batch_real(self._kind, self._q0, self._q1, self._param, self._mats, self._glen, idx,
                                     x0, plen, self.num_qubits, indptr, indices, hre, hdense, const,
                                     opt.maxiter, opt.gtol, _STATIONARY, _NEARBY_SCALE, opt.restart_scale,
-                                    reps, z, order, counters, f0, g0, gmax0, xout, fout)
+                                    reps, z, order, counters, done, f0, g0, gmax0, xout, fout)
 
-        # the other threads start on the warm-start gradients while this one draws the normals
         futures = self._start_threads(run, min(self.threads, n_e * (reps + 2)) - 1)
-        mid: list[Any] = [None] * n_e
-        try:
-            for e, (i, p) in enumerate(zip(idx.tolist(), plen.tolist())):
-                if p == 0:
-                    continue
-                rng = self._rng(i)
-                rng.standard_normal(out=z[e, :reps * p])
-                mid[e] = rng.bit_generator.state
-                rng.standard_normal(out=z[e, reps * p:(reps + 1) * p])
-        finally:
-            counters[_k.STEP_READY] = 1  # the further starts may begin (never left waiting)
         run()
         for fut in futures:
             fut.result()

@@ -791,35 +791,34 @@ def gradient_max_batch_real(kind, q0, q1, param, mats, glen, job_circ, x0, plen,
         out[j] = gmax
 
 
-#: ``bfgs_step_batch_real``'s shared counters: phase-1 items claimed, phase-1 items done, jobs claimed,
-#: ``z`` ready (set non-zero by the caller)
-STEP_CLAIMED, STEP_DONE, STEP_JOBS, STEP_READY = 0, 1, 2, 3
+#: ``bfgs_step_batch_real``'s shared counters: warm-start gradients claimed, jobs claimed
+STEP_CLAIMED, STEP_JOBS = 0, 1
 
 
 @njit(cache=True, nogil=True)
 def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, indptr, indices, hre, hdense,
                          const, maxiter, gtol, stationary, near_scale, restart_scale, restarts, z, order,
-                         counters, f0, g0, gmax0, xout, fout):  # pragma: no cover - jitted
+                         counters, done, f0, g0, gmax0, xout, fout):  # pragma: no cover - jitted
     """All solves of one step of ``AdjointBFGS.minimize`` for circuits ``circ[e]`` (rows of the padded
     gate arrays, as in :func:`bfgs_adjoint_batch`; a real H as in :func:`bfgs_adjoint_real`), each
     warm-started from ``x0[e, :plen[e]]``, the same solves and results to the bit, split over every
-    thread that calls this kernel at once with the same arrays (work claimed by :func:`fetch_add` on
-    ``counters``, int64[4] of zeros; one thread alone also does it all).
+    thread that calls this kernel at once with the same arrays: they claim work items one at a time
+    by :func:`fetch_add` on ``counters`` (int64[2] of zeros) and never wait for each other (one
+    thread alone also does it all).
 
-    Phase 1: energy and gradient at each warm start (``f0[e]``, ``g0[e]``, ``gmax0[e]`` = max
-    |gradient|, which decides the further starts); all threads wait until every one is done and
-    ``counters[STEP_READY]`` is non-zero (the caller may still be filling ``z`` during phase 1).
-    Phase 2: the jobs ``j = e * (R + 2) + k`` in the order ``order`` (``R`` = ``restarts``):
+    First the energy and gradient at each warm start (``f0[e]``, ``g0[e]``, ``gmax0[e]`` = max
+    |gradient|, which decides the further starts; ``done[e]``, int64 zeros, is set once they are
+    written). Then the jobs ``j = e * (R + 2) + k`` in the order ``order`` (``R`` = ``restarts``):
     ``k = 0`` the warm start, continuing from ``f0[e]``, ``g0[e]`` (not evaluated twice); ``k = 1``
     the nearby point ``x0 + (0 + near_scale * z_0)`` after a stationary start (``gmax0[e] <
     stationary``; else skipped); ``k = 2 + r`` restart ``r`` from ``x0 + (0 + restart_scale * z_{r +
-    s})``, ``s`` = 1 after a stationary start, else 0. ``z_b = z[e, b * p:(b + 1) * p]`` is the
-    ``b``-th block of ``p`` standard normals of env ``e``'s stream, drawn in order: ``rng.normal(0,
-    scale, p)`` is exactly
-    ``0 + scale * z`` for the same stream, so both cases (stationary or not) read their draws from
-    one array and the caller rewinds the stream after a non-stationary start. A circuit without
-    angles only gets its energy (``k = 0``). Writes ``xout[j, :p]``, ``fout[j]`` (``inf`` for a
-    skipped job)."""
+    s})``, ``s`` = 1 after a stationary start, else 0. A job whose warm-start gradient another thread
+    is still computing computes it again itself (the same numbers) rather than wait.
+    ``z_b = z[e, b * p:(b + 1) * p]`` is the ``b``-th block of ``p`` standard normals of env ``e``'s
+    stream, drawn in order: ``rng.normal(0, scale, p)`` is exactly ``0 + scale * z`` for the same
+    stream, so both cases (stationary or not) read their draws from one array and the caller rewinds
+    the stream after a non-stationary start. A circuit without angles only gets its energy
+    (``k = 0``). Writes ``xout[j, :p]``, ``fout[j]`` (``inf`` for a skipped job)."""
     n_e = circ.shape[0]
     n_k = restarts + 2
     dim = 1 << n
@@ -832,7 +831,7 @@ def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, ind
     hi = np.empty(dim)
     data = np.empty(0, dtype=np.complex128)
     st = np.zeros(3)
-    while True:  # phase 1
+    while True:  # the warm-start gradients
         e = fetch_add(counters, STEP_CLAIMED, 1)
         if e >= n_e:
             break
@@ -843,11 +842,9 @@ def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, ind
                                          x0[e, :p], n, indptr, indices, data, hre, hdense, const, psi, phi,
                                          g0[e, :p], cs, sn, hr, hi)
         gmax0[e] = _max_abs(g0[e, :p])
-        fetch_add(counters, STEP_DONE, 1)
-    while atomic_load(counters, STEP_DONE) < n_e or atomic_load(counters, STEP_READY) == 0:
-        pass
+        fetch_add(done, e, 1)  # publishes f0[e], g0[e], gmax0[e]
     n_jobs = n_e * n_k
-    while True:  # phase 2
+    while True:  # the solves
         t = fetch_add(counters, STEP_JOBS, 1)
         if t >= n_jobs:
             break
@@ -857,30 +854,36 @@ def bfgs_step_batch_real(kind, q0, q1, param, mats, glen, circ, x0, plen, n, ind
         c = circ[e]
         m = glen[c]
         p = plen[e]
-        still = gmax0[e] < stationary
         fout[j] = np.inf
         x = np.empty(p)
         g = np.empty(p)
-        if k == 0:
-            for i in range(p):
-                x[i] = x0[e, i]
-                g[i] = g0[e, i]
-            fout[j] = _bfgs_from(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, f0[e], g,
-                                 n, indptr, indices, data, hre, hdense, const, maxiter, gtol, xout[j, :p], st,
-                                 psi, phi, cs, sn, hr, hi)
-            continue
-        if p == 0 or (k == 1 and not still):
-            continue
-        if k == 1:
-            scale = near_scale
-            b = 0
-        else:
-            scale = restart_scale
-            b = k - 2 + (1 if still else 0)
         for i in range(p):
-            x[i] = x0[e, i] + (0.0 + scale * z[e, b * p + i])
-        f = energy_and_gradient_fast(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, n,
-                                     indptr, indices, data, hre, hdense, const, psi, phi, g, cs, sn, hr, hi)
+            x[i] = x0[e, i]
+        if atomic_load(done, e) > 0:
+            f = f0[e]
+            for i in range(p):
+                g[i] = g0[e, i]
+            gm = gmax0[e]
+        else:  # still being computed by another thread: the same evaluation here
+            f = energy_and_gradient_fast(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, n,
+                                         indptr, indices, data, hre, hdense, const, psi, phi, g, cs, sn, hr,
+                                         hi)
+            gm = _max_abs(g)
+        still = gm < stationary
+        if k > 0:
+            if p == 0 or (k == 1 and not still):
+                continue
+            if k == 1:
+                scale = near_scale
+                b = 0
+            else:
+                scale = restart_scale
+                b = k - 2 + (1 if still else 0)
+            for i in range(p):
+                x[i] = x0[e, i] + (0.0 + scale * z[e, b * p + i])
+            f = energy_and_gradient_fast(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, n,
+                                         indptr, indices, data, hre, hdense, const, psi, phi, g, cs, sn, hr,
+                                         hi)
         fout[j] = _bfgs_from(kind[c, :m], q0[c, :m], q1[c, :m], param[c, :m], mats[c, :m], x, f, g, n, indptr,
                              indices, data, hre, hdense, const, maxiter, gtol, xout[j, :p], st, psi, phi, cs,
                              sn, hr, hi)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,10 +123,11 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def dump_yaml(config: TrainConfig) -> str:
+    """``config`` as YAML text, fields in declaration order."""
+    return yaml.safe_dump(config.to_dict(), sort_keys=False)
+
+
 def save_yaml(config: TrainConfig, path: str | Path) -> None:
-    """Write ``config`` to ``path`` as YAML, fields in declaration order (atomically: a resumed run
-    rewrites its own config.yaml, which must never be left half written)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))
-    os.replace(tmp, path)
+    """Write ``config`` to ``path`` as YAML (``dump_yaml``)."""
+    Path(path).write_text(dump_yaml(config))

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 import qdesign
-from qdesign.config import TrainConfig, config_from_dict, load_yaml, save_yaml
+from qdesign.config import TrainConfig, config_from_dict, dump_yaml, load_yaml
 
 CHECKPOINTS = Path("checkpoints")
 CHECKPOINT = CHECKPOINTS / "latest"  # the pointer (a symlink) to the current generation
@@ -234,7 +234,7 @@ class RunDir:
                 path, i = base.with_name(f"{base.name}-{i}"), i + 1
         run = cls(path)
         run.lock()
-        save_yaml(config, path / "config.yaml")
+        run.save_config(config)
         atomic_write_bytes(path / "command.txt", (" ".join(map(_quote, sys.argv)) + "\n").encode())
         run.write_meta(status="running", created=time.time(), pid=os.getpid())
         return run
@@ -316,6 +316,10 @@ class RunDir:
             }
         meta.update(fields)
         atomic_write_json(self.path / "meta.json", meta)
+
+    def save_config(self, config: TrainConfig) -> None:
+        """Write ``config.yaml`` atomically (a resume that extends the run rewrites it)."""
+        atomic_write_bytes(self.path / "config.yaml", dump_yaml(config).encode())
 
     def config(self) -> TrainConfig:
         """The run's ``config.yaml`` as a validated TrainConfig."""

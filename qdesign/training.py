@@ -26,7 +26,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from qdesign.agents.factory import is_sb3_class, load_agent, make_agent, resolve_agent_class
 from qdesign.agents.protocol import Agent
-from qdesign.config import TrainConfig, save_yaml
+from qdesign.config import TrainConfig
 from qdesign.curricula.callback import CurriculumCallback, apply_level
 from qdesign.curricula.factory import make_curriculum
 from qdesign.curricula.protocol import Curriculum
@@ -395,7 +395,7 @@ def resume(run_dir: str | Path, total_timesteps: int | None = None, quiet: bool 
             if max_wall_seconds is not None:
                 config.max_wall_seconds = float(max_wall_seconds)
             config.validate()
-            save_yaml(config, run.path / "config.yaml")
+            run.save_config(config)
         run.clean_stale()
         ckpt = run.load_checkpoint()
         state = dict(ckpt.state)

@@ -89,6 +89,18 @@ def _optimise(env: Any, sim: Any, actions: list[int], x0: np.ndarray, opt: Adjoi
     return np.asarray(res.x, dtype=float), abs(float(res.fun) - env.target_energy)
 
 
+def _optimise_or_keep(env: Any, sim: Any, actions: list[int], x: np.ndarray, e0: float, opt: AdjointBFGS,
+                      rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """Re-optimise from ``x`` (whose error is ``e0``); keep ``x`` when the optimum is no better."""
+    x_new, e_new = _optimise(env, sim, actions, x, opt, rng)
+    return (x, e0) if e0 <= e_new else (x_new, e_new)
+
+
+def _check_time_limit(time_limit: float | None) -> None:
+    if time_limit is not None and not float(time_limit) > 0:
+        raise ValueError(f"time_limit={time_limit!r} is invalid; allowed: positive seconds or None")
+
+
 def refine_angles(env: Any, actions: list[int], angles: Any, *, restarts: int = 8, maxiter: int = 1000,
                   seed: int = 0) -> tuple[np.ndarray, float]:
     """Re-optimise every angle of ``actions`` from ``angles`` and ``restarts`` perturbed starts;
@@ -132,8 +144,7 @@ def prune_ansatz(env: Any, actions: list[int], angles: Any, max_error: float, *,
         raise ValueError(f"kind={kind!r} is invalid; allowed: {KINDS}")
     if not (isinstance(max_error, (int, float, np.floating)) and float(max_error) > 0):
         raise ValueError(f"max_error={max_error!r} is invalid; allowed: a positive energy error in Hartree")
-    if time_limit is not None and not float(time_limit) > 0:
-        raise ValueError(f"time_limit={time_limit!r} is invalid; allowed: positive seconds or None")
+    _check_time_limit(time_limit)
     t0 = time.monotonic()
     sim, rng = _simulator(env), np.random.default_rng(seed)
     opt = AdjointBFGS(maxiter=maxiter, restarts=int(restarts))
@@ -159,9 +170,7 @@ def prune_ansatz(env: Any, actions: list[int], angles: Any, max_error: float, *,
             if time_limit is not None and time.monotonic() - t0 >= time_limit:
                 break
             trials += 1
-            x_new, e_new = _optimise(env, sim, acts, x, opt, rng)
-            if e0 <= e_new:  # the unoptimised angles are no worse: keep them
-                x_new, e_new = x, e0
+            x_new, e_new = _optimise_or_keep(env, sim, acts, x, e0, opt, rng)
             if e_new < max_error:
                 actions, theta, err = acts, x_new, e_new
                 removed.append(positions.pop(i))
@@ -228,8 +237,7 @@ def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, in
         raise ValueError(f"insert={insert!r} is invalid; allowed: {INSERTS}")
     if not float(stop_error) >= 0:
         raise ValueError(f"stop_error={stop_error!r} is invalid; allowed: an energy error >= 0 in Hartree")
-    if time_limit is not None and not float(time_limit) > 0:
-        raise ValueError(f"time_limit={time_limit!r} is invalid; allowed: positive seconds or None")
+    _check_time_limit(time_limit)
     t0 = time.monotonic()
     sim, rng = _simulator(env), np.random.default_rng(seed)
     opt = AdjointBFGS(maxiter=maxiter, restarts=int(restarts))
@@ -243,9 +251,7 @@ def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, in
         best = None
         for e0, acts, x, p in _insertions(env, actions, theta, sim, rng, insert == "rotations")[:int(top)]:
             trials += 1
-            x_new, e_new = _optimise(env, sim, acts, x, opt, rng)
-            if e0 <= e_new:
-                x_new, e_new = x, e0
+            x_new, e_new = _optimise_or_keep(env, sim, acts, x, e0, opt, rng)
             if best is None or e_new < best[0]:
                 best = (e_new, acts, x_new, p)
         if best is None or not best[0] < err:

@@ -231,6 +231,12 @@ def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0,
     return row
 
 
+def _target_rows(pairs: list[dict[str, Any]], key: str, cols: list[str]) -> list[list[Any]]:
+    """One table row per target entry under ``key`` of every run: pair, agent, seed, then ``cols[3:]``."""
+    return [[p["name"], r["agent"], r["seed"]] + [t.get(c) for c in cols[3:]]
+            for p in pairs for r in p["rows"] for t in r.get(key, [])]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pair", nargs=3, action="append", required=True, metavar=("NAME", "TRAINED", "RANDOM"),
@@ -313,12 +319,10 @@ def main(argv: list[str] | None = None) -> int:
                                 "stays under the bound) and re-checked with qiskit; not the search's own "
                                 "result",
                        "columns": pcols,
-                       "rows": [[p["name"], r["agent"], r["seed"]] + [t.get(c) for c in pcols[3:]]
-                                for p in pairs for r in p["rows"] for t in r.get("targets_pruned", [])]})
+                       "rows": _target_rows(pairs, "targets_pruned", pcols)})
     if args.grow:
         gcols = ["pair", "agent", "seed", "target", "start", "reached", "grown", "from_episode",
-                 "error_before",
-                 "added", "error", "gates_effective", "cnots_effective", "pruned_error",
+                 "error_before", "added", "error", "gates_effective", "cnots_effective", "pruned_error",
                  "pruned_gates_effective", "pruned_cnots_effective", "error_qiskit", "seconds"]
         tables.append({"title": "Search plus a greedy local search: each run's lowest-error circuits "
                                 "within a target's gate budget, grown one inserted gate at a time "
@@ -327,8 +331,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "search's own result. start = first episodes: the control, the run's "
                                 "first circuits grown the same way (no selection by the search)",
                        "columns": gcols,
-                       "rows": [[p["name"], r["agent"], r["seed"]] + [t.get(c) for c in gcols[3:]]
-                                for p in pairs for r in p["rows"] for t in r.get("targets_grown", [])]})
+                       "rows": _target_rows(pairs, "targets_grown", gcols)})
     if args.curve:
         ccols = ["pair", "agent", "seed", "steps", "best_error", "successes_chemical_accuracy",
                  "successes_threshold"]

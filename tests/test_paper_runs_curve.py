@@ -62,3 +62,36 @@ def test_grown_target_keeps_the_budget_and_is_rechecked_in_qiskit():
     final = entry.get("pruned_error", entry["error"])
     assert entry["error_qiskit"] == pytest.approx(final, abs=1e-9)
     assert entry["reached"] == (entry["error_qiskit"] < err / 10)
+
+
+def test_grown_targets_with_the_same_budget_share_one_growth(monkeypatch):
+    """Two targets that differ only in their error bound grow the same circuits once (the cache);
+    each still gets its own pruning and qiskit check."""
+    import gymnasium as gym
+    import numpy as np
+
+    import qdesign  # noqa: F401  (registers the envs)
+    from qdesign.envs.arch_search import prune
+
+    env = gym.make("qdesign/ArchSearch-H2-4q-v0", optimizer="adjoint_bfgs", max_gates=40,
+                   halting="off").unwrapped
+    env.set_level(1e-12)
+    env.reset(seed=3)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        env.step(int(rng.choice(np.flatnonzero(env.action_masks()))))
+    err = abs(env._energy - env.ground_energy)
+    episode = {"episode": 1, "episode_best_error": err, "best_actions": list(env._actions),
+               "best_angles": [float(x) for x in env._thetas]}
+    calls = []
+    real = prune.grow_ansatz
+    monkeypatch.setattr(prune, "grow_ansatz", lambda *a, **k: calls.append(a) or real(*a, **k))
+    mod, cache = _module(), {}
+    loose = mod.grown_target(env, [episode], ("loose", err * 10, "gates", 10), 1, 60, cache=cache)
+    tight = mod.grown_target(env, [episode], ("tight", err / 10, "gates", 10), 1, 60, cache=cache)
+    assert len(calls) == 1
+    assert loose["error"] == tight["error"] and loose["target"] == "loose" and tight["target"] == "tight"
+    assert loose["reached"] and loose["error_qiskit"] < err * 10
+    assert tight["reached"] == (tight["error_qiskit"] < err / 10)
+    mod.grown_target(env, [episode], ("control", err, "gates", 10), 1, 60, control=True, cache=cache)
+    assert len(calls) == 2  # the control is its own growth

@@ -135,13 +135,17 @@ def pruned_target(env: Any, under: list[tuple[dict[str, Any], dict[str, int]]],
 
 
 def grown_target(env: Any, with_best: list[dict[str, Any]], target: tuple[str, float, str, int], top: int,
-                 time_limit: float, control: bool = False) -> dict[str, Any]:
+                 time_limit: float, control: bool = False,
+                 cache: dict[tuple[Any, ...], Any] | None = None) -> dict[str, Any]:
     """Search plus local search for one published target: the ``top`` lowest-error distinct circuits
     whose counted gates fit the target's budget are grown (``grow_ansatz``) within it; the lowest
     error is kept, pruned under the target's bound when below it, and re-checked with qiskit.
 
     ``control=True`` grows the run's *first* ``top`` fitting circuits instead (episode order, no
-    selection by error): what the local search reaches without the search's choice of start."""
+    selection by error): what the local search reaches without the search's choice of start.
+
+    ``cache``: growths already made for the same gate budget (targets that differ only in their error
+    bound, like LiH-6's two, grow the same circuits; only the pruning under the bound is per target)."""
     from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz
 
     label, bound, kind, limit = target
@@ -158,13 +162,19 @@ def grown_target(env: Any, with_best: list[dict[str, Any]], target: tuple[str, f
             break
     entry: dict[str, Any] = {"target": label, "start": "first episodes" if control else "best circuits",
                              "reached": False, "grown": len(cands)}
-    best = None
-    for e in cands:
-        max_gates = limit if kind == "gates" else len(e["best_actions"]) + 20
-        r = grow_ansatz(env, e["best_actions"], e["best_angles"], max_gates,
-                        insert="gates" if kind == "gates" else "rotations", time_limit=time_limit)
-        if best is None or r.error < best[0].error:
-            best = (r, e)
+    key = (kind, limit, top, control, time_limit)
+    if cache is not None and key in cache:
+        best = cache[key]
+    else:
+        best = None
+        for e in cands:
+            max_gates = limit if kind == "gates" else len(e["best_actions"]) + 20
+            r = grow_ansatz(env, e["best_actions"], e["best_angles"], max_gates,
+                            insert="gates" if kind == "gates" else "rotations", time_limit=time_limit)
+            if best is None or r.error < best[0].error:
+                best = (r, e)
+        if cache is not None:
+            cache[key] = best
     if best is None:
         return entry
     r, e = best
@@ -207,6 +217,7 @@ def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0,
                 "best_error_qiskit": _qiskit_error(env, best["best_actions"], best["best_angles"]),
                 **{f"best_{k.removeprefix('n_')}": v for k, v in counts.items()}})
     targets, pruned, grown = [], [], []
+    grow_cache: dict[tuple[Any, ...], Any] = {}
     for target in TARGETS.get(config.env_id, []):
         label, bound, kind, limit = target
         under = [(e, env.gate_counts(e["best_actions"], e["best_angles"])) for e in with_best
@@ -221,8 +232,8 @@ def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0,
         if prune:
             pruned.append(pruned_target(env, under, target, prune, prune_seconds))
         if grow:
-            grown.append(grown_target(env, with_best, target, grow, grow_seconds))
-            grown.append(grown_target(env, with_best, target, grow, grow_seconds, control=True))
+            for control in (False, True):
+                grown.append(grown_target(env, with_best, target, grow, grow_seconds, control, grow_cache))
     row["targets"] = targets
     if prune:
         row["targets_pruned"] = pruned

@@ -20,6 +20,26 @@ def _module():
     return mod
 
 
+def _random_h2_episode(seed: int, n_actions: int):
+    """An H2-4q env after ``n_actions`` random legal actions, and its circuit as a run's episode record."""
+    import gymnasium as gym
+    import numpy as np
+
+    import qdesign  # noqa: F401  (registers the envs)
+
+    env = gym.make("qdesign/ArchSearch-H2-4q-v0", optimizer="adjoint_bfgs", max_gates=40,
+                   halting="off").unwrapped
+    env.set_level(1e-12)
+    env.reset(seed=seed)
+    rng = np.random.default_rng(seed)
+    for _ in range(n_actions):
+        env.step(int(rng.choice(np.flatnonzero(env.action_masks()))))
+    err = abs(env._energy - env.ground_energy)
+    episode = {"episode": 1, "episode_best_error": err, "best_actions": list(env._actions),
+               "best_angles": [float(x) for x in env._thetas]}
+    return env, episode, err
+
+
 def test_curve_counts_only_episodes_within_each_step_mark(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
@@ -38,21 +58,7 @@ def test_curve_counts_only_episodes_within_each_step_mark(tmp_path):
 
 def test_grown_target_keeps_the_budget_and_is_rechecked_in_qiskit():
     """paper_runs --grow: the best circuit fitting the budget is grown within it and checked in qiskit."""
-    import gymnasium as gym
-    import numpy as np
-
-    import qdesign  # noqa: F401  (registers the envs)
-
-    env = gym.make("qdesign/ArchSearch-H2-4q-v0", optimizer="adjoint_bfgs", max_gates=40,
-                   halting="off").unwrapped
-    env.set_level(1e-12)
-    env.reset(seed=2)
-    rng = np.random.default_rng(2)
-    for _ in range(6):
-        env.step(int(rng.choice(np.flatnonzero(env.action_masks()))))
-    err = abs(env._energy - env.ground_energy)
-    episode = {"episode": 1, "episode_best_error": err, "best_actions": list(env._actions),
-               "best_angles": [float(x) for x in env._thetas]}
+    env, episode, err = _random_h2_episode(2, 6)
     too_long = {"episode": 2, "episode_best_error": err / 2, "best_actions": list(env._actions) * 2,
                 "best_angles": [float(x) for x in env._thetas] * 2}
     entry = _module().grown_target(env, [episode, too_long], ("t", err / 10, "gates", 10), top=2,
@@ -67,22 +73,9 @@ def test_grown_target_keeps_the_budget_and_is_rechecked_in_qiskit():
 def test_grown_targets_with_the_same_budget_share_one_growth(monkeypatch):
     """Two targets that differ only in their error bound grow the same circuits once (the cache);
     each still gets its own pruning and qiskit check."""
-    import gymnasium as gym
-    import numpy as np
-
-    import qdesign  # noqa: F401  (registers the envs)
     from qdesign.envs.arch_search import prune
 
-    env = gym.make("qdesign/ArchSearch-H2-4q-v0", optimizer="adjoint_bfgs", max_gates=40,
-                   halting="off").unwrapped
-    env.set_level(1e-12)
-    env.reset(seed=3)
-    rng = np.random.default_rng(3)
-    for _ in range(5):
-        env.step(int(rng.choice(np.flatnonzero(env.action_masks()))))
-    err = abs(env._energy - env.ground_energy)
-    episode = {"episode": 1, "episode_best_error": err, "best_actions": list(env._actions),
-               "best_angles": [float(x) for x in env._thetas]}
+    env, episode, err = _random_h2_episode(3, 5)
     calls = []
     real = prune.grow_ansatz
     monkeypatch.setattr(prune, "grow_ansatz", lambda *a, **k: calls.append(a) or real(*a, **k))

@@ -93,11 +93,9 @@ def greedy(run: Path, n_episodes: int) -> dict[str, Any]:
 
 def _qiskit_error(env: Any, actions: list[int], angles: list[float]) -> float:
     """|E - E0| of an action list's circuit by qiskit's ``Statevector`` (an independent simulator)."""
-    from qiskit.quantum_info import Statevector
+    from qdesign.tasks.arch_search_polish import qiskit_error
 
-    qc = env.circuit_from_actions(actions, angles)
-    e = float(np.real(Statevector.from_instruction(qc).expectation_value(env.problem.hamiltonian)))
-    return abs(e - env.ground_energy)
+    return qiskit_error(env, actions, angles)
 
 
 def pruned_target(env: Any, under: list[tuple[dict[str, Any], dict[str, int]]],
@@ -137,59 +135,17 @@ def pruned_target(env: Any, under: list[tuple[dict[str, Any], dict[str, int]]],
 def grown_target(env: Any, with_best: list[dict[str, Any]], target: tuple[str, float, str, int], top: int,
                  time_limit: float, control: bool = False,
                  cache: dict[tuple[Any, ...], Any] | None = None) -> dict[str, Any]:
-    """Search plus local search for one published target: the ``top`` lowest-error distinct circuits
-    whose counted gates fit the target's budget are grown (``grow_ansatz``) within it; the lowest
-    error is kept, pruned under the target's bound when below it, and re-checked with qiskit.
-
-    ``control=True`` grows the run's *first* ``top`` fitting circuits instead (episode order, no
-    selection by error): what the local search reaches without the search's choice of start.
-
-    ``cache``: growths already made for the same gate budget (targets that differ only in their error
-    bound, like LiH-6's two, grow the same circuits; only the pruning under the bound is per target)."""
-    from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz
+    """Search plus local search for one published target (``qdesign polish``'s
+    :func:`~qdesign.tasks.arch_search_polish.polish_episodes` within the target's budget and bound):
+    the ``top`` lowest-error circuits fitting the budget grown, the best pruned under the bound and
+    re-checked with qiskit. ``control=True`` grows the run's first ``top`` fitting circuits instead (no
+    selection by the search); ``cache`` shares growths between targets with the same budget."""
+    from qdesign.tasks.arch_search_polish import polish_episodes
 
     label, bound, kind, limit = target
-    seen, cands = set(), []
-    order = with_best if control else sorted(with_best, key=lambda e: float(e["episode_best_error"]))
-    for e in order:
-        key = tuple(e["best_actions"])
-        fits = (len(key) if kind == "gates"
-                else env.gate_counts(e["best_actions"], e["best_angles"])["n_cnots"])
-        if key not in seen and fits <= limit:
-            seen.add(key)
-            cands.append(e)
-        if len(cands) == top:
-            break
-    entry: dict[str, Any] = {"target": label, "start": "first episodes" if control else "best circuits",
-                             "reached": False, "grown": len(cands)}
-    key = (kind, limit, top, control, time_limit)
-    if cache is not None and key in cache:
-        best = cache[key]
-    else:
-        best = None
-        for e in cands:
-            max_gates = limit if kind == "gates" else len(e["best_actions"]) + 20
-            r = grow_ansatz(env, e["best_actions"], e["best_angles"], max_gates,
-                            insert="gates" if kind == "gates" else "rotations", time_limit=time_limit)
-            if best is None or r.error < best[0].error:
-                best = (r, e)
-        if cache is not None:
-            cache[key] = best
-    if best is None:
-        return entry
-    r, e = best
-    entry.update({"from_episode": e["episode"], "error_before": float(e["episode_best_error"]),
-                  "error": r.error, "added": len(r.added), "seconds": round(r.seconds, 1),
-                  **{k.removeprefix("n_"): v for k, v in r.counts.items()}})
-    if r.error < bound:
-        r = prune_ansatz(env, r.actions, r.angles, bound, kind=kind, time_limit=time_limit)
-        entry.update({"pruned_error": r.error, "pruned_gates_effective": r.counts["n_gates_effective"],
-                      "pruned_cnots_effective": r.counts["n_cnots_effective"]})
-    err_q = _qiskit_error(env, r.actions, list(r.angles))
-    entry.update({"error_qiskit": err_q, "reached": bool(err_q < bound
-                                                       and r.counts[f"n_{kind}_effective"] <= limit),
-                  "actions": r.actions, "angles": [float(x) for x in r.angles]})
-    return entry
+    entry = polish_episodes(env, with_best, **{f"max_{kind}": limit}, max_error=bound, top=top,
+                            time_limit=time_limit, control=control, cache=cache)
+    return {"target": label, **entry}
 
 
 def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0, grow: int = 0,

@@ -97,6 +97,23 @@ class ArchSearchTask(Task):
         out["rollouts"] = rows
         return out
 
+    def add_commands(self, sub: Any) -> None:
+        """``qdesign polish RUN_DIR``: a greedy local search around the run's best circuits."""
+        p = sub.add_parser("polish", help="grow (and prune) an arch-search run's best circuits within a gate "
+                                          "budget; writes polished.json and polished_circuit.qasm")
+        p.add_argument("run_dir", help="an arch-search run folder (finished or still going)")
+        budget = p.add_mutually_exclusive_group(required=True)
+        budget.add_argument("--max-gates", type=int, dest="max_gates", help="gate budget (gates inserted)")
+        budget.add_argument("--max-cnots", type=int, dest="max_cnots",
+                            help="CNOT budget (rotations inserted only, at most 20 more gates)")
+        p.add_argument("--max-error", type=float, dest="max_error",
+                       help="an error bound in Hartree: the grown circuit is pruned while it stays below")
+        p.add_argument("--top", type=int, default=3, help="how many of the lowest-error circuits to grow")
+        p.add_argument("--seconds", type=float, default=120.0,
+                       help="time limit of each growth (and of the pruning)")
+        p.add_argument("--out", help="the JSON file (default: RUN_DIR/polished.json)")
+        p.set_defaults(func=cmd_polish)
+
     def bench_commands(self, out_dir: Path, quick: bool = False) -> list[list[str]]:
         """Env steps/s per inner optimizer, old vs new inner loop on the same episodes, and simulator
         energy evaluations/s against qiskit-aer."""
@@ -190,6 +207,32 @@ class ArchSearchTask(Task):
             {"actions": rec["best_actions"], "angles": rec["best_angles"], "error": best_err,
              "env_id": config.env_id, "env_kwargs": config.env_kwargs}, indent=1))
         return out
+
+
+def cmd_polish(args: Any) -> int:
+    """``qdesign polish``: :func:`qdesign.tasks.arch_search_polish.polish_run`, with a one-screen report."""
+    from qdesign.console import print_table
+    from qdesign.tasks.arch_search_polish import polish_run
+
+    r = polish_run(args.run_dir, max_gates=args.max_gates, max_cnots=args.max_cnots, max_error=args.max_error,
+                   top=args.top, time_limit=args.seconds, out=args.out)
+    if "actions" not in r:
+        print(f"no recorded circuit of {args.run_dir} fits the budget; saved {r['path']}")
+        return 0
+    rows = [["from episode", r["from_episode"]], ["error before (search)", f"{r['error_before']:.3e}"],
+            ["grown: gates added", r["added"]], ["grown: error", f"{r['error']:.3e}"],
+            ["grown: gates / CNOTs (effective)", f"{r['gates_effective']} / {r['cnots_effective']}"]]
+    if "pruned_error" in r:
+        rows += [[f"pruned under {r['max_error']:g}: error", f"{r['pruned_error']:.3e}"],
+                 [f"pruned under {r['max_error']:g}: gates / CNOTs (effective)",
+                  f"{r['pruned_gates_effective']} / {r['pruned_cnots_effective']}"]]
+    rows.append(["final error (qiskit)", f"{r['error_qiskit']:.3e}"])
+    if r["reached"] is not None:
+        rows.append([f"below {r['max_error']:g} within {r['limit']} {r['budget']}", r["reached"]])
+    print_table(f"polished: search plus local search ({r['start']}, {r['grown']} grown)",
+                ["", "value"], rows)
+    print(f"saved {r['path']} and {r['circuit_qasm']}")
+    return 0
 
 
 TASK = ArchSearchTask()

@@ -8,7 +8,7 @@ import pytest
 from qiskit.quantum_info import Statevector
 
 import qdesign  # noqa: F401  (registers the envs)
-from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz, refine_angles
+from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz, refine_angles, strip_inactive
 
 
 def _env():
@@ -118,6 +118,33 @@ def test_grow_bad_input_is_a_named_value_error() -> None:
     for kwargs, name in [({"max_gates": 0}, "max_gates"), ({"max_gates": 9, "insert": "cnots"}, "insert"),
                          ({"max_gates": 9, "top": 0}, "top"),
                          ({"max_gates": 9, "stop_error": -1.0}, "stop_error"),
-                         ({"max_gates": 9, "time_limit": 0}, "time_limit")]:
+                         ({"max_gates": 9, "time_limit": 0}, "time_limit"),
+                         ({"max_gates": 9, "max_cnots": -1}, "max_cnots")]:
         with pytest.raises(ValueError, match=name):
             grow_ansatz(env, actions, angles, **kwargs)
+
+
+def test_grow_keeps_a_cnot_budget() -> None:
+    env = _env()
+    actions, angles, err = _random_circuit(env, 6, seed=2)
+    cnots = env.gate_counts(actions, angles)["n_cnots"]
+    r = grow_ansatz(env, actions, angles, len(actions) + 6, max_cnots=cnots + 1, seed=0)
+    assert r.error < err and r.counts["n_cnots"] <= cnots + 1
+    assert _qiskit_error(env, r.actions, r.angles) == pytest.approx(r.error, abs=1e-9)
+
+
+def test_strip_inactive_keeps_the_energy_and_drops_exactly_the_idle_gates() -> None:
+    env = _env()
+    actions, angles, _ = _random_circuit(env, 8, seed=4)
+    cx = next(i for i, a in enumerate(env.table.actions) if a.name == "cx")
+    rx = next(i for i, a in enumerate(env.table.actions) if a.name == "rx")
+    # a CX first (its control is |0>: does nothing) and a zero-angle RX last
+    padded, padded_angles = [cx] + actions + [rx], np.append(angles, 0.0)
+    kept, kept_angles = strip_inactive(env, padded, padded_angles)
+    assert _qiskit_error(env, kept, kept_angles) == pytest.approx(_qiskit_error(env, padded, padded_angles),
+                                                                 abs=1e-12)
+    counts = env.gate_counts(padded, padded_angles)
+    assert len(kept) == counts["n_gates_effective"] <= len(actions)
+    after = env.gate_counts(kept, kept_angles)
+    assert after["n_gates"] == after["n_gates_effective"]
+    assert _is_subsequence(kept, padded)

@@ -59,11 +59,12 @@ def test_curve_counts_only_episodes_within_each_step_mark(tmp_path):
 def test_grown_target_keeps_the_budget_and_is_rechecked_in_qiskit():
     """paper_runs --grow: the best circuit fitting the budget is grown within it and checked in qiskit."""
     env, episode, err = _random_h2_episode(2, 6)
-    too_long = {"episode": 2, "episode_best_error": err / 2, "best_actions": list(env._actions) * 2,
-                "best_angles": [float(x) for x in env._thetas] * 2}
+    too_long = {"episode": 2, "episode_best_error": err / 2, "best_actions": list(env._actions) * 3,
+                "best_angles": [float(x) for x in env._thetas] * 3}
+    assert env.gate_counts(too_long["best_actions"], too_long["best_angles"])["n_gates_effective"] > 10
     entry = _module().grown_target(env, [episode, too_long], ("t", err / 10, "gates", 10), top=2,
                                    time_limit=60)
-    assert entry["grown"] == 1 and entry["from_episode"] == 1  # the 12-gate circuit does not fit
+    assert entry["grown"] == 1 and entry["from_episode"] == 1  # the 18-gate circuit does not fit
     assert entry["gates"] <= 10 and entry["error"] < err
     final = entry.get("pruned_error", entry["error"])
     assert entry["error_qiskit"] == pytest.approx(final, abs=1e-9)

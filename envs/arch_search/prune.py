@@ -27,6 +27,7 @@ import numpy as np
 
 from qdesign.envs.arch_search.simulation import EnergyObjective
 from qdesign.optim.bfgs import AdjointBFGS
+from qdesign.quantum.circuit import active_gates
 from qdesign.quantum.gates import ROTATIONS
 
 KINDS = ("cnots", "gates")
@@ -183,6 +184,19 @@ def prune_ansatz(env: Any, actions: list[int], angles: Any, max_error: float, *,
                        trials=trials, seconds=time.monotonic() - t0)
 
 
+def strip_inactive(env: Any, actions: list[int], angles: Any) -> tuple[list[int], np.ndarray]:
+    """The action list without its gates that do nothing (``qdesign.quantum.circuit.active_gates``:
+    zero-angle rotations, RZ on a basis state, CX on a |0> control), and the kept rotations' angles.
+    The state, so the energy, is unchanged; the gate counts become the effective ones."""
+    env = env.unwrapped
+    actions, theta = _check(env, actions, angles)
+    k = len(env.ansatz([]).gates)  # the preparation gates that open every circuit
+    active = active_gates(env.ansatz(actions), theta)[k:]
+    rot = _rotation_index(env, actions)
+    kept = [a for a, on in zip(actions, active) if on]
+    return kept, np.array([theta[r] for r, on in zip(rot, active) if on and r is not None], dtype=float)
+
+
 def _insertions(env: Any, actions: list[int], theta: np.ndarray, sim: Any, rng: np.random.Generator,
                 rotations_only: bool) -> list[tuple[float, list[int], np.ndarray, int]]:
     """Every (position, action) insertion into ``actions``, screened cheaply: a rotation by its exact
@@ -214,8 +228,8 @@ def _insertions(env: Any, actions: list[int], theta: np.ndarray, sim: Any, rng: 
 
 
 def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, insert: str = "gates",
-                stop_error: float = 0.0, top: int = 12, restarts: int = 1, maxiter: int = 500, seed: int = 0,
-                time_limit: float | None = None) -> PruneResult:
+                max_cnots: int | None = None, stop_error: float = 0.0, top: int = 12, restarts: int = 1,
+                maxiter: int = 500, seed: int = 0, time_limit: float | None = None) -> PruneResult:
     """Insert gates into ``actions`` one at a time, anywhere in the circuit, while the error drops.
 
     The opposite move of :func:`prune_ansatz`, and a local search around a found circuit: each round
@@ -223,7 +237,8 @@ def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, in
     minimum for a rotation, the unchanged angles for a CNOT), re-optimises all angles of the ``top``
     best-screened candidates, and keeps the lowest error if it is lower than the current one. It stops
     at ``max_gates`` actions, below ``stop_error``, when no candidate improves, or at ``time_limit``
-    seconds. ``insert="rotations"`` inserts rotations only (the CNOT count stays as it is).
+    seconds. ``insert="rotations"`` inserts rotations only (the CNOT count stays as it is);
+    ``max_cnots`` inserts CNOTs only while the circuit has fewer (a CNOT budget).
     ``added`` holds the insertion positions, each in the circuit of its own round, and ``errors`` the
     error after each round.
     """
@@ -235,6 +250,8 @@ def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, in
         raise ValueError(f"top={top!r} is invalid; allowed: an integer >= 1")
     if insert not in INSERTS:
         raise ValueError(f"insert={insert!r} is invalid; allowed: {INSERTS}")
+    if max_cnots is not None and not (isinstance(max_cnots, (int, np.integer)) and int(max_cnots) >= 0):
+        raise ValueError(f"max_cnots={max_cnots!r} is invalid; allowed: an integer >= 0 or None")
     if not float(stop_error) >= 0:
         raise ValueError(f"stop_error={stop_error!r} is invalid; allowed: an energy error >= 0 in Hartree")
     _check_time_limit(time_limit)
@@ -249,7 +266,9 @@ def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, in
         if time_limit is not None and time.monotonic() - t0 >= time_limit:
             break
         best = None
-        for e0, acts, x, p in _insertions(env, actions, theta, sim, rng, insert == "rotations")[:int(top)]:
+        cnots = sum(env.table[a].name == "cx" for a in actions)
+        rotations_only = insert == "rotations" or (max_cnots is not None and cnots >= int(max_cnots))
+        for e0, acts, x, p in _insertions(env, actions, theta, sim, rng, rotations_only)[:int(top)]:
             trials += 1
             x_new, e_new = _optimise_or_keep(env, sim, acts, x, e0, opt, rng)
             if best is None or e_new < best[0]:

@@ -19,7 +19,7 @@ and the successes at K equal fractions of the budget (equal env steps for both r
 under a target's bound, pruned by ``qdesign.envs.arch_search.prune`` and re-checked in qiskit.
 ``--grow K`` adds a local search after the search, in its own table: each run's K lowest-error
 circuits within a target's gate budget are grown by ``grow_ansatz`` (the gate that lowers the
-re-optimised error most, inserted anywhere; rotations only for a CNOT-counted target) up to the
+re-optimised error most, inserted anywhere; CNOTs only while under a CNOT-counted target) up to the
 budget, then pruned under the target's bound, and re-checked in qiskit; beside them, as a control,
 the run's first K circuits (no selection by the search) grown the same way.
 """
@@ -293,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
                  "pruned_gates_effective", "pruned_cnots_effective", "error_qiskit", "seconds"]
         tables.append({"title": "Search plus a greedy local search: each run's lowest-error circuits "
                                 "within a target's gate budget, grown one inserted gate at a time "
-                                "(rotations only for a CNOT budget) while the re-optimised error drops, "
+                                "(CNOTs only while under a CNOT budget; the gates that do nothing dropped "
+                                "first) while the re-optimised error drops, "
                                 "pruned under the bound when below it, re-checked with qiskit; not the "
                                 "search's own result. start = first episodes: the control, the run's "
                                 "first circuits grown the same way (no selection by the search)",

@@ -105,7 +105,8 @@ class ArchSearchTask(Task):
         budget = p.add_mutually_exclusive_group(required=True)
         budget.add_argument("--max-gates", type=int, dest="max_gates", help="gate budget (gates inserted)")
         budget.add_argument("--max-cnots", type=int, dest="max_cnots",
-                            help="CNOT budget (rotations inserted only, at most 20 more gates)")
+                            help="CNOT budget (CNOTs inserted while under it, and rotations; at most 20 "
+                                 "more gates)")
         p.add_argument("--max-error", type=float, dest="max_error",
                        help="an error bound in Hartree: the grown circuit is pruned while it stays below")
         p.add_argument("--top", type=int, default=3, help="how many of the lowest-error circuits to grow")

@@ -2,11 +2,12 @@
 
 The search (a trained or a random agent) leaves its best circuit of every episode in the run's
 ``episodes.jsonl``. Polishing takes the ``top`` lowest-error distinct ones that fit a gate budget
-(``max_gates``, or ``max_cnots`` with rotations added only), grows each with
-:func:`~qdesign.envs.arch_search.prune.grow_ansatz` within the budget, keeps the lowest error, prunes
-it under ``max_error`` when given and reached, and re-checks the result with qiskit's ``Statevector``
-against the exact ground energy. The result is the search plus post-processing, and says so: it is
-written apart from the run's own summary (``polished.json``, ``polished_circuit.qasm``).
+(``max_gates``, or ``max_cnots``; effective counts, the gates that do nothing dropped first), grows
+each with :func:`~qdesign.envs.arch_search.prune.grow_ansatz` within the budget, keeps the lowest
+error, prunes it under ``max_error`` when given and reached, and re-checks the result with qiskit's
+``Statevector`` against the exact ground energy. The result is the search plus post-processing, and
+says so: it is written apart from the run's own summary (``polished.json``,
+``polished_circuit.qasm``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-#: rotations a CNOT-budget polish may add to a circuit (its CNOT count stays; the gate count grows)
-MAX_ADDED_ROTATIONS = 20
+#: gates a CNOT-budget polish may add to a circuit (CNOTs while under the budget, and rotations)
+MAX_ADDED_GATES = 20
 
 
 def qiskit_error(env: Any, actions: list[int], angles: list[float]) -> float:
@@ -33,7 +34,7 @@ def qiskit_error(env: Any, actions: list[int], angles: list[float]) -> float:
 def _budget(max_gates: int | None, max_cnots: int | None) -> tuple[str, int]:
     if (max_gates is None) == (max_cnots is None):
         raise ValueError(f"max_gates={max_gates!r}, max_cnots={max_cnots!r}: give exactly one gate budget "
-                         "(a gate count, or a CNOT count with rotations added only)")
+                         "(a gate count, or a CNOT count)")
     kind, limit = ("gates", max_gates) if max_gates is not None else ("cnots", max_cnots)
     if not isinstance(limit, (int, np.integer)) or isinstance(limit, bool) or limit < 1:
         raise ValueError(f"max_{kind}={limit!r} is invalid; allowed: an integer >= 1")
@@ -45,15 +46,17 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
                     time_limit: float | None = 120.0, control: bool = False,
                     cache: dict[tuple[Any, ...], Any] | None = None) -> dict[str, Any]:
     """Grow the ``top`` lowest-error distinct circuits of ``episodes`` (records with ``best_actions``,
-    ``best_angles``, ``episode_best_error``) that fit the budget; keep the lowest error; prune it under
-    ``max_error`` when below; re-check in qiskit.
+    ``best_angles``, ``episode_best_error``) whose effective counts fit the budget, their gates that do
+    nothing dropped first (same energy); keep the lowest error; prune it under ``max_error`` when
+    below; re-check in qiskit. A CNOT budget inserts CNOTs while under it, and rotations, at most
+    ``MAX_ADDED_GATES`` gates in all.
 
     ``control=True`` grows the *first* ``top`` fitting circuits instead (episode order, no selection
     by error): what the local search reaches without the search's choice of start. ``cache`` shares
     growths between calls with the same budget, start and limits (targets that differ only in
     ``max_error``). Returns a JSON-ready record; ``reached`` says whether the final qiskit error is
     below ``max_error`` within the budget (``None`` without ``max_error``)."""
-    from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz
+    from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz, strip_inactive
 
     kind, limit = _budget(max_gates, max_cnots)
     if max_error is not None and not (isinstance(max_error, (int, float)) and max_error > 0):
@@ -67,8 +70,7 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
     cands: list[dict[str, Any]] = []
     for e in order:
         key = tuple(e["best_actions"])
-        fits = (len(key) if kind == "gates"
-                else env.gate_counts(e["best_actions"], e["best_angles"])["n_cnots"])
+        fits = env.gate_counts(e["best_actions"], e["best_angles"])[f"n_{kind}_effective"]
         if key not in seen and fits <= limit:
             seen.add(key)
             cands.append(e)
@@ -83,9 +85,12 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
     else:
         best = None
         for e in cands:
-            cap = limit if kind == "gates" else len(e["best_actions"]) + MAX_ADDED_ROTATIONS
-            r = grow_ansatz(env, e["best_actions"], e["best_angles"], cap,
-                            insert="gates" if kind == "gates" else "rotations", time_limit=time_limit)
+            actions, angles = strip_inactive(env, e["best_actions"], e["best_angles"])
+            if kind == "gates":
+                r = grow_ansatz(env, actions, angles, limit, time_limit=time_limit)
+            else:
+                r = grow_ansatz(env, actions, angles, len(actions) + MAX_ADDED_GATES, max_cnots=limit,
+                                time_limit=time_limit)
             if best is None or r.error < best[0].error:
                 best = (r, e)
         if cache is not None:

@@ -89,3 +89,23 @@ def test_grown_targets_with_the_same_budget_share_one_growth(monkeypatch):
     assert tight["reached"] == (tight["error_qiskit"] < err / 10)
     mod.grown_target(env, [episode], ("control", err, "gates", 10), 1, 60, control=True, cache=cache)
     assert len(calls) == 2  # the control is its own growth
+
+
+def test_run_row_marks_successes_during_the_dqn_warm_up(tmp_path):
+    """Successes before learning_starts (the DQN still acting at random) are counted apart."""
+    import yaml
+
+    run = tmp_path / "run"
+    run.mkdir()
+    config = ROOT / "experiments" / "configs" / "arch_search" / "lih_4q_3p4_dqn_fast.yaml"
+    data = yaml.safe_load(config.read_text())
+    data["agent_kwargs"]["learning_starts"] = 100
+    (run / "config.yaml").write_text(yaml.safe_dump(data))
+    (run / "meta.json").write_text(json.dumps({"status": "complete"}))
+    episodes = [(50, 1e-3), (90, 1e-2), (120, 2e-3), (150, 1e-3), (200, 5e-4)]
+    (run / "episodes.jsonl").write_text("".join(
+        json.dumps({"timestep": t, "episode_best_error": e}) + "\n" for t, e in episodes))
+    row = _module().run_row(run, budget=180)
+    assert row["warmup_steps"] == 100 and row["successes_chemical_accuracy"] == 2
+    assert row["successes_in_warmup"] == 1 and row["first_chemical_accuracy_step"] == 50
+    assert row["first_chemical_accuracy_step_after_warmup"] == 150

@@ -155,12 +155,20 @@ def run_row(run: Path, budget: int, prune: int = 0, prune_seconds: float = 60.0,
     episodes = _episodes(run, budget)
     env = make_env(config).unwrapped
     hits = [e for e in episodes if e.get("episode_best_error", np.inf) < CHEMICAL_ACCURACY]
+    random_agent = config.agent.split(":")[-1] == "RandomMaskedAgent"
+    default_start = 1000 if config.agent == "masked_dqn" else 0  # MaskedDQN's default learning_starts
+    warmup = 0 if random_agent else int(config.agent_kwargs.get("learning_starts", default_start))
     with_best = [e for e in episodes if "best_actions" in e and e.get("episode_best_error") is not None]
     row: dict[str, Any] = {
         "run": run.name, "env_id": config.env_id, "agent": config.agent.split(":")[-1],
         "seed": config.seed, "env_kwargs": config.env_kwargs, "budget_steps": budget,
         "steps_in_run": _steps(run), "episodes": len(episodes), "successes_chemical_accuracy": len(hits),
         "first_chemical_accuracy_step": hits[0]["timestep"] if hits else None,
+        # the DQN acts uniformly at random until learning_starts: successes there are not learned
+        "warmup_steps": warmup,
+        "successes_in_warmup": sum(int(e["timestep"]) <= warmup for e in hits),
+        "first_chemical_accuracy_step_after_warmup": next(
+            (e["timestep"] for e in hits if int(e["timestep"]) > warmup), None),
         "last_threshold": episodes[-1].get("threshold") if episodes else None,
     }
     meta = json.loads((run / "meta.json").read_text())
@@ -259,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
                     status = "reached" if t["reached"] else "not reached"
                     print(f"{'':12s}{how}, {t['target']}: {status} {shown}")
     cols = ["pair", "agent", "seed", "budget_steps", "episodes", "successes_chemical_accuracy",
-            "first_chemical_accuracy_step", "best_error", "best_error_qiskit", "best_gates",
+            "successes_in_warmup", "first_chemical_accuracy_step_after_warmup", "best_error",
+            "best_error_qiskit", "best_gates",
             "best_gates_effective", "best_cnots", "best_cnots_effective", "last_threshold",
             "greedy_success_rate", "greedy_min_error", "targets"]
 

@@ -235,22 +235,25 @@ def main(argv: list[str] | None = None) -> int:
                     help="a line for the results' notes (configs, wall times); repeatable")
     args = ap.parse_args(argv)
     t0 = time.time()
-    pairs = []
+    pairs: list[dict[str, Any]] = []
+    done: dict[tuple[str, int], dict[str, Any]] = {}
     for name, trained, rand in args.pair:
         trained_dir, random_dir = Path(trained), Path(rand)
         for p in (trained_dir, random_dir):
             if not (p / "config.yaml").is_file():
                 raise SystemExit(f"--pair {name}: {p} is not a run folder (no config.yaml)")
         budget = min(_steps(trained_dir), _steps(random_dir))
-        rows = [run_row(d, budget, args.prune, args.prune_seconds, args.grow, args.grow_seconds)
-                for d in (trained_dir, random_dir)]
-        if args.curve:
-            marks = [int(budget * k / args.curve) for k in range(1, args.curve + 1)]
-            for row, d in zip(rows, (trained_dir, random_dir)):
-                row["curve"] = curve(d, marks)
-        if args.greedy:  # the final policies (trained on the whole run, not cut to the budget)
-            for row, d in zip(rows, (trained_dir, random_dir)):
-                row.update(greedy(d, args.greedy))
+        rows = []
+        for d in (trained_dir, random_dir):
+            key = (str(d.resolve()), budget)  # a run in two pairs at the same budget is measured once
+            if key not in done:
+                row = run_row(d, budget, args.prune, args.prune_seconds, args.grow, args.grow_seconds)
+                if args.curve:
+                    row["curve"] = curve(d, [int(budget * k / args.curve) for k in range(1, args.curve + 1)])
+                if args.greedy:  # the final policy (trained on the whole run, not cut to the budget)
+                    row.update(greedy(d, args.greedy))
+                done[key] = row
+            rows.append(done[key])
         pairs.append({"name": name, "budget_steps": budget, "seed": rows[0]["seed"], "rows": rows})
         for r in rows:
             best = r.get("best_error", float("nan"))

@@ -29,6 +29,8 @@ def test_polish_grows_within_the_budget_and_agrees_with_qiskit(h2_run, capsys, t
     r = json.loads(out.read_text())
     assert (tmp_path / "p_circuit.qasm").read_text().startswith("OPENQASM 3")
     assert r["grown"] >= 1 and r["reached"] is None and r["budget"] == "gates" and r["limit"] == 12
+    assert len(r["tried"]) == r["grown"] and min(t["error"] for t in r["tried"]) == r["error"]
+    assert all(t["error"] <= t["error_before"] + 1e-12 and t["gates"] <= 12 for t in r["tried"])
     assert r["gates"] <= 12 and r["final_counts"]["n_gates"] <= 12 and len(r["actions"]) <= 12
     # never worse than the best recorded circuit that fits (the lowest-error one, when it fits)
     assert r["error"] <= r["error_before"] + 1e-12

@@ -54,8 +54,9 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
     ``control=True`` grows the *first* ``top`` fitting circuits instead (episode order, no selection
     by error): what the local search reaches without the search's choice of start. ``cache`` shares
     growths between calls with the same budget, start and limits (targets that differ only in
-    ``max_error``). Returns a JSON-ready record; ``reached`` says whether the final qiskit error is
-    below ``max_error`` within the budget (``None`` without ``max_error``)."""
+    ``max_error``). Returns a JSON-ready record (``tried``: every start's error before and after its
+    growth); ``reached`` says whether the final qiskit error is below ``max_error`` within the budget
+    (``None`` without ``max_error``)."""
     from qdesign.envs.arch_search.prune import grow_ansatz, prune_ansatz, strip_inactive
 
     kind, limit = _budget(max_gates, max_cnots)
@@ -81,9 +82,9 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
                              else False, "grown": len(cands)}
     memo = (kind, limit, top, control, time_limit)
     if cache is not None and memo in cache:
-        best = cache[memo]
+        best, tried = cache[memo]
     else:
-        best = None
+        best, tried = None, []
         for e in cands:
             actions, angles = strip_inactive(env, e["best_actions"], e["best_angles"])
             if kind == "gates":
@@ -91,10 +92,14 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
             else:
                 r = grow_ansatz(env, actions, angles, len(actions) + MAX_ADDED_GATES, max_cnots=limit,
                                 time_limit=time_limit)
+            tried.append({"episode": e.get("episode"), "error_before": float(e["episode_best_error"]),
+                          "error": r.error, "gates": r.counts["n_gates"], "cnots": r.counts["n_cnots"],
+                          "seconds": round(r.seconds, 1)})
             if best is None or r.error < best[0].error:
                 best = (r, e)
         if cache is not None:
-            cache[memo] = best
+            cache[memo] = (best, tried)
+    entry["tried"] = tried
     if best is None:
         return entry
     r, e = best

@@ -23,11 +23,12 @@ def test_polish_grows_within_the_budget_and_agrees_with_qiskit(h2_run, capsys, t
     episodes = [json.loads(line) for line in (h2_run / "episodes.jsonl").read_text().splitlines()]
     best = min(e["episode_best_error"] for e in episodes if "best_actions" in e)
     out = tmp_path / "p.json"
-    code = main(["polish", str(h2_run), "--max-gates", "12", "--top", "2", "--seconds", "30",
+    code = main(["polish", str(h2_run), "--max-gates", "12", "--top", "2", "--swaps", "2", "--seconds", "30",
                  "--out", str(out)])
     assert code == 0
     r = json.loads(out.read_text())
     assert (tmp_path / "p_circuit.qasm").read_text().startswith("OPENQASM 3")
+    assert r["swapped"] <= r["added"]  # each swap move is one removal and one insertion
     assert r["grown"] >= 1 and r["reached"] is None and r["budget"] == "gates" and r["limit"] == 12
     assert len(r["tried"]) == r["grown"] and min(t["error"] for t in r["tried"]) == r["error"]
     assert all(t["error"] <= t["error_before"] + 1e-12 and t["gates"] <= 12 for t in r["tried"])

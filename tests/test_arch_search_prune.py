@@ -148,3 +148,19 @@ def test_strip_inactive_keeps_the_energy_and_drops_exactly_the_idle_gates() -> N
     after = env.gate_counts(kept, kept_angles)
     assert after["n_gates"] == after["n_gates_effective"]
     assert _is_subsequence(kept, padded)
+
+
+def test_swap_moves_improve_a_circuit_already_at_its_budget() -> None:
+    """At the gate budget plain growth can do nothing; a removal followed by an insertion can."""
+    env = _env()
+    actions, angles, err = _random_circuit(env, 6, seed=2)
+    plain = grow_ansatz(env, actions, angles, len(actions), seed=0)
+    swapped = grow_ansatz(env, actions, angles, len(actions), swaps=6, seed=0)
+    assert plain.added == [] and plain.error == pytest.approx(err, abs=1e-12)
+    assert len(swapped.actions) == len(actions)
+    assert swapped.removed and len(swapped.removed) == len(swapped.added)
+    assert swapped.error < err / 1e3
+    assert swapped.errors == sorted(swapped.errors, reverse=True) and swapped.errors[-1] == swapped.error
+    assert _qiskit_error(env, swapped.actions, swapped.angles) == pytest.approx(swapped.error, abs=1e-9)
+    with pytest.raises(ValueError, match="swaps"):
+        grow_ansatz(env, actions, angles, 9, swaps=-1)

@@ -227,9 +227,25 @@ def _insertions(env: Any, actions: list[int], theta: np.ndarray, sim: Any, rng: 
     return out
 
 
+def _best_insertion(env: Any, actions: list[int], theta: np.ndarray, sim: Any, rng: np.random.Generator,
+                    rotations_only: bool, top: int,
+                    opt: AdjointBFGS) -> tuple[float, list[int], np.ndarray, int, int] | None:
+    """One growth round: the ``top`` best-screened insertions re-optimised; (error, actions, angles,
+    position, trials) of the best, or None when there is no candidate."""
+    best = None
+    trials = 0
+    for e0, acts, x, p in _insertions(env, actions, theta, sim, rng, rotations_only)[:top]:
+        trials += 1
+        x_new, e_new = _optimise_or_keep(env, sim, acts, x, e0, opt, rng)
+        if best is None or e_new < best[0]:
+            best = (e_new, acts, x_new, p)
+    return None if best is None else (*best, trials)
+
+
 def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, insert: str = "gates",
-                max_cnots: int | None = None, stop_error: float = 0.0, top: int = 12, restarts: int = 1,
-                maxiter: int = 500, seed: int = 0, time_limit: float | None = None) -> PruneResult:
+                max_cnots: int | None = None, swaps: int = 0, stop_error: float = 0.0, top: int = 12,
+                restarts: int = 1, maxiter: int = 500, seed: int = 0,
+                time_limit: float | None = None) -> PruneResult:
     """Insert gates into ``actions`` one at a time, anywhere in the circuit, while the error drops.
 
     The opposite move of :func:`prune_ansatz`, and a local search around a found circuit: each round
@@ -239,8 +255,13 @@ def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, in
     at ``max_gates`` actions, below ``stop_error``, when no candidate improves, or at ``time_limit``
     seconds. ``insert="rotations"`` inserts rotations only (the CNOT count stays as it is);
     ``max_cnots`` inserts CNOTs only while the circuit has fewer (a CNOT budget).
-    ``added`` holds the insertion positions, each in the circuit of its own round, and ``errors`` the
-    error after each round.
+
+    ``swaps > 0`` adds swap moves where the growth stops (at the budget, or with no improving
+    insertion): the ``swaps`` gates whose removal costs least (ranked without re-optimising, as in
+    :func:`prune_ansatz`) are each removed and followed by one growth round; the first pair of moves
+    that lowers the error is kept and the growth goes on, else the search ends.
+    ``added`` holds the insertion positions, each in the circuit of its own round (a swap's removed
+    position is in ``removed``), and ``errors`` the error after each accepted move.
     """
     env = env.unwrapped
     actions, theta = _check(env, actions, angles)
@@ -252,6 +273,8 @@ def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, in
         raise ValueError(f"insert={insert!r} is invalid; allowed: {INSERTS}")
     if max_cnots is not None and not (isinstance(max_cnots, (int, np.integer)) and int(max_cnots) >= 0):
         raise ValueError(f"max_cnots={max_cnots!r} is invalid; allowed: an integer >= 0 or None")
+    if not (isinstance(swaps, (int, np.integer)) and int(swaps) >= 0):
+        raise ValueError(f"swaps={swaps!r} is invalid; allowed: an integer >= 0")
     if not float(stop_error) >= 0:
         raise ValueError(f"stop_error={stop_error!r} is invalid; allowed: an energy error >= 0 in Hartree")
     _check_time_limit(time_limit)
@@ -260,24 +283,53 @@ def grow_ansatz(env: Any, actions: list[int], angles: Any, max_gates: int, *, in
     opt = AdjointBFGS(maxiter=maxiter, restarts=int(restarts))
     theta, err = refine_angles(env, actions, theta, restarts=restarts, maxiter=maxiter, seed=seed)
     added: list[int] = []
+    removed: list[int] = []
     errors: list[float] = []
     trials = 0
-    while len(actions) < int(max_gates) and err > float(stop_error):
-        if time_limit is not None and time.monotonic() - t0 >= time_limit:
+
+    def out_of_time() -> bool:
+        return time_limit is not None and time.monotonic() - t0 >= time_limit
+
+    def rotations_only(acts: list[int]) -> bool:
+        cnots = sum(env.table[a].name == "cx" for a in acts)
+        return insert == "rotations" or (max_cnots is not None and cnots >= int(max_cnots))
+
+    while err > float(stop_error) and not out_of_time():
+        found = None
+        if len(actions) < int(max_gates):
+            found = _best_insertion(env, actions, theta, sim, rng, rotations_only(actions), int(top), opt)
+            if found is not None:
+                trials += found[4]
+                if found[0] < err:
+                    err, actions, theta = found[0], found[1], found[2]
+                    added.append(found[3])
+                    errors.append(float(err))
+                    continue
+        if not swaps:  # the growth is stuck: a swap move, or the end
             break
-        best = None
-        cnots = sum(env.table[a].name == "cx" for a in actions)
-        rotations_only = insert == "rotations" or (max_cnots is not None and cnots >= int(max_cnots))
-        for e0, acts, x, p in _insertions(env, actions, theta, sim, rng, rotations_only)[:int(top)]:
-            trials += 1
-            x_new, e_new = _optimise_or_keep(env, sim, acts, x, e0, opt, rng)
-            if best is None or e_new < best[0]:
-                best = (e_new, acts, x_new, p)
-        if best is None or not best[0] < err:
+        rot = _rotation_index(env, actions)
+        screened = []
+        for i in range(len(actions)):
+            acts = actions[:i] + actions[i + 1:]
+            x = theta if rot[i] is None else np.delete(theta, rot[i])
+            screened.append((_error(env, sim, acts, x, rng), i, acts, x))
+        screened.sort(key=lambda t: t[0])
+        accepted = False
+        for e0, i, acts, x in screened[:int(swaps)]:
+            if out_of_time():
+                break
+            x_r, e_r = _optimise_or_keep(env, sim, acts, x, e0, opt, rng)
+            found = _best_insertion(env, acts, x_r, sim, rng, rotations_only(acts), int(top), opt)
+            trials += 1 + (found[4] if found is not None else 0)
+            if found is not None and found[0] < err:
+                err, actions, theta = found[0], found[1], found[2]
+                removed.append(i)
+                added.append(found[3])
+                errors.append(float(err))
+                accepted = True
+                break
+        if not accepted:
             break
-        err, actions, theta = best[0], best[1], best[2]
-        added.append(best[3])
-        errors.append(float(err))
     return PruneResult(actions=actions, angles=theta, error=float(err),
-                       counts=env.gate_counts(actions, theta), added=added, errors=errors,
+                       counts=env.gate_counts(actions, theta), added=added, removed=removed, errors=errors,
                        trials=trials, seconds=time.monotonic() - t0)

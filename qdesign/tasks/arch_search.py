@@ -110,6 +110,9 @@ class ArchSearchTask(Task):
         p.add_argument("--max-error", type=float, dest="max_error",
                        help="an error bound in Hartree: the grown circuit is pruned while it stays below")
         p.add_argument("--top", type=int, default=3, help="how many of the lowest-error circuits to grow")
+        p.add_argument("--swaps", type=int, default=0,
+                       help="where the growth stops, try removing each of the K cheapest gates and growing "
+                            "again (swap moves; 0: growth only)")
         p.add_argument("--seconds", type=float, default=120.0,
                        help="time limit of each growth (and of the pruning)")
         p.add_argument("--out", help="the JSON file (default: RUN_DIR/polished.json)")
@@ -216,12 +219,13 @@ def cmd_polish(args: Any) -> int:
     from qdesign.tasks.arch_search_polish import polish_run
 
     r = polish_run(args.run_dir, max_gates=args.max_gates, max_cnots=args.max_cnots, max_error=args.max_error,
-                   top=args.top, time_limit=args.seconds, out=args.out)
+                   top=args.top, swaps=args.swaps, time_limit=args.seconds, out=args.out)
     if "actions" not in r:
         print(f"no recorded circuit of {args.run_dir} fits the budget; saved {r['path']}")
         return 0
     rows = [["from episode", r["from_episode"]], ["error before (search)", f"{r['error_before']:.3e}"],
-            ["grown: gates added", r["added"]], ["grown: error", f"{r['error']:.3e}"],
+            ["grown: gates added (swaps)", f"{r['added']} ({r['swapped']})"],
+            ["grown: error", f"{r['error']:.3e}"],
             ["grown: gates / CNOTs (effective)", f"{r['gates_effective']} / {r['cnots_effective']}"]]
     if "pruned_error" in r:
         rows += [[f"pruned under {r['max_error']:g}: error", f"{r['pruned_error']:.3e}"],

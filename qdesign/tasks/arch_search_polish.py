@@ -43,13 +43,13 @@ def _budget(max_gates: int | None, max_cnots: int | None) -> tuple[str, int]:
 
 def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int | None = None,
                     max_cnots: int | None = None, max_error: float | None = None, top: int = 3,
-                    time_limit: float | None = 120.0, control: bool = False,
+                    swaps: int = 0, time_limit: float | None = 120.0, control: bool = False,
                     cache: dict[tuple[Any, ...], Any] | None = None) -> dict[str, Any]:
     """Grow the ``top`` lowest-error distinct circuits of ``episodes`` (records with ``best_actions``,
     ``best_angles``, ``episode_best_error``) whose effective counts fit the budget, their gates that do
     nothing dropped first (same energy); keep the lowest error; prune it under ``max_error`` when
     below; re-check in qiskit. A CNOT budget inserts CNOTs while under it, and rotations, at most
-    ``MAX_ADDED_GATES`` gates in all.
+    ``MAX_ADDED_GATES`` gates in all. ``swaps``: swap moves where the growth stops (``grow_ansatz``).
 
     ``control=True`` grows the *first* ``top`` fitting circuits instead (episode order, no selection
     by error): what the local search reaches without the search's choice of start. ``cache`` shares
@@ -80,7 +80,7 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
     entry: dict[str, Any] = {"start": "first episodes" if control else "best circuits", "budget": kind,
                              "limit": limit, "max_error": max_error, "reached": None if max_error is None
                              else False, "grown": len(cands)}
-    memo = (kind, limit, top, control, time_limit)
+    memo = (kind, limit, top, swaps, control, time_limit)
     if cache is not None and memo in cache:
         best, tried = cache[memo]
     else:
@@ -88,10 +88,10 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
         for e in cands:
             actions, angles = strip_inactive(env, e["best_actions"], e["best_angles"])
             if kind == "gates":
-                r = grow_ansatz(env, actions, angles, limit, time_limit=time_limit)
+                r = grow_ansatz(env, actions, angles, limit, swaps=swaps, time_limit=time_limit)
             else:
                 r = grow_ansatz(env, actions, angles, len(actions) + MAX_ADDED_GATES, max_cnots=limit,
-                                time_limit=time_limit)
+                                swaps=swaps, time_limit=time_limit)
             tried.append({"episode": e.get("episode"), "error_before": float(e["episode_best_error"]),
                           "error": r.error, "gates": r.counts["n_gates"], "cnots": r.counts["n_cnots"],
                           "seconds": round(r.seconds, 1)})
@@ -104,7 +104,8 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
         return entry
     r, e = best
     entry.update({"from_episode": e.get("episode"), "error_before": float(e["episode_best_error"]),
-                  "error": r.error, "added": len(r.added), "seconds": round(r.seconds, 1),
+                  "error": r.error, "added": len(r.added), "swapped": len(r.removed),
+                  "seconds": round(r.seconds, 1),
                   **{k.removeprefix("n_"): v for k, v in r.counts.items()}})
     if max_error is not None and r.error < max_error:
         r = prune_ansatz(env, r.actions, r.angles, max_error, kind=kind, time_limit=time_limit)
@@ -120,8 +121,8 @@ def polish_episodes(env: Any, episodes: list[dict[str, Any]], *, max_gates: int 
 
 
 def polish_run(run_dir: Path | str, *, max_gates: int | None = None, max_cnots: int | None = None,
-               max_error: float | None = None, top: int = 3, time_limit: float | None = 120.0,
-               out: Path | str | None = None) -> dict[str, Any]:
+               max_error: float | None = None, top: int = 3, swaps: int = 0,
+               time_limit: float | None = 120.0, out: Path | str | None = None) -> dict[str, Any]:
     """:func:`polish_episodes` on an arch-search run folder; writes ``polished.json`` (or ``out``) and
     the circuit as OpenQASM 3 beside it (``<stem>_circuit.qasm``). Works on a run that is still going
     (its ``episodes.jsonl`` is only read)."""
@@ -143,7 +144,7 @@ def polish_run(run_dir: Path | str, *, max_gates: int | None = None, max_cnots: 
     result = {"run": str(run_dir), "env_id": config.env_id, "episodes": len(episodes),
               "ground_energy": env.ground_energy,
               **polish_episodes(env, episodes, max_gates=max_gates, max_cnots=max_cnots, max_error=max_error,
-                                top=top, time_limit=time_limit)}
+                                top=top, swaps=swaps, time_limit=time_limit)}
     path = Path(out) if out is not None else run_dir / "polished.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     if "actions" in result:

@@ -19,7 +19,8 @@ class Agent(Protocol):
     """What ``qdesign train``, ``evaluate`` and ``make_agent`` need of an agent (SB3's surface)."""
 
     def learn(self, total_timesteps: int, callback: Any = None, **kwargs: Any) -> Agent:
-        """Train for ``total_timesteps`` env steps; SB3 callbacks may be ignored."""
+        """Train for ``total_timesteps`` more env steps (on a resumed run: the steps still to go, on top
+        of the loaded agent's own count); SB3 callbacks may be ignored."""
         ...
 
     def predict(

@@ -110,6 +110,23 @@ def test_example_custom_agent_on_every_family(task, tmp_path, capsys, monkeypatc
     assert (tmp_path / task / "rnd" / "model.zip").is_file()
 
 
+def test_custom_agent_run_extended_by_resume_takes_the_extra_steps(tmp_path, capsys, monkeypatch):
+    """A finished custom-agent run resumed with a larger --timesteps steps on to the new total (the
+    example agent once compared its restored count with the steps still to go, and stopped at once)."""
+    example = Path(__file__).resolve().parents[1] / "experiments" / "custom_agent"
+    monkeypatch.syspath_prepend(str(example))
+    code, _, err = _run_cli(["train", TASK, "--agent", "random_agent:RandomMaskedAgent", "--timesteps", "200",
+                             "--out", str(tmp_path), "--name", "rnd"], capsys)
+    assert code == 0, err
+    run = tmp_path / TASK / "rnd"
+    code, _, err = _run_cli(["train", "--resume", str(run), "--timesteps", "500"], capsys)
+    assert code == 0, err
+    summary = json.loads((run / "summary.json").read_text())
+    assert 500 <= summary["num_timesteps"] < 600
+    last = json.loads((run / "episodes.jsonl").read_text().splitlines()[-1])
+    assert last["timestep"] > 400
+
+
 def test_custom_agent_gets_curriculum_checkpoints_and_tensorboard(tmp_path, capsys, monkeypatch):
     """Agents that ignore ``callback`` still get the run's callbacks, driven from the env steps."""
     example = Path(__file__).resolve().parents[1] / "experiments" / "custom_agent"

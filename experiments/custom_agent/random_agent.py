@@ -29,7 +29,8 @@ class RandomMaskedAgent:
     def learn(self, total_timesteps: int, callback: Any = None, **kwargs: Any) -> RandomMaskedAgent:
         n = self.n_actions
         self.env.reset()
-        while self.num_timesteps < total_timesteps:
+        end = self.num_timesteps + total_timesteps  # more steps: a resumed agent continues its count
+        while self.num_timesteps < end:
             masks = self.env.env_method("action_masks")
             actions = np.array([self._choose(m, n) for m in masks])
             self.env.step(actions)
